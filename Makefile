@@ -1,0 +1,52 @@
+# Two commands set everything up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := tracker
+
+.PHONY: run test venv dev-deps migrate demo vendor bench postgres clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+dev-deps: $(VENV)/.installed-dev
+
+migrate: venv
+	@mkdir -p instance
+	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/flask db upgrade
+
+demo: migrate
+	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/flask demo load --if-empty
+
+run: demo
+	@echo "Serving the tracker at http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: dev-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: dev-deps
+	$(BIN)/python bench/demo_load.py $(BENCH_ARGS)
+
+# Re-fetch the pinned nhsuk-frontend build into tracker/static/nhsuk (needs npm; users never do).
+vendor:
+	bash scripts/vendor.sh
+
+# Start the local PostgreSQL 15 and create the `test` database (idempotent; needs root).
+postgres:
+	bash scripts/postgres.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Re-fetch the pinned nhsuk-frontend release from the npm registry and copy its compiled
+# CSS, JS and assets into tracker/static/nhsuk, so users of the tracker never need Node.
+set -euo pipefail
+VERSION="${NHSUK_FRONTEND_VERSION:-10.6.1}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DEST="$ROOT/tracker/static/nhsuk"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+npm pack --silent "nhsuk-frontend@$VERSION" >/dev/null
+tar xzf "nhsuk-frontend-$VERSION.tgz"
+rm -rf "$DEST"
+mkdir -p "$DEST"
+cp "package/dist/nhsuk/nhsuk-frontend.min.css" "$DEST/"
+cp "package/dist/nhsuk/nhsuk-frontend.min.js" "$DEST/"
+cp -r "package/dist/nhsuk/assets" "$DEST/assets"
+cp package/LICENSE* "$DEST/" 2>/dev/null || true
+echo "$VERSION" > "$DEST/VERSION"
+echo "Vendored nhsuk-frontend $VERSION into tracker/static/nhsuk"

@@ -1,0 +1,86 @@
+"""Small builders for test data. Each flushes, none commits (the test's transaction is rolled back)."""
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from tracker.auth.services import hash_password
+from tracker.extensions import db
+from tracker.models import (
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    ManagerScope,
+    OrganisationUnit,
+    Person,
+    PersonRole,
+    Role,
+    StaffGroup,
+    UnitKind,
+)
+from tracker.organisation import add_unit
+
+PASSWORD = "correct-horse-battery"
+_PASSWORD_HASH = None
+_seq = itertools.count(1)
+
+
+def password_hash() -> str:
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        _PASSWORD_HASH = hash_password(PASSWORD)
+    return _PASSWORD_HASH
+
+
+def make_unit(name: str | None = None, kind: UnitKind = UnitKind.TEAM, parent: OrganisationUnit | None = None) -> OrganisationUnit:
+    return add_unit(name or f"Unit {next(_seq)}", kind, parent)
+
+
+def make_tree() -> dict[str, OrganisationUnit]:
+    """trust -> (cancer -> ward7, clinic), (surgery -> theatres)."""
+    trust = make_unit("Test Trust", UnitKind.ORGANISATION)
+    cancer = make_unit("Cancer Services", UnitKind.DIRECTORATE, trust)
+    surgery = make_unit("Surgery", UnitKind.DIRECTORATE, trust)
+    return {
+        "trust": trust,
+        "cancer": cancer,
+        "surgery": surgery,
+        "ward7": make_unit("Ward 7 (Oncology)", UnitKind.TEAM, cancer),
+        "clinic": make_unit("Chemotherapy Day Unit", UnitKind.TEAM, cancer),
+        "theatres": make_unit("Main Theatres", UnitKind.TEAM, surgery),
+    }
+
+
+def make_person(team: OrganisationUnit, *, email: str | None = None, tier: int = 2, roles=(),
+                scope: list[OrganisationUnit] = (), line_manager: Person | None = None, active: bool = True,
+                staff_group: StaffGroup = StaffGroup.NURSING_MIDWIFERY, name: str | None = None) -> Person:
+    n = next(_seq)
+    person = Person(
+        email=(email or f"person{n}@example.org").lower(), name=name or f"Person {n}", job_title="Nurse",
+        staff_group=staff_group, tier=tier, team_id=team.id, active=active, password_hash=password_hash(),
+        line_manager_id=line_manager.id if line_manager else None,
+    )
+    person.role_grants = [PersonRole(role=Role(r)) for r in roles]
+    db.session.add(person)
+    db.session.flush()
+    for unit in scope:
+        db.session.add(ManagerScope(person_id=person.id, unit_id=unit.id))
+    db.session.flush()
+    return person
+
+
+def make_activity_type(code: str = "observed", experiential: bool = True) -> ActivityType:
+    activity_type = ActivityType(code=f"{code}-{next(_seq)}", label=code.title(), experiential=experiential)
+    db.session.add(activity_type)
+    db.session.flush()
+    return activity_type
+
+
+def make_activity(owner: Person, activity_type: ActivityType, *, occurred_on: date, minutes: int = 60,
+                  status: ActivityStatus = ActivityStatus.SIGNED_OFF, behaviours=(), title: str = "Activity") -> Activity:
+    activity = Activity(owner_id=owner.id, occurred_on=occurred_on, title=title, type_id=activity_type.id,
+                        duration_minutes=minutes, status=status, reflection={})
+    activity.behaviours = list(behaviours)
+    db.session.add(activity)
+    db.session.flush()
+    return activity

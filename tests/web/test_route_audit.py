@@ -1,0 +1,56 @@
+"""Every registered route is either on the public list or refuses visitors who are not signed in."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import PASSWORD, make_person, make_tree
+from tracker import access
+
+# The endpoints a visitor may reach without signing in. Adding one here is a reviewed decision.
+EXPECTED_PUBLIC = {"static", "assets", "auth.sign_in", "home.index", "home.health"}
+
+
+def _concrete_url(rule) -> str:
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: "1" if "id" in m.group(1) else "x", rule.rule)
+
+
+def _routes(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint not in ("static", "assets")]
+
+
+def test_public_endpoints_are_exactly_the_reviewed_list(app):
+    public = {r.endpoint for r in app.url_map.iter_rules() if access.is_public(r.endpoint)}
+    assert public == EXPECTED_PUBLIC | (public & {e for e in public if e.split(".")[0] in access.PUBLIC_BLUEPRINTS})
+
+
+def test_every_non_public_route_sends_visitors_to_sign_in(app, client):
+    checked = 0
+    for rule in _routes(app):
+        if access.is_public(rule.endpoint):
+            continue
+        url = _concrete_url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            assert response.status_code in (302, 400), (rule.endpoint, method, response.status_code)
+            if response.status_code == 302:
+                assert "/sign-in" in response.headers["Location"], rule.endpoint
+            checked += 1
+    assert checked >= 1
+
+
+def test_every_area_route_refuses_people_without_the_role(app, client, sign_in, db_session):
+    tree = make_tree()
+    make_person(tree["ward7"], email="plain@example.org")
+    sign_in("plain@example.org", PASSWORD)
+    for rule in _routes(app):
+        if rule.endpoint.split(".")[0] not in access.AREA_PERMISSIONS:
+            continue
+        response = client.get(_concrete_url(rule)) if "GET" in rule.methods else client.post(_concrete_url(rule))
+        assert response.status_code in (403, 400), rule.endpoint
+
+
+def test_unknown_permission_names_are_rejected():
+    with pytest.raises(access.UnknownPermission):
+        access.can(None, "no-such-permission")

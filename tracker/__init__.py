@@ -1,0 +1,64 @@
+"""The tracker: a workplace communication-skills development tracker."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask, g
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+import config
+from tracker import extensions
+
+
+def create_app(config_object=None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(config_object or config.from_env())
+    # The NHS.UK Jinja components read unset nested parameters, hence ChainableUndefined.
+    app.jinja_options = {
+        "undefined": ChainableUndefined,
+        "loader": ChoiceLoader(
+            [FileSystemLoader(os.path.join(app.root_path, "..", "templates")),
+             PackageLoader("nhsuk_frontend_jinja")]
+        ),
+        "autoescape": True,
+    }
+    extensions.init_app(app)
+
+    from tracker import models  # noqa: F401  (register every table)
+    from tracker import access, errors, layout
+    from tracker.auth import routes as auth
+    from tracker.home import routes as home
+
+    for bp in (auth.bp, home.bp):
+        app.register_blueprint(bp)
+    access.init_app(app)
+    errors.init_app(app)
+    layout.init_app(app)
+
+    from tracker import cli
+
+    cli.register(app)
+    _security_headers(app)
+    return app
+
+
+def _security_headers(app: Flask) -> None:
+    @app.before_request
+    def _nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _headers(response):
+        nonce = getattr(g, "csp_nonce", "")
+        # The NHS page template's one-line "js-enabled" script carries this nonce; nothing else inline runs.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

@@ -1,0 +1,161 @@
+"""Who may see what: the one place for authorization.
+
+Three layers, all here:
+- every endpoint needs a signed-in person unless it is listed in PUBLIC_ENDPOINTS;
+- every blueprint named in AREA_PERMISSIONS needs that permission (403 otherwise), checked
+  before any view runs, so a new view cannot forget it;
+- every query for people or activities starts from a scoping function below, and an id
+  outside the viewer's scope is a 404 (never a 403 that would confirm it exists).
+"""
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import Select, or_, select
+
+from tracker.extensions import db
+from tracker.models import Activity, ManagerScope, Person, Role, UnitClosure
+
+# Permission name -> roles that hold it. Staff (every signed-in person) hold "portfolio".
+PERMISSIONS: dict[str, frozenset[Role | None]] = {
+    "portfolio": frozenset({None, Role.MANAGER, Role.EDUCATION_LEAD, Role.ADMIN}),
+    "team": frozenset({Role.MANAGER}),
+    "reports": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
+    "catalogue.edit": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
+    "framework.manage": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
+    "admin": frozenset({Role.ADMIN}),
+}
+
+# Endpoints anyone may reach without signing in.
+PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", "home.health"})
+# Blueprints whose every endpoint is public (guidance pages are readable signed out).
+PUBLIC_BLUEPRINTS = frozenset({"hub_public"})
+
+# Blueprint name -> the permission every one of its endpoints needs.
+AREA_PERMISSIONS: dict[str, str] = {
+    "team": "team",
+    "reports": "reports",
+    "admin": "admin",
+}
+
+
+class UnknownPermission(KeyError):
+    pass
+
+
+def can(person, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise UnknownPermission(permission)
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    allowed = PERMISSIONS[permission]
+    return None in allowed or bool(person.roles & allowed)
+
+
+def require(permission: str) -> None:
+    """Abort with 403 unless the signed-in person holds `permission`."""
+    if not can(current_user, permission):
+        abort(403)
+
+
+def is_public(endpoint: str | None) -> bool:
+    if endpoint is None:
+        return True  # 404s: let the error handler answer
+    blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else None
+    return endpoint in PUBLIC_ENDPOINTS or blueprint in PUBLIC_BLUEPRINTS
+
+
+def init_app(app) -> None:
+    from tracker.extensions import login_manager
+
+    @app.before_request
+    def _enforce():
+        if is_public(request.endpoint):
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        area = request.blueprint
+        if area in AREA_PERMISSIONS:
+            require(AREA_PERMISSIONS[area])
+        return None
+
+
+# --- scoping ---------------------------------------------------------------------------
+
+
+def units_under(unit_ids) -> Select:
+    """Ids of the given units and every unit beneath them (one indexed join)."""
+    return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id.in_(unit_ids))
+
+
+def scope_unit_ids(viewer: Person) -> Select:
+    """Ids of every unit under the units the viewer manages."""
+    managed = select(ManagerScope.unit_id).where(ManagerScope.person_id == viewer.id)
+    return units_under(managed)
+
+
+def is_organisation_wide(viewer: Person) -> bool:
+    return bool(viewer.roles & {Role.EDUCATION_LEAD, Role.ADMIN})
+
+
+def managed_people(viewer: Person) -> Select:
+    """People in the units the viewer has manager scope over (empty for non-managers)."""
+    if Role.MANAGER not in viewer.roles:
+        return select(Person).where(False)
+    return select(Person).where(Person.team_id.in_(scope_unit_ids(viewer)))
+
+
+def visible_people(viewer: Person) -> Select:
+    """People the viewer may see: themselves, everyone under the units they manage,
+    and everyone for education leads and admins."""
+    if is_organisation_wide(viewer):
+        return select(Person)
+    conditions = [Person.id == viewer.id]
+    if Role.MANAGER in viewer.roles:
+        conditions.append(Person.team_id.in_(scope_unit_ids(viewer)))
+    return select(Person).where(or_(*conditions))
+
+
+def person_for(viewer: Person, person_id: int) -> Person:
+    person = db.session.scalar(visible_people(viewer).where(Person.id == person_id))
+    if person is None:
+        abort(404)
+    return person
+
+
+def own_activities(viewer: Person) -> Select:
+    """The viewer's own activities that have not been deleted."""
+    return select(Activity).where(Activity.owner_id == viewer.id, Activity.deleted_at.is_(None))
+
+
+def visible_activities(viewer: Person) -> Select:
+    """Activities (not deleted) of the people the viewer may see."""
+    people = visible_people(viewer).with_only_columns(Person.id)
+    return select(Activity).where(Activity.owner_id.in_(people), Activity.deleted_at.is_(None))
+
+
+def own_activity_for(viewer: Person, activity_id: int) -> Activity:
+    activity = db.session.scalar(own_activities(viewer).where(Activity.id == activity_id))
+    if activity is None:
+        abort(404)
+    return activity
+
+
+def activity_for(viewer: Person, activity_id: int) -> Activity:
+    activity = db.session.scalar(visible_activities(viewer).where(Activity.id == activity_id))
+    if activity is None:
+        abort(404)
+    return activity
+
+
+def may_read_reflection(viewer: Person, activity: Activity) -> bool:
+    """The owner always; a manager in scope only when the owner allowed it. Nobody else."""
+    if activity.owner_id == viewer.id:
+        return True
+    if not activity.manager_may_read:
+        return False
+    in_scope = db.session.scalar(
+        managed_people(viewer).with_only_columns(Person.id).where(Person.id == activity.owner_id)
+    )
+    is_line_manager = activity.owner.line_manager_id == viewer.id
+    return bool(in_scope) or is_line_manager

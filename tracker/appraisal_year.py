@@ -1,0 +1,44 @@
+"""The development year: by default the NHS financial year, 1 April to 31 March.
+
+A year is named by the calendar year it starts in: 2025 runs 1 April 2025 to 31 March 2026.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class AppraisalYear:
+    start_year: int
+    start_month: int = 4
+
+    @property
+    def starts_on(self) -> date:
+        return date(self.start_year, self.start_month, 1)
+
+    @property
+    def ends_on(self) -> date:
+        if self.start_month == 1:
+            return date(self.start_year, 12, 31)
+        return date(self.start_year + 1, self.start_month, 1) - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.start_month == 1:
+            return str(self.start_year)
+        return f"{self.start_year} to {self.start_year + 1}"
+
+    def contains(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    def has_ended(self, today: date) -> bool:
+        return today > self.ends_on
+
+    def previous(self) -> "AppraisalYear":
+        return AppraisalYear(self.start_year - 1, self.start_month)
+
+
+def year_containing(day: date, start_month: int = 4) -> AppraisalYear:
+    start_year = day.year if day.month >= start_month else day.year - 1
+    return AppraisalYear(start_year, start_month)

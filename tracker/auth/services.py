@@ -1,0 +1,84 @@
+"""Accounts and passwords; nothing here knows about requests."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.extensions import db
+from tracker.models import OrganisationUnit, Person, PersonRole, Role, StaffGroup
+
+MIN_PASSWORD_LENGTH = 12
+# Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-for-timing")
+
+
+class AccountError(ValueError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def authenticate(email: str, password: str) -> Person | None:
+    """The person if the email and password match an active account, else None (one answer for all failures)."""
+    person = db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
+    if person is None or not person.password_hash:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(person.password_hash, password or ""):
+        return None
+    if not person.active:
+        return None
+    return person
+
+
+def load_session_person(session_id: str) -> Person | None:
+    """Flask-Login's loader: the id carries the person's session token, which sign-out rotates."""
+    person_id, _, token = (session_id or "").partition(":")
+    if not person_id.isdigit() or not token:
+        return None
+    person = db.session.get(Person, int(person_id))
+    if person is None or not person.active or person.session_token != token:
+        return None
+    return person
+
+
+def end_sessions(person: Person) -> None:
+    """Every copy of this person's session cookie stops working."""
+    person.rotate_session_token()
+
+
+def set_password(person: Person, password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    person.password_hash = hash_password(password)
+    end_sessions(person)
+
+
+def deactivate(person: Person) -> None:
+    person.active = False
+    end_sessions(person)
+
+
+def create_person(*, email: str, name: str, team: OrganisationUnit, tier: int, staff_group: StaffGroup,
+                  job_title: str = "", roles: set[Role] = frozenset(), password: str | None = None) -> Person:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError("Enter an email address in the correct format, like name@example.org.")
+    if db.session.scalar(select(func.count(Person.id)).where(Person.email == email)):
+        raise AccountError(f"Someone with the email address {email} already exists.")
+    if not (name or "").strip():
+        raise AccountError("Enter a name.")
+    person = Person(email=email, name=name.strip(), team_id=team.id, tier=tier, staff_group=staff_group,
+                    job_title=job_title, active=True)
+    person.role_grants = [PersonRole(role=r) for r in sorted(roles, key=lambda r: r.value)]
+    if password is not None:
+        set_password(person, password)
+    db.session.add(person)
+    db.session.flush()
+    return person

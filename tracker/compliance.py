@@ -1,0 +1,347 @@
+"""The annual rule: a person's status for an appraisal year.
+
+One definition, two speeds. `progress_query()` builds the per-person figures in SQL
+(activities, hours, behaviours, exemption) for any set of people; `decide_status()` turns
+one person's figures into a status in Python, and `status_case()` is the same decision
+as a SQL CASE so that dashboards can GROUP BY status. Both read the same `Rule`s, and
+tests hold the two equal over the whole demo organisation.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, case, distinct, exists, func, literal, or_, select
+
+from tracker.appraisal_year import AppraisalYear
+from tracker.extensions import db
+from tracker.models import (
+    DEFAULT_RULES,
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    Behaviour,
+    Exemption,
+    Person,
+    RequirementRule,
+    Subject,
+    activity_behaviour,
+)
+
+
+class Status(str, enum.Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    AWAITING_SIGN_OFF = "awaiting_sign_off"
+    COMPLETE = "complete"
+    EXEMPT = "exempt"
+    OVERDUE = "overdue"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+# The status words of the product brief, exactly.
+STATUS_LABELS = {
+    Status.NOT_STARTED: "not started",
+    Status.IN_PROGRESS: "in progress",
+    Status.AWAITING_SIGN_OFF: "awaiting sign-off",
+    Status.COMPLETE: "complete",
+    Status.EXEMPT: "exempt",
+    Status.OVERDUE: "overdue",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    tier: int
+    min_experiential_activities: int
+    min_hours: Decimal
+    min_behaviours: int
+    needs_leadership_behaviour: bool
+
+
+def load_rules() -> dict[int, Rule]:
+    """The rule of each tier: what education leads set, else the product's defaults."""
+    rules = {tier: Rule(tier=tier, **values) for tier, values in DEFAULT_RULES.items()}
+    for row in db.session.scalars(select(RequirementRule)):
+        rules[row.tier] = Rule(
+            tier=row.tier,
+            min_experiential_activities=row.min_experiential_activities,
+            min_hours=Decimal(row.min_hours),
+            min_behaviours=row.min_behaviours,
+            needs_leadership_behaviour=row.needs_leadership_behaviour,
+        )
+    return rules
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What counts toward the rule, for one set of activity statuses."""
+
+    activities: int
+    minutes: int
+    behaviours: int
+    leadership: bool
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Progress:
+    person_id: int
+    tier: int
+    logged: int  # any activity this year, draft included
+    signed_off: Counts
+    with_pending: Counts  # signed off plus submitted
+    pending_activities: int
+    exempt: bool
+    year_ended: bool
+    status: Status | None = None
+
+
+def meets(rule: Rule, counts: Counts) -> bool:
+    return (
+        counts.activities >= rule.min_experiential_activities
+        and Decimal(counts.minutes) >= rule.min_hours * 60
+        and counts.behaviours >= rule.min_behaviours
+        and (counts.leadership or not rule.needs_leadership_behaviour)
+    )
+
+
+def decide_status(progress: Progress, rule: Rule) -> Status:
+    if meets(rule, progress.signed_off):
+        return Status.COMPLETE
+    if progress.exempt:
+        return Status.EXEMPT
+    if progress.year_ended:
+        return Status.OVERDUE
+    if meets(rule, progress.with_pending):
+        return Status.AWAITING_SIGN_OFF
+    if progress.logged:
+        return Status.IN_PROGRESS
+    return Status.NOT_STARTED
+
+
+def reference_day(year: AppraisalYear, today: date) -> date:
+    """Exemptions are judged on this day: today during the year, the last day once it has ended."""
+    return min(today, year.ends_on)
+
+
+# --- SQL ------------------------------------------------------------------------------
+
+_COUNTED = (ActivityStatus.SIGNED_OFF,)
+_COUNTED_WITH_PENDING = (ActivityStatus.SIGNED_OFF, ActivityStatus.SUBMITTED)
+
+
+def _in_year(year: AppraisalYear):
+    return and_(
+        Activity.deleted_at.is_(None),
+        Activity.occurred_on >= year.starts_on,
+        Activity.occurred_on <= year.ends_on,
+    )
+
+
+def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
+    """One row per person of `people` (a select of Person), with the figures the rule reads.
+
+    Columns: person_id, tier, logged, pending_activities, then for signed-off (s_) and
+    signed-off-plus-submitted (p_): activities, minutes, behaviours, leadership; and exempt.
+    Two grouped subqueries (activities, behaviours) so the behaviour join cannot inflate counts.
+    """
+    person_ids = people.with_only_columns(Person.id).order_by(None).subquery()
+    experiential = ActivityType.experiential.is_(True)
+    signed = Activity.status.in_(_COUNTED)
+    pending_or_signed = Activity.status.in_(_COUNTED_WITH_PENDING)
+
+    def _sum_if(condition, value):
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    per_activity = (
+        select(
+            Activity.owner_id.label("owner_id"),
+            func.count(Activity.id).label("logged"),
+            _sum_if(Activity.status == ActivityStatus.SUBMITTED, 1).label("pending"),
+            _sum_if(and_(signed, experiential), 1).label("s_activities"),
+            _sum_if(and_(signed, experiential), Activity.duration_minutes).label("s_minutes"),
+            _sum_if(and_(pending_or_signed, experiential), 1).label("p_activities"),
+            _sum_if(and_(pending_or_signed, experiential), Activity.duration_minutes).label("p_minutes"),
+        )
+        .join(ActivityType, ActivityType.id == Activity.type_id)
+        .where(_in_year(year), Activity.owner_id.in_(select(person_ids.c.id)))
+        .group_by(Activity.owner_id)
+        .subquery("per_activity")
+    )
+
+    per_behaviour = (
+        select(
+            Activity.owner_id.label("owner_id"),
+            func.count(distinct(case((signed, activity_behaviour.c.behaviour_id)))).label("s_behaviours"),
+            func.count(distinct(activity_behaviour.c.behaviour_id)).label("p_behaviours"),
+            func.max(case((and_(signed, Subject.is_leadership.is_(True)), 1), else_=0)).label("s_leadership"),
+            func.max(case((Subject.is_leadership.is_(True), 1), else_=0)).label("p_leadership"),
+        )
+        .join(ActivityType, ActivityType.id == Activity.type_id)
+        .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
+        .join(Behaviour, Behaviour.id == activity_behaviour.c.behaviour_id)
+        .join(Subject, Subject.id == Behaviour.subject_id)
+        .where(
+            _in_year(year),
+            experiential,
+            pending_or_signed,
+            Activity.owner_id.in_(select(person_ids.c.id)),
+        )
+        .group_by(Activity.owner_id)
+        .subquery("per_behaviour")
+    )
+
+    day = reference_day(year, today)
+    exempt = exists().where(
+        Exemption.person_id == Person.id, Exemption.starts_on <= day, Exemption.ends_on >= day
+    )
+
+    return (
+        select(
+            Person.id.label("person_id"),
+            Person.tier.label("tier"),
+            func.coalesce(per_activity.c.logged, 0).label("logged"),
+            func.coalesce(per_activity.c.pending, 0).label("pending_activities"),
+            func.coalesce(per_activity.c.s_activities, 0).label("s_activities"),
+            func.coalesce(per_activity.c.s_minutes, 0).label("s_minutes"),
+            func.coalesce(per_behaviour.c.s_behaviours, 0).label("s_behaviours"),
+            func.coalesce(per_behaviour.c.s_leadership, 0).label("s_leadership"),
+            func.coalesce(per_activity.c.p_activities, 0).label("p_activities"),
+            func.coalesce(per_activity.c.p_minutes, 0).label("p_minutes"),
+            func.coalesce(per_behaviour.c.p_behaviours, 0).label("p_behaviours"),
+            func.coalesce(per_behaviour.c.p_leadership, 0).label("p_leadership"),
+            case((exempt, 1), else_=0).label("exempt"),
+        )
+        .select_from(Person)
+        .join(person_ids, person_ids.c.id == Person.id)
+        .outerjoin(per_activity, per_activity.c.owner_id == Person.id)
+        .outerjoin(per_behaviour, per_behaviour.c.owner_id == Person.id)
+    )
+
+
+def _meets_sql(rule: Rule, cols, prefix: str):
+    c = lambda name: cols[f"{prefix}_{name}"]  # noqa: E731
+    parts = [
+        c("activities") >= rule.min_experiential_activities,
+        c("minutes") >= int(rule.min_hours * 60),
+        c("behaviours") >= rule.min_behaviours,
+    ]
+    if rule.needs_leadership_behaviour:
+        parts.append(c("leadership") == 1)
+    return and_(*parts)
+
+
+def _meets_by_tier(rules: dict[int, Rule], cols, prefix: str):
+    return or_(*[and_(cols["tier"] == tier, _meets_sql(rule, cols, prefix)) for tier, rule in rules.items()])
+
+
+def status_case(progress, rules: dict[int, Rule], year: AppraisalYear, today: date):
+    """decide_status() as SQL, over the columns of a progress_query() subquery."""
+    cols = progress.c
+    ended = year.has_ended(today)
+    whens = [(_meets_by_tier(rules, cols, "s"), literal(Status.COMPLETE.value)),
+             (cols["exempt"] == 1, literal(Status.EXEMPT.value))]
+    if ended:
+        return case(*whens, else_=literal(Status.OVERDUE.value))
+    whens += [
+        (_meets_by_tier(rules, cols, "p"), literal(Status.AWAITING_SIGN_OFF.value)),
+        (cols["logged"] > 0, literal(Status.IN_PROGRESS.value)),
+    ]
+    return case(*whens, else_=literal(Status.NOT_STARTED.value))
+
+
+def status_query(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> Select:
+    """Every figure of progress_query() plus a `status` column, one row per person."""
+    rules = rules or load_rules()
+    progress = progress_query(people, year, today).subquery("progress")
+    return select(progress, status_case(progress, rules, year, today).label("status"))
+
+
+def status_counts(people: Select, year: AppraisalYear, today: date) -> dict[Status, int]:
+    """How many of `people` are in each status: one GROUP BY query."""
+    statuses = status_query(people, year, today).subquery("statuses")
+    rows = db.session.execute(
+        select(statuses.c.status, func.count()).group_by(statuses.c.status)
+    ).all()
+    counts = {status: 0 for status in Status}
+    for status, n in rows:
+        counts[Status(status)] = n
+    return counts
+
+
+def compliance_percent(counts: dict[Status, int]) -> float | None:
+    """complete / (people - exempt), or None when nobody is expected to do anything."""
+    denominator = sum(counts.values()) - counts[Status.EXEMPT]
+    if denominator <= 0:
+        return None
+    return round(100 * counts[Status.COMPLETE] / denominator, 1)
+
+
+def rag(percent: float | None, target: int) -> str:
+    """green at or above target, amber within 15 points below, red below that."""
+    if percent is None:
+        return "none"
+    if percent >= target:
+        return "green"
+    if percent >= target - 15:
+        return "amber"
+    return "red"
+
+
+def progress_from_row(row, year: AppraisalYear, today: date) -> Progress:
+    return Progress(
+        person_id=row.person_id,
+        tier=row.tier,
+        logged=row.logged,
+        signed_off=Counts(row.s_activities, int(row.s_minutes), row.s_behaviours, bool(row.s_leadership)),
+        with_pending=Counts(row.p_activities, int(row.p_minutes), row.p_behaviours, bool(row.p_leadership)),
+        pending_activities=row.pending_activities,
+        exempt=bool(row.exempt),
+        year_ended=year.has_ended(today),
+    )
+
+
+def progress_of(person: Person, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> Progress:
+    """One person's figures and status for a year, decided in Python."""
+    rules = rules or load_rules()
+    row = db.session.execute(
+        progress_query(select(Person).where(Person.id == person.id), year, today)
+    ).one()
+    progress = progress_from_row(row, year, today)
+    return Progress(**{**progress.__dict__, "status": decide_status(progress, rules[person.tier])})
+
+
+def missing(progress: Progress, rule: Rule) -> list[str]:
+    """What is still needed, in plain words, e.g. "1 more experiential activity"."""
+    if progress.status in (Status.COMPLETE, Status.EXEMPT):
+        return []
+    done = progress.signed_off
+    needs = []
+    more = rule.min_experiential_activities - done.activities
+    if more > 0:
+        needs.append(f"{more} more experiential {'activity' if more == 1 else 'activities'}")
+    hours = rule.min_hours - done.hours
+    if hours > 0:
+        needs.append(f"{_fmt_hours(hours)} more {'hour' if hours == 1 else 'hours'} of experiential activity")
+    more = rule.min_behaviours - done.behaviours
+    if more > 0:
+        needs.append(f"{more} more {'behaviour' if more == 1 else 'behaviours'}")
+    if rule.needs_leadership_behaviour and not done.leadership:
+        needs.append("1 behaviour from a leadership subject")
+    if progress.pending_activities:
+        n = progress.pending_activities
+        needs.append(f"awaiting sign-off of {n} {'activity' if n == 1 else 'activities'}")
+    return needs
+
+
+def _fmt_hours(hours: Decimal) -> str:
+    return f"{hours.normalize():f}"

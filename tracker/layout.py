@@ -1,0 +1,71 @@
+"""What every page's frame needs: navigation for the person's roles, the year, the nonce."""
+from __future__ import annotations
+
+import os
+
+from flask import current_app, g, request, send_from_directory, url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from tracker import access
+
+# (label, endpoint, permission). Areas not built yet are simply left out of the menu.
+NAVIGATION = (
+    ("Home", "home.index", "portfolio"),
+    ("My year", "portfolio.my_year", "portfolio"),
+    ("Log an activity", "portfolio.log_activity", "portfolio"),
+    ("My portfolio", "portfolio.portfolio", "portfolio"),
+    ("Team dashboard", "team.dashboard", "team"),
+    ("Sign-off queue", "team.queue", "team"),
+    ("Organisation report", "reports.organisation", "reports"),
+    ("People", "admin.people", "admin"),
+    ("Hub", "hub.index", None),
+)
+
+# Views may add a count to a menu item (e.g. the sign-off queue) through this hook.
+NAV_BADGES: dict[str, callable] = {}
+
+
+def navigation_items() -> list[dict]:
+    items = []
+    endpoints = current_app.view_functions
+    for label, endpoint, permission in NAVIGATION:
+        if endpoint not in endpoints:
+            continue
+        if permission is not None and not access.can(current_user, permission):
+            continue
+        text = label
+        if endpoint in NAV_BADGES:
+            count = NAV_BADGES[endpoint](current_user)
+            text = f"{label} ({count})"
+        items.append({"text": text, "href": url_for(endpoint), "current": request.endpoint == endpoint})
+    return items
+
+
+def sign_out_button_html() -> Markup:
+    """Sign out is a POST with a CSRF token, drawn as the header's account button."""
+    return Markup(
+        '<form class="nhsuk-header__account-form" method="post" action="{}">'
+        '<input type="hidden" name="csrf_token" value="{}">'
+        '<button class="nhsuk-header__account-button" type="submit">Sign out</button></form>'
+    ).format(url_for("auth.sign_out"), generate_csrf())
+
+
+def init_app(app) -> None:
+    assets_dir = os.path.join(app.root_path, "static", "nhsuk", "assets")
+
+    # The NHS.UK stylesheet asks for its icons at /assets/.
+    @app.route("/assets/<path:filename>", endpoint="assets")
+    def _assets(filename):
+        return send_from_directory(assets_dir, filename, max_age=86400)
+
+    @app.context_processor
+    def _frame():
+        return {
+            "cspNonce": getattr(g, "csp_nonce", None),
+            "navigation_items": navigation_items if current_user.is_authenticated else (lambda: []),
+            "sign_out_button_html": sign_out_button_html,
+            "service_name": "Communication skills tracker",
+            "organisation_name": app.config.get("ORGANISATION_NAME", ""),
+        }

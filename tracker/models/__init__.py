@@ -1,0 +1,29 @@
+"""All models, importable from one place (and all registered for Alembic)."""
+from tracker.models.org import OrganisationUnit, UnitClosure, UnitKind
+from tracker.models.people import ManagerScope, Person, PersonRole, Role, StaffGroup, TIERS
+from tracker.models.framework import Behaviour, BehaviourTier, Domain, Framework, Subject
+from tracker.models.activities import (
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    Course,
+    EvidenceFile,
+    Exemption,
+    ExemptionReason,
+    ReflectionModel,
+    activity_behaviour,
+    course_behaviour,
+)
+from tracker.models.compliance import DEFAULT_RULES, RequirementRule
+from tracker.models.audit import AuditEvent
+from tracker.models.leadership import LeadershipAction, LeadershipActionKind, Notice
+from tracker.models.hub import HubSection, Resource
+
+__all__ = [
+    "Activity", "ActivityStatus", "ActivityType", "AuditEvent", "Behaviour", "BehaviourTier",
+    "Course", "DEFAULT_RULES", "Domain", "EvidenceFile", "Exemption", "ExemptionReason",
+    "Framework", "HubSection", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
+    "Notice", "OrganisationUnit", "Person", "PersonRole", "ReflectionModel", "RequirementRule",
+    "Resource", "Role", "StaffGroup", "Subject", "TIERS", "UnitClosure", "UnitKind",
+    "activity_behaviour", "course_behaviour",
+]

@@ -1,0 +1,193 @@
+"""Activities people log, the vocabulary and catalogue they draw on, and exemptions."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models._types import TZDateTime, enum_column_type, utcnow
+from tracker.models.framework import Behaviour
+from tracker.models.people import Person
+
+
+class ActivityStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    SIGNED_OFF = "signed_off"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft",
+            "submitted": "Submitted",
+            "returned": "Returned",
+            "signed_off": "Signed off",
+        }[self.value]
+
+
+class ReflectionModel(str, enum.Enum):
+    WHAT_SO_WHAT = "what_so_what"
+    GIBBS = "gibbs"
+    REVALIDATION = "revalidation"
+
+
+class LinkStatusMixin:
+    """What the link checker last found at this row's URL."""
+
+    link_status: Mapped[Optional[int]] = mapped_column(Integer)
+    link_ok: Mapped[Optional[bool]] = mapped_column(Boolean)
+    link_final_url: Mapped[Optional[str]] = mapped_column(String(1000))
+    link_error: Mapped[Optional[str]] = mapped_column(String(300))
+    link_checked_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+
+class ActivityType(db.Model):
+    __tablename__ = "activity_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    # Only experiential, workplace-based types count toward the annual requirement.
+    experiential: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+course_behaviour = Table(
+    "course_behaviour",
+    db.metadata,
+    Column("course_id", ForeignKey("course.id"), primary_key=True),
+    Column("behaviour_id", ForeignKey("behaviour.id"), primary_key=True, index=True),
+)
+
+
+class Course(LinkStatusMixin, db.Model):
+    __tablename__ = "course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    provider: Mapped[str] = mapped_column(String(300), default="")
+    format: Mapped[str] = mapped_column(String(20))  # face-to-face | virtual | e-learning
+    level: Mapped[str] = mapped_column(String(20))  # foundation | intermediate | advanced
+    duration_hours: Mapped[Optional[Decimal]] = mapped_column(Numeric(6, 2))
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    experiential: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    behaviours: Mapped[list[Behaviour]] = relationship(secondary=course_behaviour)
+
+
+activity_behaviour = Table(
+    "activity_behaviour",
+    db.metadata,
+    Column("activity_id", ForeignKey("activity.id"), primary_key=True),
+    Column("behaviour_id", ForeignKey("behaviour.id"), primary_key=True, index=True),
+)
+
+
+class Activity(db.Model):
+    __tablename__ = "activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    occurred_on: Mapped[date]
+    title: Mapped[str] = mapped_column(String(200))
+    type_id: Mapped[int] = mapped_column(ForeignKey("activity_type.id"), index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=0)
+    course_id: Mapped[Optional[int]] = mapped_column(ForeignKey("course.id"), index=True)
+    reflection_model: Mapped[Optional[ReflectionModel]] = mapped_column(enum_column_type(ReflectionModel, 20))
+    # One entry per prompt of the chosen model, e.g. {"what": "...", "so_what": "..."}.
+    reflection: Mapped[dict] = mapped_column(JSON, default=dict)
+    manager_may_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[ActivityStatus] = mapped_column(
+        enum_column_type(ActivityStatus, 20), default=ActivityStatus.DRAFT, index=True
+    )
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    feedback: Mapped[Optional[str]] = mapped_column(Text)
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[Person] = relationship(foreign_keys=[owner_id])
+    decided_by: Mapped[Optional[Person]] = relationship(foreign_keys=[decided_by_id])
+    activity_type: Mapped[ActivityType] = relationship()
+    course: Mapped[Optional[Course]] = relationship()
+    behaviours: Mapped[list[Behaviour]] = relationship(secondary=activity_behaviour)
+    evidence_files: Mapped[list["EvidenceFile"]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", order_by="EvidenceFile.id"
+    )
+
+    __table_args__ = (Index("ix_activity_owner_occurred", "owner_id", "occurred_on"),)
+
+    @property
+    def hours(self) -> float:
+        return round(self.duration_minutes / 60, 2)
+
+
+class EvidenceFile(db.Model):
+    __tablename__ = "evidence_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="evidence_files")
+
+
+class ExemptionReason(str, enum.Enum):
+    LONG_TERM_ABSENCE = "long_term_absence"
+    PARENTAL_LEAVE = "parental_leave"
+    NEW_STARTER = "new_starter"
+    SECONDMENT = "secondment"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "long_term_absence": "Long-term absence",
+            "parental_leave": "Parental leave",
+            "new_starter": "New starter",
+            "secondment": "Secondment",
+            "other": "Other",
+        }[self.value]
+
+
+class Exemption(db.Model):
+    __tablename__ = "exemption"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    reason: Mapped[ExemptionReason] = mapped_column(enum_column_type(ExemptionReason, 30))
+    reason_detail: Mapped[str] = mapped_column(String(300), default="")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    recorded_by: Mapped[Optional[Person]] = relationship(foreign_keys=[recorded_by_id])

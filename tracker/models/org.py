@@ -1,0 +1,53 @@
+"""The organisation tree: trust -> directorate (-> care group ...) -> team.
+
+"Everything under this unit" is one indexed join on `unit_closure`, which holds a row
+for every (ancestor, descendant) pair including each unit with itself. It behaves the
+same on SQLite and PostgreSQL, unlike LIKE on a materialised path.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models._types import TZDateTime, enum_column_type, utcnow
+
+
+class UnitKind(str, enum.Enum):
+    ORGANISATION = "organisation"
+    DIRECTORATE = "directorate"
+    CARE_GROUP = "care_group"
+    TEAM = "team"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class OrganisationUnit(db.Model):
+    __tablename__ = "organisation_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[UnitKind] = mapped_column(enum_column_type(UnitKind, 20))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation_unit.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    parent: Mapped[Optional["OrganisationUnit"]] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.name!r}>"
+
+
+class UnitClosure(db.Model):
+    __tablename__ = "unit_closure"
+
+    ancestor_id: Mapped[int] = mapped_column(ForeignKey("organisation_unit.id"), primary_key=True)
+    descendant_id: Mapped[int] = mapped_column(ForeignKey("organisation_unit.id"), primary_key=True)
+    depth: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index("ix_unit_closure_descendant", "descendant_id", "ancestor_id"),)

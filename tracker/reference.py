@@ -1,0 +1,77 @@
+"""The reference data every organisation starts with, shipped in tracker/data/."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.framework_import import current_framework, import_framework, read_file
+from tracker.models import DEFAULT_RULES, ActivityType, Behaviour, Course, RequirementRule
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_FRAMEWORK_FILE = DATA_DIR / "framework-pca.json"
+
+
+def _json(name: str) -> dict:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+def load_activity_types() -> int:
+    known = set(db.session.scalars(select(ActivityType.code)))
+    added = 0
+    for position, item in enumerate(_json("activity_types.json")["activity_types"]):
+        if item["code"] in known:
+            continue
+        db.session.add(ActivityType(
+            code=item["code"], label=item["label"], experiential=item["experiential"],
+            description=item.get("description", ""), position=position,
+        ))
+        added += 1
+    return added
+
+
+def load_courses() -> int:
+    """Seed the catalogue, mapping each course to behaviours of the current framework."""
+    framework = current_framework()
+    by_code = {}
+    if framework is not None:
+        by_code = {b.code: b for b in db.session.scalars(select(Behaviour).where(Behaviour.framework_id == framework.id))}
+    known = set(db.session.scalars(select(Course.code)))
+    added = 0
+    for item in _json("courses.json")["courses"]:
+        if item["code"] in known:
+            continue
+        hours = item.get("duration_hours")
+        db.session.add(Course(
+            code=item["code"], title=item["title"], provider=item.get("provider", ""),
+            format=item["format"], level=item["level"],
+            duration_hours=Decimal(str(hours)) if hours is not None else None,
+            url=item.get("url", ""), experiential=bool(item.get("experiential")),
+            description=item.get("description", ""),
+            behaviours=[by_code[c] for c in item.get("behaviours", []) if c in by_code],
+        ))
+        added += 1
+    return added
+
+
+def load_default_rules() -> int:
+    known = set(db.session.scalars(select(RequirementRule.tier)))
+    added = 0
+    for tier, values in DEFAULT_RULES.items():
+        if tier not in known:
+            db.session.add(RequirementRule(tier=tier, **values))
+            added += 1
+    return added
+
+
+def load_reference_data() -> None:
+    """Default framework, activity types, catalogue and rules. Idempotent; the caller commits."""
+    import_framework(read_file(DEFAULT_FRAMEWORK_FILE), make_current=current_framework() is None)
+    db.session.flush()
+    load_activity_types()
+    load_courses()
+    load_default_rules()
+    db.session.flush()
