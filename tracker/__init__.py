@@ -1,6 +1,7 @@
 """The tracker: a workplace communication-skills development tracker."""
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 
@@ -9,6 +10,10 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 
 import config
 from tracker import extensions
+
+
+# One blueprint per area of the product, each in tracker/<area>/routes.py.
+AREAS = ("auth", "home", "admin")
 
 
 def create_app(config_object=None) -> Flask:
@@ -27,11 +32,9 @@ def create_app(config_object=None) -> Flask:
 
     from tracker import models  # noqa: F401  (register every table)
     from tracker import access, errors, layout
-    from tracker.auth import routes as auth
-    from tracker.home import routes as home
 
-    for bp in (auth.bp, home.bp):
-        app.register_blueprint(bp)
+    for area in AREAS:
+        app.register_blueprint(importlib.import_module(f"tracker.{area}.routes").bp)
     access.init_app(app)
     errors.init_app(app)
     layout.init_app(app)

@@ -54,3 +54,22 @@ def test_every_area_route_refuses_people_without_the_role(app, client, sign_in, 
 def test_unknown_permission_names_are_rejected():
     with pytest.raises(access.UnknownPermission):
         access.can(None, "no-such-permission")
+
+
+def test_role_gate_shows_the_403_page(client, sign_in, db_session):
+    tree = make_tree()
+    make_person(tree["ward7"], email="plain@example.org")
+    make_person(tree["ward7"], email="root@example.org", roles=["admin"])
+    sign_in("plain@example.org", PASSWORD)
+    response = client.get("/admin/people")
+    assert response.status_code == 403
+    assert "You do not have permission to see this page" in response.get_data(as_text=True)
+
+
+
+def test_admin_reaches_the_people_page(client, sign_in, db_session):
+    tree = make_tree()
+    make_person(tree["ward7"], email="root@example.org", roles=["admin"])
+    sign_in("root@example.org", PASSWORD)
+    response = client.get("/admin/people")
+    assert response.status_code == 200 and "root@example.org" in response.get_data(as_text=True)
