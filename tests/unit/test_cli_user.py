@@ -1,0 +1,44 @@
+"""`flask user create` prompts for the password and refuses duplicates."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from tests.factories import make_tree
+from tracker.extensions import db
+from tracker.models import Person, Role
+
+
+def test_user_create_prompts_and_hashes(app, db_session):
+    make_tree()
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["user", "create", "--email", "New.Person@Example.org", "--name", "New Person",
+              "--team", "Ward 7 (Oncology)", "--tier", "2", "--role", "manager"],
+        input="a-long-enough-password\na-long-enough-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    person = db.session.scalar(select(Person).where(Person.email == "new.person@example.org"))
+    assert person is not None and person.roles == {Role.MANAGER}
+    assert check_password_hash(person.password_hash, "a-long-enough-password")
+    assert "a-long-enough-password" not in result.output.replace("Password:", "").split("Created")[-1]
+
+
+def test_user_create_refuses_duplicate_email_and_short_password(app, db_session):
+    make_tree()
+    runner = app.test_cli_runner()
+    args = ["user", "create", "--email", "dup@example.org", "--name", "A", "--team", "Ward 7 (Oncology)"]
+    assert runner.invoke(args=args, input="a-long-enough-password\na-long-enough-password\n").exit_code == 0
+    again = runner.invoke(args=args, input="a-long-enough-password\na-long-enough-password\n")
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(args=["user", "create", "--email", "s@example.org", "--name", "S", "--team", "Ward 7 (Oncology)"],
+                          input="short\nshort\n")
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
+    assert db.session.scalar(select(Person).where(Person.email == "s@example.org")) is None
+
+
+def test_user_create_unknown_team(app, db_session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["user", "create", "--email", "x@example.org", "--name", "X", "--team", "Nowhere"],
+                           input="a-long-enough-password\na-long-enough-password\n")
+    assert result.exit_code != 0 and "No organisation unit" in result.output

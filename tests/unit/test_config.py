@@ -1,0 +1,61 @@
+"""Settings come from the environment; production refuses to start without a secret key."""
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import config
+
+
+@pytest.fixture
+def fresh_config(monkeypatch):
+    def _load(**env):
+        for key in ("SECRET_KEY", "FLASK_ENV", "DATABASE_URL", "APPRAISAL_YEAR_START_MONTH", "COMPLIANCE_TARGET"):
+            monkeypatch.delenv(key, raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        return importlib.reload(config)
+
+    yield _load
+    monkeypatch.undo()
+    importlib.reload(config)
+
+
+def test_production_without_secret_key_refuses_to_start(fresh_config):
+    cfg = fresh_config(FLASK_ENV="production")
+    with pytest.raises(cfg.ConfigError, match="SECRET_KEY is not set"):
+        cfg.from_env()
+
+
+def test_production_with_secret_key_starts(fresh_config):
+    cfg = fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, DATABASE_URL="postgres://u:p@db/tracker")
+    chosen = cfg.from_env()
+    assert chosen.SECRET_KEY == "x" * 40
+    assert chosen.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://u:p@db/tracker"
+    assert chosen.SESSION_COOKIE_SECURE is True
+
+
+def test_development_defaults_to_sqlite_under_instance(fresh_config):
+    cfg = fresh_config(FLASK_ENV="development")
+    chosen = cfg.from_env()
+    assert chosen.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///") and "instance" in chosen.SQLALCHEMY_DATABASE_URI
+    assert chosen.APPRAISAL_YEAR_START_MONTH == 4 and chosen.COMPLIANCE_TARGET == 85
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("APPRAISAL_YEAR_START_MONTH", "13", "between 1 and 12"),
+    ("APPRAISAL_YEAR_START_MONTH", "April", "whole number"),
+    ("COMPLIANCE_TARGET", "0", "between 1 and 100"),
+])
+def test_bad_settings_fail_with_a_clear_message(fresh_config, name, value, message):
+    # The reload makes a new ConfigError class, so match it by name.
+    with pytest.raises(Exception, match=message) as excinfo:
+        fresh_config(FLASK_ENV="development", **{name: value})
+    assert type(excinfo.value).__name__ == "ConfigError"
+
+
+def test_unknown_mode_is_refused(fresh_config):
+    cfg = fresh_config(FLASK_ENV="staging")
+    with pytest.raises(cfg.ConfigError, match="FLASK_ENV must be one of"):
+        cfg.from_env()
