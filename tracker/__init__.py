@@ -13,7 +13,7 @@ from tracker import extensions
 
 
 # One blueprint per area of the product, each in tracker/<area>/routes.py.
-AREAS = ("auth", "home", "admin")
+AREAS = ("auth", "home", "admin", "hub", "team", "portfolio", "reports")
 
 
 def create_app(config_object=None) -> Flask:

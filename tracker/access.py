@@ -11,10 +11,23 @@ from __future__ import annotations
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from tracker.extensions import db
-from tracker.models import Activity, ManagerScope, Person, Role, UnitClosure
+from tracker.models import (
+    Activity,
+    ActivityStatus,
+    Course,
+    EvidenceFile,
+    LeadershipAction,
+    ManagerScope,
+    Notice,
+    OrganisationUnit,
+    Person,
+    Resource,
+    Role,
+    UnitClosure,
+)
 
 # Permission name -> roles that hold it. Staff (every signed-in person) hold "portfolio".
 PERMISSIONS: dict[str, frozenset[Role | None]] = {
@@ -27,7 +40,8 @@ PERMISSIONS: dict[str, frozenset[Role | None]] = {
 }
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", "home.health"})
+PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", "home.health",
+                              "hub.index", "hub.section", "hub.framework"})
 # Blueprints whose every endpoint is public (guidance pages are readable signed out).
 PUBLIC_BLUEPRINTS = frozenset({"hub_public"})
 
@@ -36,6 +50,8 @@ AREA_PERMISSIONS: dict[str, str] = {
     "team": "team",
     "reports": "reports",
     "admin": "admin",
+    # The hub's editing pages (a blueprint nested in "hub"): education leads keep the content.
+    "hub.edit": "catalogue.edit",
 }
 
 
@@ -159,3 +175,143 @@ def may_read_reflection(viewer: Person, activity: Activity) -> bool:
     )
     is_line_manager = activity.owner.line_manager_id == viewer.id
     return bool(in_scope) or is_line_manager
+
+
+# --- managers and reports (team and reports areas) -------------------------------------
+
+
+def managed_person_for(viewer: Person, person_id: int) -> Person:
+    """One of the people in the viewer's manager scope, or 404."""
+    person = db.session.scalar(managed_people(viewer).where(Person.id == person_id))
+    if person is None:
+        abort(404)
+    return person
+
+
+def managed_units(viewer: Person) -> Select:
+    """The units the viewer manages and every unit beneath them."""
+    if Role.MANAGER not in viewer.roles:
+        return select(OrganisationUnit).where(False)
+    return select(OrganisationUnit).where(OrganisationUnit.id.in_(scope_unit_ids(viewer)))
+
+
+def managed_unit_for(viewer: Person, unit_id: int):
+    unit = db.session.scalar(managed_units(viewer).where(OrganisationUnit.id == unit_id))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def reporting_people(viewer: Person) -> Select:
+    """Whom an organisation report may count: everyone for education leads and admins."""
+    if is_organisation_wide(viewer):
+        return select(Person)
+    return select(Person).where(False)
+
+
+def reporting_unit_for(viewer: Person, unit_id: int):
+    """Any unit of the organisation for education leads and admins, else 404."""
+    unit = db.session.get(OrganisationUnit, unit_id) if is_organisation_wide(viewer) else None
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _decides_for(viewer: Person):
+    """Owners whose activities the viewer signs off: people in their scope or their line
+    reports, never the viewer (a manager's own activity goes to their own line manager)."""
+    owners = [Activity.owner_id.in_(select(Person.id).where(Person.line_manager_id == viewer.id))]
+    if Role.MANAGER in viewer.roles:
+        owners.append(Activity.owner_id.in_(managed_people(viewer).with_only_columns(Person.id)))
+    return and_(or_(*owners), Activity.owner_id != viewer.id)
+
+
+def sign_off_activities(viewer: Person) -> Select:
+    """Every (not deleted) activity of the people whose activities the viewer signs off."""
+    return select(Activity).where(_decides_for(viewer), Activity.deleted_at.is_(None))
+
+
+def sign_off_queue(viewer: Person) -> Select:
+    """Activities waiting for the viewer's decision."""
+    return sign_off_activities(viewer).where(Activity.status == ActivityStatus.SUBMITTED)
+
+
+def sign_off_activity_for(viewer: Person, activity_id: int) -> Activity:
+    activity = db.session.scalar(sign_off_activities(viewer).where(Activity.id == activity_id))
+    if activity is None:
+        abort(404)
+    return activity
+
+
+def may_decide(viewer: Person):
+    """The WHERE clause a sign-off UPDATE carries, so the scope is re-checked as it writes."""
+    return and_(_decides_for(viewer), Activity.deleted_at.is_(None))
+
+
+def leadership_actions(viewer: Person) -> Select:
+    """Leadership actions the viewer recorded, or that were recorded for units in their scope."""
+    conditions = [LeadershipAction.manager_id == viewer.id]
+    if Role.MANAGER in viewer.roles:
+        conditions.append(LeadershipAction.unit_id.in_(scope_unit_ids(viewer)))
+    return select(LeadershipAction).where(or_(*conditions))
+
+
+# --- the hub's catalogue and library ---------------------------------------------------
+
+
+def visible_courses(viewer) -> Select:
+    """Catalogue courses the viewer may see; retired ones only for those who keep the catalogue."""
+    query = select(Course)
+    if not can(viewer, "catalogue.edit"):
+        query = query.where(Course.retired.is_(False))
+    return query
+
+
+def course_for(viewer, course_id: int) -> Course:
+    course = db.session.scalar(visible_courses(viewer).where(Course.id == course_id))
+    if course is None:
+        abort(404)
+    return course
+
+
+def visible_resources(viewer) -> Select:
+    """Library resources the viewer may see; retired ones only for those who keep the library."""
+    query = select(Resource)
+    if not can(viewer, "catalogue.edit"):
+        query = query.where(Resource.retired.is_(False))
+    return query
+
+
+def resource_for(viewer, resource_id: int) -> Resource:
+    resource = db.session.scalar(visible_resources(viewer).where(Resource.id == resource_id))
+    if resource is None:
+        abort(404)
+    return resource
+
+
+def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
+    """An evidence file of an activity the viewer may see, or may sign off (so a line manager
+    can download it from the sign-off queue)."""
+    seen = visible_activities(viewer).with_only_columns(Activity.id)
+    decided = sign_off_activities(viewer).with_only_columns(Activity.id)
+    evidence = db.session.scalar(
+        select(EvidenceFile).where(
+            EvidenceFile.id == evidence_id,
+            or_(EvidenceFile.activity_id.in_(seen), EvidenceFile.activity_id.in_(decided)),
+        )
+    )
+    if evidence is None:
+        abort(404)
+    return evidence
+
+
+def own_notices(viewer: Person) -> Select:
+    """The viewer's own reminders that they have not dismissed."""
+    return select(Notice).where(Notice.person_id == viewer.id, Notice.dismissed_at.is_(None))
+
+
+def own_notice_for(viewer: Person, notice_id: int) -> Notice:
+    notice = db.session.scalar(own_notices(viewer).where(Notice.id == notice_id))
+    if notice is None:
+        abort(404)
+    return notice

@@ -228,6 +228,26 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
     )
 
 
+def behaviour_evidence(person_id: int, year: AppraisalYear) -> dict[int, bool]:
+    """The behaviours the rule counts for one person: behaviour id -> True once signed off,
+    False while only awaiting sign-off. Same filters as progress_query(), so its sizes equal
+    that query's s_behaviours and p_behaviours (a test holds them equal)."""
+    signed = Activity.status.in_(_COUNTED)
+    rows = db.session.execute(
+        select(activity_behaviour.c.behaviour_id, func.max(case((signed, 1), else_=0)))
+        .join(Activity, Activity.id == activity_behaviour.c.activity_id)
+        .join(ActivityType, ActivityType.id == Activity.type_id)
+        .where(
+            _in_year(year),
+            ActivityType.experiential.is_(True),
+            Activity.status.in_(_COUNTED_WITH_PENDING),
+            Activity.owner_id == person_id,
+        )
+        .group_by(activity_behaviour.c.behaviour_id)
+    )
+    return {behaviour_id: bool(signed_off) for behaviour_id, signed_off in rows}
+
+
 def _meets_sql(rule: Rule, cols, prefix: str):
     c = lambda name: cols[f"{prefix}_{name}"]  # noqa: E731
     parts = [

@@ -75,3 +75,6 @@ def load_reference_data() -> None:
     load_courses()
     load_default_rules()
     db.session.flush()
+    from tracker.hub.seed import load_hub_content  # imported here: the hub's modules import this one
+
+    load_hub_content()

@@ -9,6 +9,8 @@ def register(app) -> None:
         ("tracker.cli.demo", "demo_cli"),
         ("tracker.cli.framework", "framework_cli"),
         ("tracker.cli.user", "user_cli"),
+        ("tracker.cli.links", "links_cli"),
+        ("tracker.cli.report", "report_cli"),
     ):
         try:
             module = importlib.import_module(module_name)

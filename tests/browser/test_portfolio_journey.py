@@ -1,0 +1,171 @@
+"""The staff journey in Chromium, at desktop and phone widths: sign in as the demo staff member,
+log and submit an activity with a Gibbs reflection and an evidence file, and see My year change.
+Every page on the way is checked with axe-core (WCAG 2.2 A and AA)."""
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import assert_accessible, screenshot, sign_in
+
+STAFF = "staff@example.org"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+GIBBS = {
+    "Description": "A relative asked me on the ward whether her father was dying.",
+    "Feelings": "I felt unprepared and wanted to hand it on to a doctor.",
+    "Evaluation": "I stayed and listened, but I filled the silences too quickly.",
+    "Analysis": "I was anxious about saying the wrong thing.",
+    "Conclusion": "Asking what she already knew would have helped us both.",
+    "Action plan": "Use the SAGE & THYME steps and leave room for silence.",
+}
+BEHAVIOURS = ("1.3", "2.5", "3.3", "4.4")
+
+
+def status_text(page) -> str:
+    return page.locator(".app-status-tag").first.inner_text().strip()
+
+
+def tick_behaviour(page, code: str) -> None:
+    box = page.locator(f'input[name="behaviour_ids"][data-code="{code}"]')
+    details = page.locator("details.app-behaviour-group", has=box)
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    box.check()
+
+
+def test_log_and_submit_an_activity_and_see_my_year_change(page, viewport):
+    name, size = viewport
+    page.set_viewport_size(size)
+    sign_in(page, STAFF)
+
+    page.goto("/my-year")
+    assert page.get_by_role("heading", name="My year", level=1).is_visible()
+    before = status_text(page)
+    assert before in {"not started", "in progress", "awaiting sign-off", "complete", "exempt", "overdue"}
+    assert_accessible(page, f"my year {name}")
+    screenshot(page, f"portfolio-my-year-{name}")
+
+    page.get_by_role("button", name="Log an activity").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Log an activity", level=1).is_visible()
+    assert_accessible(page, f"log an activity {name}")
+
+    # Submitting straight away shows every problem, linked to its field.
+    page.get_by_role("button", name="Submit for sign-off").click()
+    page.wait_for_load_state()
+    summary = page.locator(".nhsuk-error-summary")
+    assert summary.is_visible()
+    assert "Enter a title for the activity" in summary.inner_text()
+    assert page.title().startswith("Error:")
+    assert_accessible(page, f"log an activity errors {name}")
+    screenshot(page, f"portfolio-form-errors-{name}")
+
+    title = f"Conversation with a worried relative ({name})"
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Type of activity").select_option(label="Reflective case review")
+    page.get_by_label("Hours").fill("3")
+    page.get_by_label("Minutes").fill("0")
+    for code in BEHAVIOURS:
+        tick_behaviour(page, code)
+    page.get_by_label("Gibbs reflective cycle").check()
+    for label, text in GIBBS.items():
+        page.get_by_label(label, exact=True).fill(text)
+    page.locator('input[type="file"][name="evidence"]').set_input_files(
+        files=[{"name": "observer-feedback.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    assert not page.get_by_label("My manager may read my full reflection").is_checked()
+    assert_accessible(page, f"log an activity filled {name}")
+    screenshot(page, f"portfolio-form-filled-{name}")
+
+    page.get_by_role("button", name="Submit for sign-off").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="My year", level=1).is_visible()
+    assert "Submitted for sign-off" in page.locator(".nhsuk-notification-banner").first.inner_text()
+    after = status_text(page)
+    assert after == "awaiting sign-off", (before, after)
+    assert re.search(r"awaiting sign-off of \d+ activit", page.locator(".app-missing").inner_text())
+    row = page.locator("table.app-activities tr", has_text=title)
+    assert "Submitted" in row.inner_text()
+    assert_accessible(page, f"my year after submitting {name}")
+    screenshot(page, f"portfolio-my-year-after-{name}")
+
+    row.get_by_role("link", name=title).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="observer-feedback.pdf").is_visible()
+    text = page.inner_text("main")
+    assert "Analysis" in text and GIBBS["Analysis"] in text
+    assert_accessible(page, f"activity page {name}")
+    screenshot(page, f"portfolio-activity-{name}")
+
+    page.goto("/portfolio")
+    text = page.inner_text("main")
+    assert title in text and GIBBS["Action plan"] in text
+    assert_accessible(page, f"my portfolio {name}")
+    screenshot(page, f"portfolio-print-view-{name}")
+
+    # Leave the demo data as it was: withdraw, then delete (with its confirmation page).
+    page.go_back()
+    page.get_by_role("button", name="Withdraw").click()
+    page.wait_for_load_state()
+    assert "draft again" in page.content()
+    page.get_by_role("button", name="Delete activity").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Are you sure you want to delete this activity?").is_visible()
+    assert_accessible(page, f"delete confirmation {name}")
+    page.get_by_role("button", name="Yes, delete it").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="My year", level=1).is_visible()
+    assert status_text(page) == before
+    assert title not in page.locator("table.app-activities").inner_text()
+
+
+def test_typed_text_survives_the_session_ending_and_is_offered_back(page, browser, live_server):
+    sign_in(page, STAFF)
+    page.goto("/activities/new")
+    page.get_by_label("Title").fill("Half-written after a long shift")
+    page.get_by_label("What? So what? Now what?").check()
+    page.get_by_label("What?", exact=True).fill("Twenty minutes of careful reflection")
+    page.wait_for_timeout(600)  # the autosave waits for a pause in typing
+
+    # The session ends (the ward computer is needed); signing in again on the same browser.
+    page.context.clear_cookies()
+    sign_in(page, STAFF)
+    page.goto("/activities/new")
+    offer = page.locator("[data-autosave-offer]")
+    assert offer.is_visible()
+    assert_accessible(page, "autosave offer")
+    page.get_by_role("button", name="Restore what I typed").click()
+    assert page.get_by_label("Title").input_value() == "Half-written after a long shift"
+    assert page.get_by_label("What?", exact=True).input_value() == "Twenty minutes of careful reflection"
+    assert page.get_by_label("What?", exact=True).is_visible()  # its model was chosen again too
+
+    page.get_by_label("Type of activity").select_option(label="Team debrief")
+    page.get_by_role("button", name="Save as draft").click()
+    page.wait_for_load_state()
+    assert "Saved as a draft" in page.content()
+    kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tracker-autosave:'))")
+    assert kept == []  # cleared once saved
+    page.goto("/activities/new")
+    assert not page.locator("[data-autosave-offer]").is_visible()
+
+    # Tidy up the demo data.
+    page.goto("/my-year")
+    page.locator("table.app-activities").get_by_role("link", name="Half-written after a long shift").click()
+    page.get_by_role("button", name="Delete activity").click()
+    page.get_by_role("button", name="Yes, delete it").click()
+    page.wait_for_load_state()
+
+
+def test_behaviours_can_be_searched_and_a_course_ticks_its_behaviours(page):
+    sign_in(page, STAFF)
+    page.goto("/activities/new")
+    search = page.get_by_label("Search behaviours")
+    search.fill("silence")
+    page.wait_for_timeout(100)
+    visible = page.locator('input[name="behaviour_ids"]:visible')
+    codes = [visible.nth(i).get_attribute("data-code") for i in range(visible.count())]
+    assert codes == ["2.4"]
+    assert "1 behaviour matches" in page.locator("#behaviour-search-status").inner_text()
+    search.fill("")
+    page.get_by_label("Course from the catalogue (optional)").select_option(label="SAGE & THYME Foundation Level workshop")
+    for code in ("2.2", "2.4", "3.1", "3.2", "3.4"):
+        assert page.locator(f'input[name="behaviour_ids"][data-code="{code}"]').is_checked(), code
+    assert_accessible(page, "behaviour search")

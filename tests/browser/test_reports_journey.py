@@ -1,0 +1,70 @@
+"""An education lead filters the organisation report, reads the gaps and downloads both formats."""
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from tests.browser.conftest import assert_accessible, screenshot, sign_in
+
+
+def test_lead_journey(page, viewport, tmp_path):
+    name, size = viewport
+    page.set_viewport_size(size)
+    sign_in(page, "lead@example.org")
+
+    if name == "desktop":
+        page.locator(".nhsuk-header__navigation-list a", has_text="Organisation report").click()
+    else:
+        page.goto("/reports/")
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Organisation report", level=1).is_visible()
+    assert_accessible(page, f"organisation report {name}")
+    screenshot(page, f"reports-organisation-{name}")
+
+    # Filter to one directorate and tier 2: the choice lands in the URL.
+    page.get_by_label("Organisation unit", exact=True).select_option(label="Cancer Services (directorate)")
+    page.get_by_label("Tier", exact=True).select_option(label="Tier 2")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state()
+    assert "tier=2" in page.url and "unit=" in page.url
+    assert "Cancer Services" in page.locator(".nhsuk-caption-l").inner_text()
+    assert "Tier 2" in page.locator(".app-filter-summary").inner_text()
+    assert_accessible(page, f"organisation report filtered {name}")
+    filtered_url = page.url
+
+    # The gaps, with the same filters.
+    page.get_by_role("link", name="Behaviour gaps").click()
+    page.wait_for_load_state()
+    assert "tier=2" in page.url
+    assert page.get_by_role("heading", name="Every behaviour, lowest first").is_visible()
+    assert page.locator("table tbody tr").count() > 10
+    assert_accessible(page, f"behaviour gaps {name}")
+    screenshot(page, f"reports-behaviours-{name}")
+
+    page.get_by_role("link", name="Training uptake").click()
+    page.wait_for_load_state()
+    assert_accessible(page, f"training uptake {name}")
+    screenshot(page, f"reports-training-{name}")
+
+    # Both formats of the by-person export, under the filters on screen.
+    page.goto(filtered_url)
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="Download CSV of compliance by person").click()
+    csv_path = tmp_path / csv_download.value.suggested_filename
+    csv_download.value.save_as(csv_path)
+    assert csv_path.name.endswith(".csv") and "cancer-services-people" in csv_path.name
+    text = csv_path.read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][0] == "Employee number" and len(rows) > 1
+    assert {r[6] for r in rows[1:]} == {"2"} and {r[4] for r in rows[1:]} == {"Cancer Services"}
+
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="Download Excel of compliance by person").click()
+    xlsx_path = tmp_path / xlsx_download.value.suggested_filename
+    xlsx_download.value.save_as(xlsx_path)
+    book = load_workbook(xlsx_path)
+    assert book.sheetnames == ["Compliance by person", "About this export"]
+    assert book.worksheets[0].max_row == len(rows)

@@ -1,0 +1,101 @@
+"""The dashboards' SQL figures agree exactly with the per-person rule, for the whole demo
+organisation and every year it holds."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+
+from tracker import access, compliance, figures
+from tracker.appraisal_year import AppraisalYear
+from tracker.compliance import Status
+from tracker.extensions import db
+from tracker.models import OrganisationUnit, Person, UnitKind
+
+TODAY = date(2026, 1, 20)  # late in a year, so every status occurs
+
+
+@pytest.fixture
+def demo(db_session):
+    from tracker.demo import load_demo
+
+    load_demo(staff=220, years=3, seed=2026, today=TODAY)
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Planner statistics for rows this (never committed) transaction wrote, as a live database has.
+        db.session.execute(text("ANALYZE"))
+    years = [AppraisalYear(TODAY.year - 1 - back) for back in range(3)]
+    return years
+
+
+def per_person_statuses(year, rules) -> dict[int, Status]:
+    people = db.session.scalars(select(Person).where(Person.active.is_(True))).all()
+    return {p.id: compliance.progress_of(p, year, TODAY, rules).status for p in people}
+
+
+def test_sql_figures_equal_the_per_person_rule_for_every_year(demo):
+    rules = compliance.load_rules()
+    everyone = select(Person)
+    for year in demo:
+        expected = per_person_statuses(year, rules)
+        rows = db.session.execute(figures.people_query(everyone, year, TODAY, rules)).all()
+        assert {r.id: Status(r.status) for r in rows} == expected, year
+        tally = figures.roll_up(figures.status_cube(everyone, year, TODAY, rules))
+        assert tally.counts == {s: Counter(expected.values())[s] for s in Status}, year
+        assert tally.percent == compliance.compliance_percent(compliance.status_counts(
+            everyone.where(Person.active.is_(True)), year, TODAY))
+        points = figures.monthly_compliance(everyone, year, TODAY, rules)
+        assert points[-1].complete == tally[Status.COMPLETE] and points[-1].expected == tally.expected
+
+
+def test_every_units_figures_equal_the_sum_of_its_people(demo):
+    rules = compliance.load_rules()
+    year = demo[0]
+    expected = per_person_statuses(year, rules)
+    team_of = dict(db.session.execute(select(Person.id, Person.team_id).where(Person.active.is_(True))).all())
+    cube = figures.status_cube(select(Person), year, TODAY, rules)
+    directorates = list(db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.DIRECTORATE)))
+    assert directorates
+    by_unit = figures.tallies_by_unit(cube, [d.id for d in directorates])
+    for directorate in directorates:
+        under = set(db.session.scalars(access.units_under([directorate.id])))
+        want = Counter(status for pid, status in expected.items() if team_of[pid] in under)
+        assert by_unit[directorate.id].counts == {s: want[s] for s in Status}, directorate.name
+
+
+def test_each_managers_dashboard_equals_the_per_person_rule(demo):
+    rules = compliance.load_rules()
+    year = demo[0]
+    expected = per_person_statuses(year, rules)
+    managers = db.session.scalars(select(Person).where(Person.scopes.any())).all()
+    assert len(managers) > 3
+    for manager in managers:
+        scope = access.managed_people(manager)
+        ids = set(db.session.scalars(scope.with_only_columns(Person.id).where(Person.active.is_(True))))
+        tally = figures.roll_up(figures.status_cube(scope, year, TODAY, rules))
+        want = Counter(expected[i] for i in ids)
+        assert tally.counts == {s: want[s] for s in Status}, manager.email
+
+
+def test_organisation_report_equals_the_dashboards_and_the_rule(demo, app):
+    from tracker.reports import pages
+    from tracker.reports.filters import Filters
+
+    rules = compliance.load_rules()
+    for year in demo:
+        expected = per_person_statuses(year, rules)
+        report = pages.organisation_report(select(Person), Filters(year=year), TODAY, 85)
+        assert report.tally.counts == {s: Counter(expected.values())[s] for s in Status}, year
+        assert sum(t.total for _, t in report.by_tier) == len(expected)
+        assert sum(t.total for _, t in report.by_staff_group) == len(expected)
+        assert report.months[-1].values[0] == report.tally.percent or not year.has_ended(TODAY)
+        # A directorate on the organisation report equals its senior manager's dashboard.
+        for manager in db.session.scalars(select(Person).where(Person.scopes.any())):
+            units = [scope.unit for scope in manager.scopes]
+            if len(units) != 1 or units[0].kind != UnitKind.DIRECTORATE:
+                continue
+            on_report = pages.organisation_report(select(Person), Filters(year=year, unit=units[0]), TODAY, 85)
+            dashboard = figures.roll_up(figures.status_cube(access.managed_people(manager), year, TODAY, rules))
+            assert on_report.tally.counts == dashboard.counts, (year, manager.email)

@@ -1,0 +1,388 @@
+"""Managers: every team route, its scope and its refusals."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
+from tracker.appraisal_year import year_containing
+from tracker.extensions import db
+from tracker.models import (
+    Activity,
+    ActivityStatus,
+    AuditEvent,
+    Exemption,
+    LeadershipAction,
+    Notice,
+)
+from tracker.team.routes import ALREADY_DECIDED
+
+TODAY = date.today()
+YEAR = year_containing(TODAY)
+IN_YEAR = max(YEAR.starts_on, TODAY - timedelta(days=3))
+
+
+@pytest.fixture
+def org(db_session):
+    tree = make_tree()
+    director = make_person(tree["cancer"], email="director@example.org", tier=3, roles=["manager"],
+                           scope=[tree["cancer"]], name="Dina Director")
+    ward_manager = make_person(tree["ward7"], email="manager@example.org", tier=3, roles=["manager"],
+                               scope=[tree["ward7"]], line_manager=director, name="Wyn Wardmanager")
+    clinic_manager = make_person(tree["clinic"], email="clinic@example.org", tier=3, roles=["manager"],
+                                 scope=[tree["clinic"]], line_manager=director, name="Cleo Clinicmanager")
+    surgery_manager = make_person(tree["theatres"], email="surgery@example.org", tier=3, roles=["manager"],
+                                  scope=[tree["surgery"]], name="Sam Surgerymanager")
+    nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1, line_manager=ward_manager, name="Nia Nurse")
+    clinic_nurse = make_person(tree["clinic"], email="cnurse@example.org", tier=1, line_manager=clinic_manager,
+                               name="Cal Clinicnurse")
+    # Works on Ward 7 but reports to the surgery manager, who has no scope over Ward 7.
+    borrowed = make_person(tree["ward7"], email="borrowed@example.org", tier=1, line_manager=surgery_manager,
+                           name="Bo Borrowed")
+    observed = make_activity_type("observed")
+    submitted = make_activity(nurse, observed, occurred_on=IN_YEAR, status=ActivityStatus.SUBMITTED,
+                              title="Breaking bad news role-play")
+    submitted.reflection = {"what": "I practised a hard conversation."}
+    clinic_submitted = make_activity(clinic_nurse, observed, occurred_on=IN_YEAR, status=ActivityStatus.SUBMITTED,
+                                     title="Clinic debrief")
+    own = make_activity(ward_manager, observed, occurred_on=IN_YEAR, status=ActivityStatus.SUBMITTED,
+                        title="Manager own observation")
+    borrowed_activity = make_activity(borrowed, observed, occurred_on=IN_YEAR, status=ActivityStatus.SUBMITTED,
+                                      title="Borrowed shadowing")
+    idle = make_person(tree["ward7"], email="idle@example.org", tier=1, line_manager=ward_manager, name="Ida Idle")
+    # Committed (a SAVEPOINT release inside the test's transaction) so a view's rollback keeps it.
+    db.session.commit()
+    return dict(tree=tree, director=director, ward_manager=ward_manager, clinic_manager=clinic_manager,
+                surgery_manager=surgery_manager, nurse=nurse, clinic_nurse=clinic_nurse, borrowed=borrowed,
+                submitted=submitted, clinic_submitted=clinic_submitted, own=own,
+                borrowed_activity=borrowed_activity, observed=observed, idle=idle)
+
+
+def login(sign_in, email):
+    response = sign_in(email, PASSWORD)
+    assert response.status_code == 302
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# --- who sees whom ---------------------------------------------------------------------
+
+
+def test_ward_manager_sees_only_their_team(client, sign_in, org):
+    login(sign_in, "manager@example.org")
+    html = text_of(client.get("/team/"))
+    assert "Nia Nurse" in html and "Bo Borrowed" in html
+    assert "Cal Clinicnurse" not in html and "Sam Surgerymanager" not in html
+
+
+def test_sibling_manager_does_not_see_ward7(client, sign_in, org):
+    login(sign_in, "clinic@example.org")
+    html = text_of(client.get("/team/"))
+    assert "Cal Clinicnurse" in html and "Nia Nurse" not in html
+    assert client.get(f"/team/people/{org['nurse'].id}").status_code == 404
+    assert client.get(f"/team/activities/{org['submitted'].id}").status_code == 404
+    assert client.get(f"/team/?unit={org['tree']['ward7'].id}").status_code == 404
+
+
+def test_directorate_manager_sees_every_team_ranked_and_drills_down(client, sign_in, org):
+    login(sign_in, "director@example.org")
+    html = text_of(client.get("/team/"))
+    assert "Nia Nurse" in html and "Cal Clinicnurse" in html and "Sam Surgerymanager" not in html
+    assert "Teams, lowest compliance first" in html
+    assert f"unit={org['tree']['ward7'].id}" in html
+    drilled = text_of(client.get(f"/team/?unit={org['tree']['ward7'].id}"))
+    assert "Nia Nurse" in drilled and "Cal Clinicnurse" not in drilled
+    assert client.get(f"/team/?unit={org['tree']['theatres'].id}").status_code == 404
+
+
+def test_person_moved_mid_year_follows_their_new_team(client, sign_in, org, post_form):
+    nurse = org["nurse"]
+    nurse.team_id = org["tree"]["clinic"].id
+    db.session.flush()
+    login(sign_in, "manager@example.org")
+    assert "Nia Nurse" not in text_of(client.get("/team/"))
+    assert client.get(f"/team/people/{nurse.id}").status_code == 404
+    post_form("/sign-out", {}, token_from="/")
+    login(sign_in, "clinic@example.org")
+    html = text_of(client.get(f"/team/people/{nurse.id}"))
+    assert "Breaking bad news role-play" in html  # activities logged before the move come with them
+
+
+def test_staff_member_is_refused_every_manager_url(client, sign_in, org):
+    login(sign_in, "nurse@example.org")
+    for url in ("/team/", "/team/queue", f"/team/people/{org['nurse'].id}",
+                f"/team/activities/{org['submitted'].id}", "/team/leadership-actions/new",
+                f"/team/people/{org['nurse'].id}/exemptions/new"):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/team/activities/{org['submitted'].id}/decision").status_code in (400, 403)
+    assert "Team dashboard" not in text_of(client.get("/"))
+
+
+@pytest.mark.parametrize("url", ["/team/people/999999", "/team/activities/999999",
+                                 "/team/activities/999999/reflection", "/team/people/999999/exemptions/new"])
+def test_tampered_ids_are_not_found(client, sign_in, org, url):
+    login(sign_in, "manager@example.org")
+    assert client.get(url).status_code == 404
+
+
+# --- the dashboard ---------------------------------------------------------------------
+
+
+def test_dashboard_headline_counts_and_links(client, sign_in, org):
+    make_activity(org["nurse"], org["observed"], occurred_on=IN_YEAR, behaviours=[], title="Done")
+    login(sign_in, "manager@example.org")
+    html = text_of(client.get("/team/"))
+    assert "Team dashboard" in html and "Compliance" in html
+    assert re.search(r"Red: well below the 85% target", html)
+    assert "status=not_started" in html and "status=in_progress" in html  # counts link to the people
+    assert "Record a leadership action" in html
+
+
+def test_dashboard_filters_and_sorts(client, sign_in, org):
+    login(sign_in, "manager@example.org")
+    html = text_of(client.get("/team/?status=not_started"))
+    assert "Wyn Wardmanager" not in re.sub(r"<header.*?</header>", "", html, flags=re.S)  # awaiting sign-off
+    html = text_of(client.get("/team/?sort=name&order=desc"))
+    assert html.index("Wyn Wardmanager") < html.index("Nia Nurse") < html.index("Bo Borrowed")
+    assert 'aria-sort="descending"' in html
+    html = text_of(client.get("/team/?tier=3"))
+    assert "Wyn Wardmanager" in html and "Nia Nurse" not in html
+    html = text_of(client.get("/team/?year=1999"))
+    assert "Choose an appraisal year from the list" in html
+
+
+def test_navigation_shows_the_queue_count(client, sign_in, org):
+    login(sign_in, "manager@example.org")
+    html = text_of(client.get("/team/"))
+    assert "Team dashboard" in html
+    assert "Sign-off queue (2)" in html  # the nurse's, and the borrowed nurse's (in scope); never his own
+
+
+# --- sign-off --------------------------------------------------------------------------
+
+
+def test_queue_lists_people_in_scope_oldest_first_never_my_own(client, sign_in, org):
+    login(sign_in, "manager@example.org")
+    html = text_of(client.get("/team/queue"))
+    assert "Breaking bad news role-play" in html and "Borrowed shadowing" in html
+    assert "Manager own observation" not in html and "Clinic debrief" not in html
+    assert client.post(f"/team/activities/{org['own'].id}/decision", data={}).status_code in (400, 404)
+
+
+def test_managers_own_activity_goes_to_their_line_manager(client, sign_in, org):
+    login(sign_in, "director@example.org")
+    assert "Manager own observation" in text_of(client.get("/team/queue"))
+
+
+def test_line_manager_outside_scope_signs_off_but_cannot_open_the_person(client, sign_in, org, post_form):
+    login(sign_in, "surgery@example.org")
+    assert "Borrowed shadowing" in text_of(client.get("/team/queue"))
+    activity = org["borrowed_activity"]
+    response = post_form(f"/team/activities/{activity.id}/decision", {"decision": "sign_off"},
+                         token_from=f"/team/activities/{activity.id}")
+    assert response.status_code == 302
+    assert db.session.get(Activity, activity.id).status == ActivityStatus.SIGNED_OFF
+    assert client.get(f"/team/people/{org['borrowed'].id}").status_code == 404
+
+
+def test_sign_off_records_the_decision_and_audit(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    activity = org["submitted"]
+    page = text_of(client.get(f"/team/activities/{activity.id}"))
+    assert "Sign off" in page and "Return with feedback" in page
+    response = post_form(f"/team/activities/{activity.id}/decision", {"decision": "sign_off"},
+                         token_from=f"/team/activities/{activity.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/team/queue")
+    db.session.expire_all()
+    activity = db.session.get(Activity, activity.id)
+    assert activity.status == ActivityStatus.SIGNED_OFF and activity.decided_by_id == org["ward_manager"].id
+    assert activity.decided_at is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "activity.signed_off"))
+    assert event.actor_id == org["ward_manager"].id and event.activity_id == activity.id
+    assert "You signed off" in text_of(client.get("/team/queue"))
+
+
+def test_return_needs_feedback(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    activity = org["submitted"]
+    url = f"/team/activities/{activity.id}"
+    html = text_of(post_form(f"{url}/decision", {"decision": "return", "feedback": "  "}, token_from=url))
+    assert "There is a problem" in html and "Enter feedback so they know what to change" in html
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).status == ActivityStatus.SUBMITTED
+    response = post_form(f"{url}/decision", {"decision": "return", "feedback": "Add which behaviours."}, token_from=url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    activity = db.session.get(Activity, activity.id)
+    assert activity.status == ActivityStatus.RETURNED and activity.feedback == "Add which behaviours."
+
+
+def test_a_second_decision_is_refused_with_a_clear_message(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    activity = org["submitted"]
+    url = f"/team/activities/{activity.id}"
+    token_page = url
+    post_form(f"{url}/decision", {"decision": "sign_off"}, token_from=token_page)
+    response = post_form(f"{url}/decision", {"decision": "return", "feedback": "Late"}, token_from=token_page,
+                         follow_redirects=True)
+    assert ALREADY_DECIDED in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).status == ActivityStatus.SIGNED_OFF
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action.in_(["activity.signed_off", "activity.returned"]))) == 1
+
+
+def test_private_reflection_is_not_offered_and_not_reachable(client, sign_in, org):
+    login(sign_in, "manager@example.org")
+    activity = org["submitted"]
+    html = text_of(client.get(f"/team/activities/{activity.id}"))
+    assert "kept this reflection private" in html and "I practised" not in html
+    assert client.get(f"/team/activities/{activity.id}/reflection").status_code == 404
+
+
+def test_shared_reflection_is_shown_and_its_reading_audited(client, sign_in, org):
+    activity = org["submitted"]
+    activity.manager_may_read = True
+    db.session.flush()
+    login(sign_in, "manager@example.org")
+    assert "Read the reflection" in text_of(client.get(f"/team/activities/{activity.id}"))
+    html = text_of(client.get(f"/team/activities/{activity.id}/reflection"))
+    assert "I practised a hard conversation." in html
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reflection.viewed"))
+    assert (event.actor_id, event.person_id, event.activity_id) == (org["ward_manager"].id, org["nurse"].id, activity.id)
+    assert event.occurred_at is not None and "I practised" not in str(event.detail)
+
+
+# --- person view and exemptions --------------------------------------------------------
+
+
+def test_person_view_shows_their_year_read_only(client, sign_in, org):
+    login(sign_in, "manager@example.org")
+    html = text_of(client.get(f"/team/people/{org['nurse'].id}"))
+    assert "Nia Nurse" in html and "Breaking bad news role-play" in html
+    assert "awaiting sign-off" in html or "in progress" in html
+    assert "Record an exemption" in html and "I practised" not in html
+
+
+def _exemption_form(start: date, end: date, reason="parental_leave", detail=""):
+    return {"reason": reason, "reason_detail": detail,
+            "starts_on-day": start.day, "starts_on-month": start.month, "starts_on-year": start.year,
+            "ends_on-day": end.day, "ends_on-month": end.month, "ends_on-year": end.year}
+
+
+@pytest.mark.parametrize("data,message", [
+    ({}, "Choose the reason for the exemption"),
+    (_exemption_form(TODAY, TODAY - timedelta(days=1)), "The end date must be the same as or after the start date"),
+    (_exemption_form(TODAY, TODAY, reason="other"), "Describe the reason for the exemption"),
+    ({**_exemption_form(TODAY, TODAY), "starts_on-month": "13"}, "Start date must be a real date"),
+    ({**_exemption_form(TODAY, TODAY), "ends_on-day": "", "ends_on-month": "", "ends_on-year": ""}, "Enter the end date"),
+])
+def test_exemption_form_errors_save_nothing(client, sign_in, org, post_form, data, message):
+    login(sign_in, "manager@example.org")
+    url = f"/team/people/{org['nurse'].id}/exemptions/new"
+    response = post_form(url, data)
+    html = text_of(response)
+    assert response.status_code == 200 and "There is a problem" in html and message in html
+    assert db.session.scalar(select(func.count()).select_from(Exemption)) == 0
+
+
+def test_exemption_takes_the_person_out_of_the_denominator(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    nurse = org["nurse"]
+    url = f"/team/people/{nurse.id}/exemptions/new"
+    response = post_form(url, _exemption_form(YEAR.starts_on, YEAR.ends_on, reason="other", detail="Jury service"))
+    assert response.status_code == 302
+    exemption = db.session.scalar(select(Exemption))
+    assert exemption.person_id == nurse.id and exemption.recorded_by_id == org["ward_manager"].id
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "exemption.recorded")).person_id == nurse.id
+    html = text_of(client.get("/team/?status=exempt"))
+    assert "Nia Nurse" in html
+    assert "Jury service" in text_of(client.get(f"/team/people/{nurse.id}"))
+
+
+# --- leadership actions ----------------------------------------------------------------
+
+
+def _action_form(kind="protected_time", day=TODAY, hours="6", unit="", note=""):
+    return {"kind": kind, "occurred_on-day": day.day, "occurred_on-month": day.month,
+            "occurred_on-year": day.year, "hours": hours, "unit": unit, "note": note}
+
+
+@pytest.mark.parametrize("data,message", [
+    (_action_form(hours=""), "Enter the hours of protected learning time given"),
+    (_action_form(hours="lots"), "Enter hours as a number"),
+    (_action_form(day=TODAY + timedelta(days=2)), "The date must be today or in the past"),
+    (_action_form(kind=""), "Choose what you did"),
+])
+def test_leadership_action_errors(client, sign_in, org, post_form, data, message):
+    login(sign_in, "manager@example.org")
+    html = text_of(post_form("/team/leadership-actions/new", data))
+    assert message in html and "There is a problem" in html
+    assert db.session.scalar(select(func.count()).select_from(LeadershipAction)) == 0
+
+
+def test_leadership_action_outside_scope_unit_is_refused(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    html = text_of(post_form("/team/leadership-actions/new", _action_form(unit=str(org["tree"]["theatres"].id))))
+    assert "Choose one of your teams" in html
+    assert db.session.scalar(select(func.count()).select_from(LeadershipAction)) == 0
+
+
+def test_leadership_action_appears_on_the_dashboard(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    response = post_form("/team/leadership-actions/new",
+                         _action_form(unit=str(org["tree"]["ward7"].id), note="Two study afternoons"))
+    assert response.status_code == 302
+    html = text_of(client.get("/team/"))
+    assert "Protected learning time given" in html and "Two study afternoons" in html and "6 hours" in html
+    post_form("/sign-out", {}, token_from="/")
+    login(sign_in, "clinic@example.org")
+    assert "Two study afternoons" not in text_of(client.get("/team/"))
+
+
+# --- reminders -------------------------------------------------------------------------
+
+
+def test_reminders_go_once_a_day(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    nurse = org["nurse"]
+    response = post_form("/team/reminders", {"person_id": [nurse.id], "everyone": "no"}, token_from="/team/")
+    assert response.status_code == 302
+    notice = db.session.scalar(select(Notice))
+    assert notice.person_id == nurse.id and notice.sent_on == TODAY and "reminder" in notice.message
+    html = text_of(post_form("/team/reminders", {"person_id": [nurse.id], "everyone": "no"},
+                             token_from="/team/", follow_redirects=True))
+    assert "already had a reminder today" in html
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 1
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reminder.sent")) is not None
+
+
+def test_remind_everyone_listed_uses_the_filters(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    post_form("/team/reminders", {"everyone": "yes", "status": "not_started", "year": YEAR.start_year},
+              token_from="/team/")
+    reminded = set(db.session.scalars(select(Notice.person_id)))
+    assert reminded and org["nurse"].id not in reminded  # the nurse is awaiting sign-off
+    assert org["clinic_nurse"].id not in reminded
+
+
+def test_reminding_someone_outside_scope_is_refused(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    response = post_form("/team/reminders", {"person_id": [org["nurse"].id, org["clinic_nurse"].id]},
+                         token_from="/team/")
+    assert response.status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+def test_the_reminder_appears_on_their_my_year_page(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    post_form("/team/reminders", {"person_id": [org["idle"].id], "everyone": "no"}, token_from="/team/")
+    post_form("/sign-out", {}, token_from="/")
+    login(sign_in, "idle@example.org")
+    html = text_of(client.get("/my-year"))
+    assert "Wyn Wardmanager has sent you a reminder" in html

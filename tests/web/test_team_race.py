@@ -1,0 +1,117 @@
+"""Two managers decide on the same activity at the same moment: exactly one decision lands.
+
+Runs against a real database of its own (a SQLite file, or a fresh PostgreSQL database when
+TEST_DATABASE_URL is set) with two signed-in sessions posting from two threads at once.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+import config
+from tests.conftest import csrf_token_from
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import Activity, ActivityStatus, AuditEvent
+from tracker.team.routes import ALREADY_DECIDED
+
+ROUNDS = 6
+
+
+@pytest.fixture
+def race_app(tmp_path):
+    base = os.environ.get("TEST_DATABASE_URL")
+    drop = None
+    if base:
+        base = config.normalise_database_url(base)
+        name = f"race_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = base.rsplit("/", 1)[0] + "/" + name
+
+        def drop():
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    else:
+        url = f"sqlite:///{tmp_path / 'race.db'}"
+
+    class RaceConfig(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(RaceConfig)
+    with app.app_context():
+        db.create_all()
+        from tests.factories import make_activity, make_activity_type, make_person, make_tree
+
+        tree = make_tree()
+        director = make_person(tree["cancer"], email="first@example.org", roles=["manager"], scope=[tree["cancer"]])
+        make_person(tree["ward7"], email="second@example.org", roles=["manager"], scope=[tree["ward7"]],
+                    line_manager=director)
+        nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1)
+        observed = make_activity_type()
+        ids = [make_activity(nurse, observed, occurred_on=date.today(), status=ActivityStatus.SUBMITTED,
+                             title=f"Round {i}").id for i in range(ROUNDS)]
+        db.session.commit()
+    yield app, ids
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if drop:
+        drop()
+
+
+def signed_in_client(app, email):
+    from tests.factories import PASSWORD
+
+    client = app.test_client()
+    token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+    assert client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    return client
+
+
+def test_exactly_one_of_two_simultaneous_decisions_is_recorded(race_app):
+    app, activity_ids = race_app
+    first = signed_in_client(app, "first@example.org")
+    second = signed_in_client(app, "second@example.org")
+    for activity_id in activity_ids:
+        url = f"/team/activities/{activity_id}"
+        # Both managers have the activity open as "submitted" before either decides.
+        tokens = [csrf_token_from(c.get(url).get_data(as_text=True)) for c in (first, second)]
+        barrier = threading.Barrier(2)
+        results = {}
+
+        def decide(name, client, token, data):
+            barrier.wait()
+            response = client.post(f"{url}/decision", data={**data, "csrf_token": token}, follow_redirects=True)
+            results[name] = (response.status_code, response.get_data(as_text=True))
+
+        threads = [
+            threading.Thread(target=decide, args=("first", first, tokens[0], {"decision": "sign_off"})),
+            threading.Thread(target=decide, args=("second", second, tokens[1],
+                                                  {"decision": "return", "feedback": "Please add more detail"})),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert all(status == 200 for status, _ in results.values()), results.keys()
+        told = [name for name, (_, html) in results.items() if ALREADY_DECIDED in html]
+        assert len(told) == 1, f"activity {activity_id}: {told}"
+        winner = "second" if told == ["first"] else "first"
+        with app.app_context():
+            activity = db.session.get(Activity, activity_id)
+            expected = ActivityStatus.SIGNED_OFF if winner == "first" else ActivityStatus.RETURNED
+            assert activity.status == expected
+            decisions = db.session.scalar(
+                select(func.count()).select_from(AuditEvent)
+                .where(AuditEvent.activity_id == activity_id,
+                       AuditEvent.action.in_(["activity.signed_off", "activity.returned"])))
+            assert decisions == 1
+            db.session.remove()

@@ -1,0 +1,274 @@
+"""One helper for every spreadsheet the tracker hands out: CSV and XLSX, streamed.
+
+- A report names its columns; an audience's whitelist says which column keys it may ever
+  receive, so a new column cannot leak to an audience by accident, and some keys (reflection
+  text, evidence files, credentials) are refused for every audience.
+- CSV: UTF-8 with a byte-order mark (Excel then reads accented names correctly), and any text
+  cell starting with = + - @ (or tab / carriage return) is prefixed with ' so a spreadsheet
+  shows it as text instead of running it as a formula.
+- XLSX: openpyxl write-only mode (rows go to a temporary file, so memory stays flat however
+  many rows), real dates and numbers, a frozen header row, an auto-filter, and a second sheet
+  saying which filters made the file and when.
+Rows arrive as tuples in column order, typically straight from a `yield_per` query.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Callable, Iterable, Iterator
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+CSV_BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_FLUSH_ROWS = 1000
+FILE_CHUNK = 64 * 1024
+
+# Never exported to anyone, whatever a report asks for.
+FORBIDDEN_KEYS = frozenset({"reflection", "reflection_text", "evidence", "evidence_file", "password_hash",
+                            "session_token", "feedback"})
+
+_PEOPLE = {"employee_number", "name", "email", "team", "directorate", "staff_group", "tier", "status",
+           "activities", "hours", "behaviours", "behaviours_required", "last_activity_on", "exempt_reason"}
+_ACTIVITIES = {"activity_id", "person", "employee_number", "team", "directorate", "occurred_on", "activity_type",
+               "experiential", "course", "duration_hours", "behaviour_codes", "activity_status", "decided_by",
+               "decided_at"}
+_COVERAGE = {"unit", "behaviour_code", "behaviour", "subject", "tiers", "people_expected", "people_evidenced",
+             "percent_evidenced"}
+_UPTAKE = {"course_code", "course", "provider", "format", "staff_group", "directorate", "activities", "people",
+           "behaviour_codes"}
+
+# Audience -> the column keys it may receive.
+AUDIENCES: dict[str, frozenset[str]] = {
+    "organisation": frozenset(_PEOPLE | _ACTIVITIES | _COVERAGE | _UPTAKE),
+    # Managers see their own people's figures, but contact details stay in the workforce system.
+    "team": frozenset((_PEOPLE - {"email"}) | _COVERAGE),
+}
+
+
+class ColumnNotAllowed(PermissionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str
+    kind: str = "text"  # text | int | number | date | datetime
+    convert: Callable | None = None  # turns the database value into what is written
+    width: int = 14
+
+
+def for_audience(columns: list[Column], audience: str) -> list[Column]:
+    """The columns, checked against the audience's whitelist (refused outright if any is not on it)."""
+    allowed = AUDIENCES[audience]
+    refused = [c.key for c in columns if c.key in FORBIDDEN_KEYS or c.key not in allowed]
+    if refused:
+        raise ColumnNotAllowed(f"not exportable to {audience}: {', '.join(refused)}")
+    return columns
+
+
+def neutralise(text: str) -> str:
+    """Make a text cell inert in a spreadsheet: a leading formula character gets a ' before it."""
+    if text and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _converted(columns: list[Column], rows: Iterable) -> Iterator[list]:
+    converters = [c.convert for c in columns]
+    if not any(converters):
+        for row in rows:
+            yield list(row)
+        return
+    for row in rows:
+        yield [conv(value) if conv and value is not None else value for conv, value in zip(converters, row)]
+
+
+# CSV cell writers by column kind. Databases hand dates back either as date objects or (SQLite,
+# when a query skips type processing for speed) as ISO text; both come out the same. None is
+# written as an empty cell by the csv module itself.
+def _csv_text(value):
+    if value.__class__ is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return neutralise(str(value)) if value is not None else None
+
+
+def _csv_date(value):
+    return value if value is None or value.__class__ is str else value.isoformat()
+
+
+def _csv_datetime(value):
+    if value is None:
+        return None
+    return value[:16] if value.__class__ is str else value.strftime("%Y-%m-%d %H:%M")
+
+
+def _csv_number(value):
+    if value is None or isinstance(value, int):
+        return value
+    return int(value) if value == int(value) else value
+
+
+_CSV_WRITERS = {"text": _csv_text, "date": _csv_date, "datetime": _csv_datetime, "number": _csv_number, "int": None}
+
+
+def _csv_cell_functions(columns: list[Column]) -> list:
+    """One function per column (or None to pass the value through): conversion, then format."""
+    functions = []
+    for column in columns:
+        write, convert = _CSV_WRITERS.get(column.kind, _csv_text), column.convert
+        if convert is None:
+            functions.append(write)
+        elif write is None:
+            functions.append(lambda v, c=convert: None if v is None else c(v))
+        else:
+            functions.append(lambda v, c=convert, w=write: None if v is None else w(c(v)))
+    return functions
+
+
+class Counter:
+    """Counts rows as they stream, so the audit entry can say how many went out."""
+
+    def __init__(self, rows: Iterable, progress: Callable[[int], None] | None = None):
+        self.rows, self.count, self.progress = rows, 0, progress
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            if self.progress and self.count % 1000 == 0:
+                self.progress(1000)
+            yield row
+        if self.progress:
+            self.progress(self.count % 1000)
+
+
+def csv_chunks(columns: list[Column], rows: Iterable) -> Iterator[str]:
+    """The CSV text in chunks of about a thousand rows, header first, BOM at the very start."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(CSV_BOM)
+    writer.writerow([neutralise(c.heading) for c in columns])
+    functions = _csv_cell_functions(columns)
+    pending = 0
+    for row in rows:
+        writer.writerow([f(v) if f else v for f, v in zip(functions, row)])
+        pending += 1
+        if pending >= CSV_FLUSH_ROWS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue()
+
+
+_NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "number": "0.00"}
+
+
+def _xlsx_value(value, kind: str):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if kind == "date":
+            return date.fromisoformat(value[:10])
+        if kind == "datetime":
+            return datetime.fromisoformat(value[:19])
+        return value  # text cells are written as text (type "s"), so "=..." never becomes a formula
+    if isinstance(value, datetime):
+        # Excel has no time zones: write the wall-clock time in UTC, without the offset.
+        return value.replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
+def xlsx_chunks(columns: list[Column], rows: Iterable, *, sheet_title: str,
+                description: list[tuple[str, str]]) -> Iterator[bytes]:
+    """The workbook's bytes in chunks. Rows stream into openpyxl's temporary file; the zip is
+    written to another temporary file and read back in chunks, so memory does not grow."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(sheet_title))
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.heading)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+
+    formats = [_NUMBER_FORMATS.get(c.kind) for c in columns]
+    text_columns = [c.kind == "text" for c in columns]
+    count = 0
+    for values in _converted(columns, rows):
+        out = []
+        for value, kind, number_format, is_text in zip(values, (c.kind for c in columns), formats, text_columns):
+            value = _xlsx_value(value, kind)
+            if number_format and value is not None and not isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                out.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # stored as text, never evaluated
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+
+    about = workbook.create_sheet("About this export")
+    about.column_dimensions["A"].width = 24
+    about.column_dimensions["B"].width = 60
+    for label, value in description:
+        label_cell = WriteOnlyCell(about, value=label)
+        label_cell.font = bold
+        about.append([label_cell, value if not isinstance(value, str) else value])
+    about.append(["Rows", count])
+
+    with tempfile.TemporaryFile() as archive:
+        workbook.save(archive)
+        archive.seek(0)
+        while chunk := archive.read(FILE_CHUNK):
+            yield chunk
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title).strip() or "Export"
+    return cleaned[:31]
+
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def chunks(fmt: str, columns: list[Column], rows: Iterable, *, sheet_title: str,
+           description: list[tuple[str, str]]) -> Iterator[bytes]:
+    """Bytes of the file in `fmt` ("csv" or "xlsx")."""
+    if fmt == "csv":
+        return (text.encode("utf-8") for text in csv_chunks(columns, rows))
+    if fmt == "xlsx":
+        return xlsx_chunks(columns, rows, sheet_title=sheet_title, description=description)
+    raise ValueError(fmt)
+
+
+def file_name(*parts: str, fmt: str, day: date) -> str:
+    """e.g. northfield-hospitals-cancer-services-people-2025-to-2026-2026-01-20.csv"""
+    words = [re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts if p]
+    stem = "-".join(w for w in words if w)[:150] or "export"
+    return f"{stem}-{day.isoformat()}.{fmt}"

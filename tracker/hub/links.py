@@ -1,0 +1,198 @@
+"""Keep the catalogue's and library's links alive: visit every address, record what came back.
+
+Checks run on a thread pool. Each link has its own time budget (connecting, redirects and
+the response headers together), and no host gets more than a few requests at once. Only
+the main thread touches the database: workers get addresses and return plain results.
+"""
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+from sqlalchemy import select
+
+from tracker.audit import record
+from tracker.extensions import db
+from tracker.models import Course, Resource
+
+USER_AGENT = "CommunicationSkillsTracker-LinkChecker/1.0 (checks catalogue and library links)"
+MAX_REDIRECTS = 5
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    url: str
+    ok: bool
+    status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+
+
+class _Timeout(Exception):
+    pass
+
+
+class HostLimiter:
+    """At most `per_host` requests in flight to any one host name, to be polite to providers."""
+
+    def __init__(self, per_host: int):
+        self._per_host = per_host
+        self._lock = threading.Lock()
+        self._semaphores: dict[str, threading.Semaphore] = defaultdict(lambda: threading.Semaphore(self._per_host))
+
+    def slot(self, host: str) -> threading.Semaphore:
+        with self._lock:
+            return self._semaphores[host.lower()]
+
+
+def _describe_status(status: int) -> str:
+    reason = http.client.responses.get(status, "")
+    return f"HTTP {status} {reason}".strip()
+
+
+class _Budget:
+    """A link's time allowance. It starts when its first request gets a slot, so time spent
+    queueing behind other links to the same host is not held against it."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.deadline: float | None = None
+
+    def remaining(self) -> float:
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.seconds
+        return self.deadline - time.monotonic()
+
+
+def _one_request(url: str, budget: _Budget, limiter: HostLimiter, tls: ssl.SSLContext):
+    """(status, Location header) for a GET of `url`, reading no body."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    with limiter.slot(host):
+        remaining = budget.remaining()
+        if remaining <= 0:
+            raise _Timeout
+        if parts.scheme == "https":
+            conn = http.client.HTTPSConnection(host, parts.port, timeout=remaining, context=tls)
+        else:
+            conn = http.client.HTTPConnection(host, parts.port, timeout=remaining)
+        try:
+            conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.8"})
+            if conn.sock is not None:
+                conn.sock.settimeout(max(budget.remaining(), 0.001))
+            response = conn.getresponse()
+            return response.status, response.getheader("Location")
+        finally:
+            conn.close()
+
+
+def check_url(url: str, *, timeout: float = 10.0, limiter: HostLimiter | None = None,
+              tls: ssl.SSLContext | None = None) -> LinkResult:
+    """Follow `url` through up to five redirects and say whether a working page is at the end."""
+    limiter = limiter or HostLimiter(2)
+    tls = tls or ssl.create_default_context()
+    budget = _Budget(timeout)
+    current = url
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            if urlsplit(current).scheme not in ("http", "https"):
+                return LinkResult(url, False, final_url=current, error="Redirected to an address that is not a web page")
+            status, location = _one_request(current, budget, limiter, tls)
+            if status in REDIRECTS and location:
+                current = urljoin(current, location)
+                continue
+            ok = 200 <= status < 300
+            return LinkResult(url, ok, status=status, final_url=current, error=None if ok else _describe_status(status))
+        return LinkResult(url, False, final_url=current, error=f"More than {MAX_REDIRECTS} redirects")
+    except (_Timeout, socket.timeout, TimeoutError):
+        return LinkResult(url, False, final_url=current, error=f"No answer within {timeout:g} seconds")
+    except ssl.SSLCertVerificationError as exc:
+        return LinkResult(url, False, final_url=current, error=f"Secure connection failed: {exc.verify_message or 'certificate not trusted'}")
+    except ssl.SSLError as exc:
+        return LinkResult(url, False, final_url=current, error=f"Secure connection failed: {exc.reason or 'TLS error'}")
+    except ConnectionRefusedError:
+        return LinkResult(url, False, final_url=current, error="Connection refused")
+    except socket.gaierror:
+        return LinkResult(url, False, final_url=current, error="Server not found")
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return LinkResult(url, False, final_url=current, error=f"Could not connect: {type(exc).__name__}"[:300])
+
+
+def check_urls(urls, *, timeout: float = 10.0, workers: int = 16, per_host: int = 2,
+               tls: ssl.SSLContext | None = None) -> dict[str, LinkResult]:
+    """Check each distinct address once, concurrently. Returns address -> result."""
+    distinct = list(dict.fromkeys(urls))
+    if not distinct:
+        return {}
+    limiter = HostLimiter(per_host)
+    tls = tls or ssl.create_default_context()
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(distinct)))) as pool:
+        results = pool.map(lambda u: check_url(u, timeout=timeout, limiter=limiter, tls=tls), distinct)
+        return {result.url: result for result in results}
+
+
+@dataclass
+class LinkReport:
+    checked: int = 0
+    addresses: int = 0
+    seconds: float = 0.0
+    broken: list[tuple[str, object, LinkResult]] = field(default_factory=list)
+    moved: list[tuple[str, object, LinkResult]] = field(default_factory=list)
+
+    @property
+    def working(self) -> int:
+        return self.checked - len(self.broken)
+
+    def lines(self) -> list[str]:
+        out = [f"Checked {self.checked} links ({self.addresses} distinct addresses) in {self.seconds:.1f} seconds: "
+               f"{self.working} working, {len(self.broken)} broken."]
+        if self.broken:
+            out += ["", "Broken (education leads see these flagged on the catalogue and library pages):"]
+            for kind, row, result in self.broken:
+                out.append(f"  {kind} {row.id}: {row.title}")
+                out.append(f"      {row.url}")
+                out.append(f"      {result.error}")
+        if self.moved:
+            out += ["", "Working, but redirected (consider updating the address):"]
+            for kind, row, result in self.moved:
+                out.append(f"  {kind} {row.id}: {row.title}")
+                out.append(f"      {row.url} -> {result.final_url}")
+        return out
+
+
+def check_all_links(*, timeout: float = 10.0, workers: int = 16, per_host: int = 2,
+                    tls: ssl.SSLContext | None = None, now: datetime | None = None) -> LinkReport:
+    """Check every live catalogue and library address and record the results on the rows.
+
+    The caller commits."""
+    rows = [("course", c) for c in db.session.scalars(select(Course).where(Course.retired.is_(False), Course.url != ""))]
+    rows += [("resource", r) for r in db.session.scalars(select(Resource).where(Resource.retired.is_(False)))]
+    started = time.monotonic()
+    results = check_urls([row.url for _, row in rows], timeout=timeout, workers=workers, per_host=per_host, tls=tls)
+    checked_at = now or datetime.now(UTC)
+    report = LinkReport(checked=len(rows), addresses=len(results))
+    for kind, row in rows:
+        result = results[row.url]
+        row.link_ok = result.ok
+        row.link_status = result.status
+        row.link_final_url = result.final_url[:1000] if result.final_url else None
+        row.link_error = result.error[:300] if result.error else None
+        row.link_checked_at = checked_at
+        if not result.ok:
+            report.broken.append((kind, row, result))
+        elif result.final_url and result.final_url != row.url:
+            report.moved.append((kind, row, result))
+    report.seconds = time.monotonic() - started
+    db.session.flush()
+    record(None, "hub.links_checked", checked=report.checked, broken=len(report.broken))
+    return report

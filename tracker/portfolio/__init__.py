@@ -1,0 +1,1 @@
+"""My year, logging and reflecting on activities, evidence, and the printable portfolio."""

@@ -1,0 +1,299 @@
+"""Staff portfolio pages: My year, log and change an activity, evidence, My portfolio, my data.
+
+Views are thin: ask access.py for the object (or a 404), hand plain values to a service,
+commit once, then redirect; refusals go back to the form.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+
+from tracker import access
+from tracker.compliance import Status
+from tracker.extensions import db
+from tracker.models import ActivityStatus
+from tracker.portfolio import evidence, services, summaries
+from tracker.portfolio.forms import ActivityForm, ConfirmForm
+from tracker.portfolio.reflection import MODELS, field_name, labelled_answers
+
+bp = Blueprint("portfolio", __name__)
+
+AUTOSAVE_CLEAR = "portfolio_autosave_clear"
+FORM_ENDPOINTS = ("portfolio.log_activity", "portfolio.edit_activity")
+STATUS_COLOURS = {
+    Status.NOT_STARTED: "grey", Status.IN_PROGRESS: "blue", Status.AWAITING_SIGN_OFF: "yellow",
+    Status.COMPLETE: "green", Status.EXEMPT: "purple", Status.OVERDUE: "red",
+}
+ACTIVITY_COLOURS = {
+    ActivityStatus.DRAFT: "grey", ActivityStatus.SUBMITTED: "blue",
+    ActivityStatus.RETURNED: "orange", ActivityStatus.SIGNED_OFF: "green",
+}
+
+
+def today() -> date:
+    """The day the rules are judged on (a function, so tests can move it)."""
+    return date.today()
+
+
+def upload_folder() -> str:
+    return current_app.config["UPLOAD_FOLDER"]
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "long_date": services.long_date,
+        "fmt_hours": services.fmt_hours,
+        "duration_text": services.duration_text,
+        "status_colour": STATUS_COLOURS,
+        "activity_colour": ACTIVITY_COLOURS,
+        "Status": Status,
+        "ActivityStatus": ActivityStatus,
+    }
+
+
+def _autosave_key(activity=None) -> str:
+    return f"tracker:{current_user.id}:activity:{activity.id if activity is not None else 'new'}"
+
+
+def _saved_keys() -> list[str]:
+    """Autosave copies the page should now forget (the form they belong to was saved)."""
+    return session.pop(AUTOSAVE_CLEAR, [])
+
+
+# --- My year ----------------------------------------------------------------------------
+
+
+@bp.route("/my-year")
+def my_year():
+    year = services.year_from_arg(current_user, request.args.get("year"), today())
+    if year is None:
+        abort(404)
+    view = summaries.my_year(current_user, year, today())
+    return render_template("portfolio/my_year.html", view=view, confirm=ConfirmForm(),
+                           autosave_clear=_saved_keys())
+
+
+@bp.route("/notices/<int:notice_id>/dismiss", methods=["POST"])
+def dismiss_notice(notice_id: int):
+    notice = access.own_notice_for(current_user, notice_id)
+    services.dismiss_notice(current_user, notice)
+    db.session.commit()
+    return redirect(url_for(".my_year"))
+
+
+# --- logging and changing an activity ----------------------------------------------------
+
+
+def _render_form(form, activity=None, *, first_subjects=(), status=200, state="fresh", files_dropped=False):
+    behaviours = services.allowed_behaviours(current_user, activity)
+    ticked = {int(v) for v in (form.behaviour_ids.data or []) if str(v).isdigit()}
+    groups = services.group_by_subject(behaviours, first_subjects, ticked)
+    if form.behaviour_ids.errors:
+        for group in groups:
+            group.open = True
+    return render_template(
+        "portfolio/activity_form.html",
+        form=form,
+        activity=activity,
+        activity_types=services.activity_types(),
+        courses=services.catalogue(activity),
+        groups=groups,
+        ticked=ticked,
+        tier_codes={b.id for b in behaviours},
+        models=MODELS,
+        field_name=field_name,
+        autosave_key=_autosave_key(activity),
+        autosave_state=state,
+        files_dropped=files_dropped,
+        max_files=evidence.MAX_FILES_PER_ACTIVITY,
+        max_file_bytes=evidence.MAX_FILE_BYTES,
+    ), status
+
+
+def _save(form, activity=None):
+    uploads = [evidence.Upload(f.filename, f.stream) for f in request.files.getlist("evidence") if f and f.filename]
+    submit = form.submit_requested()
+    try:
+        saved = services.save_activity(current_user, activity, form.to_input(uploads), submit=submit,
+                                       today=today(), upload_folder=upload_folder())
+    except services.ActivityRefused as refused:
+        db.session.rollback()
+        form.attach(refused)
+        return _render_form(form, activity, state="returned", files_dropped=bool(uploads) and "evidence" not in refused.errors)
+    except services.NotAllowed as refused:
+        db.session.rollback()
+        flash(str(refused))
+        return redirect(url_for(".activity", activity_id=activity.id))
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        evidence.discard(upload_folder(), saved.stored_files)
+        raise
+    evidence.discard(upload_folder(), saved.removed_files)
+    session[AUTOSAVE_CLEAR] = [_autosave_key(activity), _autosave_key(saved.activity)]
+    if submit:
+        manager = current_user.line_manager
+        flash(f"Submitted for sign-off{' to ' + manager.name if manager else ''}: {saved.activity.title}", "success")
+        year = services.current_year(saved.activity.occurred_on)
+        return redirect(url_for(".my_year", year=year.start_year))
+    flash(f"Saved as a draft: {saved.activity.title}", "success")
+    return redirect(url_for(".activity", activity_id=saved.activity.id))
+
+
+@bp.route("/activities/new", methods=["GET", "POST"])
+def log_activity():
+    form = ActivityForm()
+    if request.method == "POST":
+        return _save(form)
+    choices = services.prefill(
+        current_user, course=request.args.get("course"), behaviours=request.args.get("behaviours"),
+        subjects=request.args.get("subjects"), activity_type=request.args.get("type"),
+    )
+    form.fill_new(today(), choices)
+    return _render_form(form, first_subjects=choices.first_subjects)
+
+
+@bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+def edit_activity(activity_id: int):
+    activity = access.own_activity_for(current_user, activity_id)
+    if activity.status not in services.EDITABLE:
+        flash("This activity can no longer be changed." if activity.status == ActivityStatus.SIGNED_OFF
+              else "Withdraw this activity before you change it.")
+        return redirect(url_for(".activity", activity_id=activity.id))
+    form = ActivityForm()
+    if request.method == "POST":
+        return _save(form, activity)
+    form.fill_from_activity(activity)
+    return _render_form(form, activity)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    """Too much was sent to read at all: show the form again, saying so, instead of a bare 413.
+    The typed text survives in the browser's own autosave copy."""
+    if request.endpoint not in FORM_ENDPOINTS or not current_user.is_authenticated:
+        return render_template("errors/error.html", status=413, title="That upload is too large",
+                               message="Nothing was saved. Each evidence file must be 10 MB or smaller."), 413
+    activity = None
+    if request.endpoint == "portfolio.edit_activity":
+        try:
+            activity = access.own_activity_for(current_user, request.view_args["activity_id"])
+        except NotFound:
+            return render_template("errors/error.html", status=404, title="Page not found", message=None), 404
+    form = ActivityForm(formdata=None)  # the request body is exactly what cannot be read
+    if activity is not None:
+        form.fill_from_activity(activity)
+    else:
+        form.fill_new(today(), services.Prefill())
+    form.form_errors.append(
+        "Nothing was saved because the form was too large to send. Each file must be 10 MB or smaller, "
+        "and a reflection answer 10,000 characters or fewer."
+    )
+    return _render_form(form, activity, status=413, state="lost")
+
+
+# --- one activity -----------------------------------------------------------------------
+
+
+@bp.route("/activities/<int:activity_id>")
+def activity(activity_id: int):
+    activity = access.own_activity_for(current_user, activity_id)
+    return render_template(
+        "portfolio/activity.html", activity=activity, confirm=ConfirmForm(),
+        answers=labelled_answers(activity.reflection_model, activity.reflection),
+        model=MODELS.get(activity.reflection_model) if activity.reflection_model else None,
+        autosave_clear=_saved_keys(),
+    )
+
+
+@bp.route("/activities/<int:activity_id>/withdraw", methods=["POST"])
+def withdraw_activity(activity_id: int):
+    activity = access.own_activity_for(current_user, activity_id)
+    try:
+        services.withdraw(current_user, activity)
+        db.session.commit()
+        flash("Withdrawn: the activity is a draft again. Change it and submit it when you are ready.", "success")
+    except services.NotAllowed as refused:
+        db.session.rollback()
+        flash(str(refused))
+    return redirect(url_for(".activity", activity_id=activity_id))
+
+
+@bp.route("/activities/<int:activity_id>/delete", methods=["GET", "POST"])
+def delete_activity(activity_id: int):
+    activity = access.own_activity_for(current_user, activity_id)
+    if activity.status == ActivityStatus.SIGNED_OFF:
+        flash("A signed-off activity is part of your record and cannot be deleted.")
+        return redirect(url_for(".activity", activity_id=activity.id))
+    if request.method == "GET":
+        return render_template("portfolio/delete.html", activity=activity, confirm=ConfirmForm())
+    try:
+        services.delete(current_user, activity)
+        db.session.commit()
+    except services.NotAllowed as refused:
+        db.session.rollback()
+        flash(str(refused))
+        return redirect(url_for(".activity", activity_id=activity_id))
+    flash(f"Deleted: {activity.title}", "success")
+    session[AUTOSAVE_CLEAR] = [_autosave_key(activity)]
+    return redirect(url_for(".my_year"))
+
+
+@bp.route("/evidence/<int:evidence_id>")
+def evidence_download(evidence_id: int):
+    """Anyone who may see the activity may download its evidence, always as a download."""
+    file = access.evidence_for(current_user, evidence_id)
+    try:
+        path = evidence.path_of(upload_folder(), file.stored_name)
+    except ValueError:
+        abort(404)
+    if not os.path.isfile(path):
+        abort(404)
+    if services.note_evidence_download(current_user, file):
+        db.session.commit()
+    response = send_file(path, mimetype=file.content_type, as_attachment=True,
+                         download_name=evidence.download_name(file.original_name, file.content_type), max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- My portfolio and my data -------------------------------------------------------------
+
+
+@bp.route("/portfolio")
+def portfolio():
+    year = services.year_from_arg(current_user, request.args.get("year"), today())
+    if year is None:
+        abort(404)
+    view = summaries.portfolio(current_user, year, today())
+    return render_template("portfolio/portfolio.html", view=view, labelled_answers=labelled_answers, models=MODELS)
+
+
+@bp.route("/portfolio/my-data.json")
+def export_my_data():
+    data = summaries.export_data(current_user, services.now())
+    db.session.commit()
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
+                                          mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="my-tracker-data-{today().isoformat()}.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,287 @@
+"""What each export holds, and running one: the web download and `flask report export` share
+this code path (same query, same columns, same audit entry).
+
+Never reflection text or evidence files: the columns below are all an organisation export can
+hold, and tracker.exports refuses anything off its whitelist.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Callable, Iterable
+
+from flask import current_app
+from sqlalchemy import Select, String, case, func, literal, select, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from tracker import compliance, exports, figures
+from tracker.audit import record
+from tracker.compliance import Status
+from tracker.exports import Column
+from tracker.extensions import db
+from tracker.models import (
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    Behaviour,
+    Course,
+    ExemptionReason,
+    OrganisationUnit,
+    Person,
+    activity_behaviour,
+)
+from tracker.organisation import organisation_root
+from tracker.reports.filters import Filters
+
+YIELD_PER = 2000
+
+_STATUS_LABELS = {s.value: s.label for s in Status}
+_ACTIVITY_LABELS = {s.value: s.label for s in ActivityStatus}
+_REASON_LABELS = {r.value: r.label for r in ExemptionReason}
+
+
+def _label(mapping):
+    return lambda value: mapping.get(getattr(value, "value", value), str(value))
+
+
+def _enum_value(value):
+    return getattr(value, "value", value)
+
+
+def _hours(minutes):
+    return round(int(minutes) / 60, 2)
+
+
+PEOPLE_COLUMNS = [
+    Column("employee_number", "Employee number", width=14),
+    Column("name", "Name", width=26),
+    Column("email", "Email address", width=32),
+    Column("team", "Team", width=28),
+    Column("directorate", "Directorate", width=24),
+    Column("staff_group", "Staff group", convert=_enum_value, width=28),
+    Column("tier", "Tier", "int", width=6),
+    Column("status", "Status", convert=_label(_STATUS_LABELS), width=18),
+    Column("activities", "Experiential activities", "int", width=12),
+    Column("hours", "Hours", "number", convert=_hours, width=8),
+    Column("behaviours", "Behaviours evidenced", "int", width=12),
+    Column("behaviours_required", "Behaviours required", "int", width=12),
+    Column("last_activity_on", "Last activity date", "date", width=14),
+    Column("exempt_reason", "Exempt reason", convert=_label(_REASON_LABELS), width=18),
+]
+
+ACTIVITY_COLUMNS = [
+    Column("activity_id", "Activity id", "int", width=10),
+    Column("person", "Person", width=26),
+    Column("employee_number", "Employee number", width=14),
+    Column("team", "Team", width=28),
+    Column("occurred_on", "Date", "date", width=12),
+    Column("activity_type", "Type", width=30),
+    Column("course", "Course", width=36),
+    Column("duration_hours", "Duration (hours)", "number", convert=_hours, width=10),
+    Column("behaviour_codes", "Behaviour codes", width=18),
+    Column("activity_status", "Status", convert=_label(_ACTIVITY_LABELS), width=12),
+    Column("decided_by", "Signed off by", width=24),
+    Column("decided_at", "Signed off at", "datetime", width=18),
+]
+
+COVERAGE_COLUMNS = [
+    Column("unit", "Unit", width=28),
+    Column("behaviour_code", "Behaviour code", width=10),
+    Column("behaviour", "Behaviour", width=60),
+    Column("subject", "Subject", width=36),
+    Column("tiers", "Tiers", width=8),
+    Column("people_expected", "People it applies to", "int", width=12),
+    Column("people_evidenced", "People who evidenced it", "int", width=12),
+    Column("percent_evidenced", "Percent evidenced", "number", width=10),
+]
+
+UPTAKE_COLUMNS = [
+    Column("course_code", "Course code", width=20),
+    Column("course", "Course", width=48),
+    Column("provider", "Provider", width=36),
+    Column("format", "Format", width=12),
+    Column("activities", "Activities", "int", width=10),
+    Column("people", "People", "int", width=8),
+    Column("behaviour_codes", "Behaviours evidenced (activities)", width=40),
+]
+
+UPTAKE_BREAKDOWN_COLUMNS = [
+    Column("course_code", "Course code", width=20),
+    Column("course", "Course", width=48),
+    Column("staff_group", "Staff group", convert=_enum_value, width=28),
+    Column("directorate", "Directorate", width=24),
+    Column("activities", "Activities", "int", width=10),
+    Column("people", "People", "int", width=8),
+]
+
+
+@dataclass(frozen=True)
+class Export:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: Callable  # (people: Select, filters, today) -> iterable of tuples in column order
+    all_years: bool = False
+
+
+def _stream(query: Select) -> Iterable:
+    return db.session.execute(query.execution_options(yield_per=YIELD_PER))
+
+
+def people_rows(people: Select, filters: Filters, today: date):
+    rules = compliance.load_rules()
+    listed = figures.people_query(people, filters.year, today, rules, sort="name",
+                                  with_export_columns=True).subquery("listed")
+    required = case(*[(listed.c.tier == tier, rule.min_behaviours) for tier, rule in rules.items()], else_=None)
+    c = listed.c
+    return _stream(select(
+        c.employee_number, c.name, c.email, c.team, c.directorate, c.staff_group, c.tier, c.status,
+        c.activities, c.minutes, c.behaviours, required, c.last_activity_on, c.exempt_reason,
+    ).order_by(c.name, c.id))
+
+
+def _behaviour_codes():
+    """The activity's behaviour codes in one cell, e.g. "1.1; 2.3" (correlated, one index lookup a row)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        aggregate = func.string_agg(Behaviour.code, aggregate_order_by(literal("; "), Behaviour.code))
+    else:
+        aggregate = func.group_concat(Behaviour.code, "; ")
+    return (
+        select(aggregate)
+        .select_from(activity_behaviour.join(Behaviour, Behaviour.id == activity_behaviour.c.behaviour_id))
+        .where(activity_behaviour.c.activity_id == Activity.id)
+        .scalar_subquery()
+    )
+
+
+def activities_query(people: Select, filters: Filters) -> Select:
+    owners = figures.active(people).with_only_columns(Person.id).order_by(None)
+    decider = Person.__table__.alias("decider")
+    team = OrganisationUnit.__table__.alias("team")
+    signed = Activity.status == ActivityStatus.SIGNED_OFF
+    # The biggest export: dates and statuses come back as the driver gives them (no per-row
+    # type processing); the export's column kinds format either form the same way.
+    raw = lambda column: type_coerce(column, String)  # noqa: E731
+    query = (
+        select(
+            Activity.id, Person.name, Person.employee_number, team.c.name, raw(Activity.occurred_on),
+            ActivityType.label, Course.title, Activity.duration_minutes, _behaviour_codes(), raw(Activity.status),
+            case((signed, decider.c.name), else_=None), raw(case((signed, Activity.decided_at), else_=None)),
+        )
+        .join(Person, Person.id == Activity.owner_id)
+        .join(team, team.c.id == Person.team_id)
+        .join(ActivityType, ActivityType.id == Activity.type_id)
+        .outerjoin(Course, Course.id == Activity.course_id)
+        .outerjoin(decider, decider.c.id == Activity.decided_by_id)
+        .where(Activity.deleted_at.is_(None), Activity.owner_id.in_(owners))
+        .order_by(Activity.occurred_on, Activity.id)
+    )
+    if filters.year is not None:
+        query = query.where(Activity.occurred_on >= filters.year.starts_on, Activity.occurred_on <= filters.year.ends_on)
+    if filters.activity_type is not None:
+        query = query.where(Activity.type_id == filters.activity_type.id)
+    return query
+
+
+def activity_rows(people: Select, filters: Filters, today: date):
+    return _stream(activities_query(people, filters))
+
+
+def coverage_rows(people: Select, filters: Filters, today: date):
+    type_id = filters.activity_type.id if filters.activity_type else None
+    scope_name = filters.unit.name if filters.unit else "Whole organisation"
+    rows = []
+    for c in figures.behaviour_coverage(people, filters.year, today, type_id):
+        rows.append((scope_name, c.code, c.text, c.subject, ", ".join(map(str, c.tiers)), c.expected, c.evidenced,
+                     c.percent))
+    parent = filters.unit or organisation_root()
+    units = figures.child_units(parent.id) if parent else []
+    if units:
+        by_unit = figures.behaviour_coverage_by_unit(people, filters.year, today, [u.id for u in units], type_id)
+        behaviours = figures.framework_behaviours()
+        for unit in units:
+            found = by_unit[unit.id]
+            for bid, code, text, subject, tiers in behaviours:
+                c = found.get(bid)
+                rows.append((unit.name, code, text, subject, ", ".join(map(str, tiers)), c.expected if c else 0,
+                             c.evidenced if c else 0, c.percent if c else None))
+    return rows
+
+
+def uptake_rows(people: Select, filters: Filters, today: date):
+    type_id = filters.activity_type.id if filters.activity_type else None
+    codes: dict[int, list[str]] = {}
+    for course_id, code, n in figures.course_behaviours(people, filters.year, type_id):
+        codes.setdefault(course_id, []).append(f"{code} ({n})")
+    return [(r.code, r.title, r.provider, r.format, r.activities, r.people, "; ".join(codes.get(r.course_id, [])))
+            for r in figures.course_uptake(people, filters.year, type_id)]
+
+
+def uptake_breakdown_rows(people: Select, filters: Filters, today: date):
+    conditions = figures.course_activity_conditions(people, filters.year,
+                                            filters.activity_type.id if filters.activity_type else None)
+    directorates = figures.directorate_names()
+    directorate = func.coalesce(directorates.c.name, "No directorate")
+    return _stream(
+        select(Course.code, Course.title, Person.staff_group, directorate, func.count(Activity.id),
+               func.count(func.distinct(Activity.owner_id)))
+        .join(Activity, Activity.course_id == Course.id)
+        .join(Person, Person.id == Activity.owner_id)
+        .outerjoin(directorates, directorates.c.unit_id == Person.team_id)
+        .where(*conditions)
+        .group_by(Course.code, Course.title, Person.staff_group, directorate)
+        .order_by(Course.title, Person.staff_group, directorate)
+    )
+
+
+EXPORTS: dict[str, Export] = {
+    "people": Export("people", "Compliance by person", PEOPLE_COLUMNS, people_rows),
+    "activities": Export("activities", "Activities", ACTIVITY_COLUMNS, activity_rows, all_years=True),
+    "coverage": Export("coverage", "Behaviour coverage", COVERAGE_COLUMNS, coverage_rows),
+    "uptake": Export("uptake", "Training uptake", UPTAKE_COLUMNS, uptake_rows),
+    "uptake-breakdown": Export("uptake-breakdown", "Training uptake by staff group and directorate",
+                               UPTAKE_BREAKDOWN_COLUMNS, uptake_breakdown_rows),
+}
+
+
+@dataclass
+class Prepared:
+    file_name: str
+    mimetype: str
+    body: Iterable[bytes]
+
+
+def prepare(key: str, fmt: str, *, actor: Person | None, people: Select, filters: Filters, today: date,
+            audience: str = "organisation", source: str = "web",
+            progress: Callable[[int], None] | None = None) -> Prepared:
+    """Build the export and its streaming body. The audit entry (who, what, filters, rows) is
+    written and committed when the last byte has been produced."""
+    export = EXPORTS[key]
+    columns = exports.for_audience(export.columns, audience)
+    if filters.year is None and not export.all_years:
+        raise ValueError("this export needs a year")
+    scoped = filters.narrow_by_status(filters.narrow(people), today)
+    generated_at = datetime.now(UTC)
+    organisation = organisation_root()
+    organisation_name = current_app.config.get("ORGANISATION_NAME") or (organisation.name if organisation else "")
+    description = [("Export", export.title), ("Organisation", organisation_name), *filters.described(),
+                   ("Generated", generated_at.strftime("%d %B %Y %H:%M UTC")),
+                   ("Generated by", actor.name if actor else "Scheduled job (command line)"),
+                   ("Status rule", "Only signed-off experiential activities count toward complete."),
+                   ("Contents", "Counts, statuses and behaviours only; never reflection text or evidence files.")]
+    counted = exports.Counter(export.rows(scoped, filters, today), progress)
+
+    def body():
+        completed = False
+        try:
+            yield from exports.chunks(fmt, columns, counted, sheet_title=export.title, description=description)
+            completed = True
+        finally:
+            record(actor, "report.exported", export=key, format=fmt, source=source,
+                   filters=filters.args(), rows=counted.count, completed=completed)
+            db.session.commit()
+
+    name = exports.file_name(organisation_name, filters.unit.name if filters.unit else "", key,
+                             filters.year.label if filters.year else "all years", fmt=fmt, day=today)
+    return Prepared(name, exports.MIMETYPES[fmt], body())
+

@@ -1,0 +1,171 @@
+"""The figures of the education lead's three report pages, for one set of filters.
+
+No request in here; every function runs a fixed number of GROUP BY queries (tracker.figures),
+whatever the size of the organisation.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, select
+
+from tracker import compliance, figures
+from tracker.appraisal_year import AppraisalYear
+from tracker.extensions import db
+from tracker.models import OrganisationUnit, StaffGroup, TIERS, UnitClosure
+from tracker.organisation import organisation_root
+from tracker.reports.filters import Filters
+
+# Above this many teams under the chosen unit, the page lists only the lowest and asks for a drill-down.
+TEAMS_SHOWN_IN_FULL = 60
+LOWEST_TEAMS = 10
+UNIT_SORTS = ("percent", "name", "people")
+PREVIOUS_YEARS_SHOWN = 2
+
+
+def people_in_view(people: Select, filters: Filters, today: date) -> Select:
+    """The people every figure of a report counts: the filters' unit, staff group, tier and status."""
+    return filters.narrow_by_status(filters.narrow(people), today)
+
+
+def ancestors(unit: OrganisationUnit | None) -> list[OrganisationUnit]:
+    """The units above `unit`, the top first (for the drill-up breadcrumb)."""
+    if unit is None:
+        return []
+    return list(db.session.scalars(
+        select(OrganisationUnit).join(UnitClosure, UnitClosure.ancestor_id == OrganisationUnit.id)
+        .where(UnitClosure.descendant_id == unit.id, UnitClosure.depth > 0)
+        .order_by(UnitClosure.depth.desc())
+    ))
+
+
+def sort_units(rows: list[figures.UnitFigures], sort: str, descending: bool) -> list[figures.UnitFigures]:
+    if sort == "name":
+        key = lambda r: r.unit.name.lower()  # noqa: E731
+    elif sort == "people":
+        key = lambda r: (r.tally.total, r.unit.name.lower())  # noqa: E731
+    else:
+        key = lambda r: (r.tally.percent is None, r.tally.percent or 0, r.unit.name.lower())  # noqa: E731
+    return sorted(rows, key=key, reverse=descending)
+
+
+@dataclass
+class MonthRow:
+    month_label: str
+    values: list[float | None]  # one per year, newest first
+
+
+@dataclass
+class OrganisationReport:
+    filters: Filters
+    target: int
+    unit: OrganisationUnit | None  # the unit whose figures these are (the organisation when none chosen)
+    trail: list[OrganisationUnit]
+    tally: figures.Tally
+    units: list[figures.UnitFigures]
+    teams: list[figures.UnitFigures]
+    teams_total: int
+    teams_complete_list: bool
+    by_staff_group: list[tuple[StaffGroup, figures.Tally]]
+    by_tier: list[tuple[int, figures.Tally]]
+    years: list[AppraisalYear]
+    months: list[MonthRow]
+
+    @property
+    def rag(self) -> str:
+        return self.tally.rag(self.target)
+
+
+def organisation_report(people: Select, filters: Filters, today: date, target: int,
+                        sort: str = "percent", descending: bool = False) -> OrganisationReport:
+    rules = compliance.load_rules()
+    scope = people_in_view(people, filters, today)
+    cube = figures.status_cube(scope, filters.year, today, rules)
+    tally = figures.roll_up(cube)
+    unit = filters.unit or organisation_root()
+
+    children = figures.child_units(unit.id) if unit else []
+    with_children = figures.units_with_children(u.id for u in children)
+    units = sort_units(figures.ranked_units(cube, children, with_children), sort, descending)
+
+    team_units = figures.teams_in_cube(cube)
+    by_team = figures.roll_up(cube, lambda r: r.team_id)
+    teams = [figures.UnitFigures(u, by_team[u.id]) for u in team_units]
+    complete_list = len(teams) <= TEAMS_SHOWN_IN_FULL
+    teams = sort_units(teams, sort, descending) if complete_list else sort_units(teams, "percent", False)[:LOWEST_TEAMS]
+
+    groups = figures.roll_up(cube, lambda r: r.staff_group)
+    tiers = figures.roll_up(cube, lambda r: r.tier)
+
+    years = [filters.year]
+    for _ in range(PREVIOUS_YEARS_SHOWN):
+        years.append(years[-1].previous())
+    series = [figures.monthly_compliance(scope, year, today, rules) for year in years]
+    months = []
+    for i, start in enumerate(figures.month_starts(filters.year)):
+        months.append(MonthRow(figures.MONTH_SHORT[start.month - 1],
+                               [points[i].percent if i < len(points) else None for points in series]))
+
+    return OrganisationReport(
+        filters=filters, target=target, unit=unit, trail=ancestors(filters.unit), tally=tally, units=units,
+        teams=teams, teams_total=len(team_units), teams_complete_list=complete_list,
+        by_staff_group=[(g, groups[g]) for g in StaffGroup if g in groups],
+        by_tier=[(t, tiers[t]) for t in TIERS if t in tiers], years=years, months=months,
+    )
+
+
+@dataclass
+class BehaviourReport:
+    filters: Filters
+    unit: OrganisationUnit | None
+    coverage: list[figures.Coverage]  # lowest first
+    columns: list[OrganisationUnit]  # the units of the matrix (children of the chosen unit)
+    matrix: dict[int, dict[int, figures.Coverage]]  # unit id -> behaviour id -> coverage
+
+    @property
+    def gaps(self) -> list[figures.Coverage]:
+        return [c for c in self.coverage if c.is_gap]
+
+
+def behaviour_report(people: Select, filters: Filters, today: date) -> BehaviourReport:
+    scope = people_in_view(people, filters, today)
+    type_id = filters.activity_type.id if filters.activity_type else None
+    coverage = figures.lowest_first(figures.behaviour_coverage(scope, filters.year, today, type_id))
+    unit = filters.unit or organisation_root()
+    columns = figures.child_units(unit.id) if unit else []
+    matrix = figures.behaviour_coverage_by_unit(scope, filters.year, today, [u.id for u in columns], type_id) \
+        if columns else {}
+    return BehaviourReport(filters=filters, unit=unit, coverage=coverage, columns=columns, matrix=matrix)
+
+
+@dataclass
+class CourseUptake:
+    course_id: int
+    code: str
+    title: str
+    provider: str
+    format: str
+    activities: int
+    people: int
+    by_staff_group: list
+    by_directorate: list
+    behaviours: list
+
+
+def training_report(people: Select, filters: Filters, today: date) -> list[CourseUptake]:
+    scope = people_in_view(people, filters, today)
+    type_id = filters.activity_type.id if filters.activity_type else None
+    groups, directorates, behaviours = defaultdict(list), defaultdict(list), defaultdict(list)
+    for row in figures.course_uptake_by(scope, filters.year, "staff_group", type_id):
+        groups[row.course_id].append((row.key, row.activities, row.people))
+    for row in figures.course_uptake_by(scope, filters.year, "directorate", type_id):
+        directorates[row.course_id].append((row.key, row.activities, row.people))
+    for course_id, code, n in figures.course_behaviours(scope, filters.year, type_id):
+        behaviours[course_id].append((code, n))
+    return [
+        CourseUptake(r.course_id, r.code, r.title, r.provider, r.format, r.activities, r.people,
+                     groups[r.course_id], directorates[r.course_id], behaviours[r.course_id])
+        for r in figures.course_uptake(scope, filters.year, type_id)
+    ]

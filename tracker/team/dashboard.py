@@ -1,0 +1,165 @@
+"""Everything the team dashboard shows, gathered for one manager, scope and year.
+
+No request in here: the view parses the URL, this builds the figures from tracker.figures
+(a fixed number of queries however many people or teams are in scope).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func
+
+from tracker import access, compliance, figures
+from tracker.appraisal_year import AppraisalYear
+from tracker.compliance import Rule
+from tracker.extensions import db
+from tracker.models import LeadershipAction, LeadershipActionKind, OrganisationUnit, Person
+from tracker.reports.filters import Filters
+
+PAGE_SIZE = 50
+
+# What the hub's Leadership and management section asks of leaders, as things to do now.
+LEADERSHIP_SUGGESTIONS = (
+    (LeadershipActionKind.PROTECTED_TIME,
+     "Give people protected learning time in the rota, so development is not squeezed out by the shift."),
+    (LeadershipActionKind.OBSERVATION_ARRANGED,
+     "Arrange for someone to sit in on a real conversation and give feedback afterwards."),
+    (LeadershipActionKind.DEBRIEF_OR_SCHWARTZ,
+     "Hold a team debrief after a difficult event, or take part in a Schwartz round."),
+    (LeadershipActionKind.TEAM_SESSION,
+     "Run a short communication-skills session with practice for the whole team."),
+    (LeadershipActionKind.COURSE_PLACES,
+     "Book places on a course that teaches the behaviours your team rarely evidences."),
+)
+
+
+@dataclass
+class MonthRow:
+    month: date
+    this_year: float | None
+    last_year: float | None
+
+
+@dataclass
+class Dashboard:
+    year: AppraisalYear
+    filters: Filters
+    target: int
+    rules: dict[int, Rule]
+    tally: figures.Tally
+    units: list[OrganisationUnit]  # the units the manager may choose
+    ranked: list[figures.UnitFigures]
+    people: list
+    people_total: int
+    page: int
+    pages: int
+    coverage: list[figures.Coverage]
+    months: list[MonthRow]
+    actions: list
+    protected_hours: Decimal
+    suggestions: list = field(default_factory=list)
+    courses: list = field(default_factory=list)
+
+    @property
+    def rag(self) -> str:
+        return self.tally.rag(self.target)
+
+    @property
+    def gaps(self) -> list[figures.Coverage]:
+        return [c for c in figures.lowest_first(self.coverage) if c.is_gap]
+
+
+def scope_units(viewer: Person) -> list[OrganisationUnit]:
+    return list(db.session.scalars(access.managed_units(viewer).order_by(OrganisationUnit.name)))
+
+
+def units_to_rank(viewer: Person, chosen: OrganisationUnit | None) -> list[OrganisationUnit]:
+    """The chosen unit's children; with none chosen, the manager's own units (or their children)."""
+    if chosen is not None:
+        return figures.child_units(chosen.id)
+    roots = sorted((scope.unit for scope in viewer.scopes), key=lambda u: u.name)
+    if len(roots) == 1:
+        return figures.child_units(roots[0].id)
+    return roots
+
+
+def monthly_rows(people, year: AppraisalYear, today: date, rules) -> list[MonthRow]:
+    this_year = figures.monthly_compliance(people, year, today, rules)
+    last_year = figures.monthly_compliance(people, year.previous(), today, rules)
+    rows = []
+    for i, start in enumerate(figures.month_starts(year)):
+        this = this_year[i].percent if i < len(this_year) else None
+        last = last_year[i].percent if i < len(last_year) else None
+        rows.append(MonthRow(start, this, last))
+    return rows
+
+
+def leadership_actions(viewer: Person, year: AppraisalYear):
+    in_year = (LeadershipAction.occurred_on >= year.starts_on, LeadershipAction.occurred_on <= year.ends_on)
+    actions = access.leadership_actions(viewer).where(*in_year)
+    rows = db.session.execute(
+        actions.add_columns(OrganisationUnit.name.label("unit_name"))
+        .outerjoin(OrganisationUnit, OrganisationUnit.id == LeadershipAction.unit_id)
+        .order_by(LeadershipAction.occurred_on.desc(), LeadershipAction.id.desc())
+        .limit(20)
+    ).all()
+    hours = db.session.scalar(
+        actions.with_only_columns(func.coalesce(func.sum(LeadershipAction.hours), 0))
+        .where(LeadershipAction.kind == LeadershipActionKind.PROTECTED_TIME)
+    )
+    return rows, Decimal(hours or 0)
+
+
+def build(viewer: Person, filters: Filters, today: date, target: int, sort: str = "status",
+          descending: bool = False, page: int = 1) -> Dashboard:
+    year = filters.year
+    rules = compliance.load_rules()
+    people = filters.narrow(access.managed_people(viewer))
+    cube = figures.status_cube(people, year, today, rules)
+    tally = figures.roll_up(cube)
+
+    units = units_to_rank(viewer, filters.unit)
+    ranked = figures.ranked_units(cube, units, figures.units_with_children(u.id for u in units)) if units else []
+
+    statuses = [filters.status] if filters.status else None
+    people_total = tally[filters.status] if filters.status else tally.total
+    pages = max((people_total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(
+        figures.people_query(people, year, today, rules, statuses=statuses, sort=sort, descending=descending)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+
+    coverage = figures.behaviour_coverage(people, year, today)
+    actions, protected_hours = leadership_actions(viewer, year)
+    dashboard = Dashboard(
+        year=year, filters=filters, target=target, rules=rules, tally=tally, units=scope_units(viewer),
+        ranked=ranked, people=rows, people_total=people_total, page=page, pages=pages, coverage=coverage,
+        months=monthly_rows(people, year, today, rules), actions=actions, protected_hours=protected_hours,
+    )
+    if dashboard.rag in ("amber", "red"):
+        dashboard.suggestions = list(LEADERSHIP_SUGGESTIONS)
+    gaps = dashboard.gaps
+    if gaps:
+        if not dashboard.suggestions:
+            dashboard.suggestions = [s for s in LEADERSHIP_SUGGESTIONS
+                                     if s[0] in (LeadershipActionKind.COURSE_PLACES, LeadershipActionKind.TEAM_SESSION)]
+        dashboard.courses = figures.courses_for_behaviours([c.behaviour_id for c in gaps[:6]])
+    return dashboard
+
+
+def filter_people_ids(viewer: Person, filters: Filters, today: date) -> list[int]:
+    """Ids of everyone listed under the filters (for "remind everyone listed")."""
+    people = filters.narrow(access.managed_people(viewer))
+    statuses = [filters.status] if filters.status else None
+    query = figures.people_query(people, filters.year, today, statuses=statuses)
+    return [row.id for row in db.session.execute(query)]
+
+
+def required_behaviours(rules: dict[int, Rule], tier: int) -> int:
+    return rules[tier].min_behaviours
+
+
+STATUS_CHOICES = [(s.value, s.label) for s in figures.STATUS_ORDER]

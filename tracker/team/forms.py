@@ -1,0 +1,118 @@
+"""Forms of the manager area."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
+
+from tracker.models import ExemptionReason, LeadershipActionKind
+from tracker.team import services
+
+
+class DateInputField(Field):
+    """A date typed as day, month and year (the NHS date input): fields <name>-day, -month, -year."""
+
+    def __init__(self, label=None, validators=None, required_message="Enter a date", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.required_message = required_message
+        self.parts = {"day": "", "month": "", "year": ""}
+
+    def process(self, formdata, data=None, extra_filters=None):
+        self.process_errors = []
+        self.data = data if isinstance(data, date) else None
+        self.raw_data = None
+        if self.data is not None:
+            self.parts = {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
+        if formdata is None:
+            return
+        self.parts = {part: (formdata.get(f"{self.name}-{part}") or "").strip()[:10] for part in self.parts}
+        self.raw_data = list(self.parts.values())
+        self.data = None
+        if not any(self.parts.values()):
+            return
+        missing = [part for part, value in self.parts.items() if not value]
+        if missing:
+            self.process_errors.append(f"{self.label.text} must include a {' and '.join(missing)}")
+            return
+        try:
+            day, month, year = (int(self.parts[p]) for p in ("day", "month", "year"))
+            if year < 1900 or year > 2200:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            self.process_errors.append(f"{self.label.text} must be a real date, for example 27 3 2026")
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation(self.process_errors[0])
+        if self.data is None and self.flags.required:
+            raise StopValidation(self.required_message)
+
+
+class RequiredDate:
+    """Marks a DateInputField as required (its own pre_validate gives the message)."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        return None
+
+
+def _decimal(value: str) -> Decimal | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError from None
+    if not number.is_finite():
+        raise ValueError
+    return number
+
+
+class DecisionForm(FlaskForm):
+    feedback = TextAreaField(
+        "Feedback", validators=[Length(max=services.FEEDBACK_MAX, message="Feedback must be 2000 characters or fewer")],
+        render_kw={"rows": 4},
+    )
+
+
+class ExemptionForm(FlaskForm):
+    reason = RadioField(
+        "Reason", choices=[SelectChoice(r.value, r.label) for r in ExemptionReason],
+        validators=[InputRequired(message="Choose the reason for the exemption")],
+    )
+    reason_detail = StringField(
+        "Describe the reason", validators=[Length(max=services.DETAIL_MAX, message="The reason must be 300 characters or fewer")]
+    )
+    starts_on = DateInputField("Start date", validators=[RequiredDate()], required_message="Enter the start date")
+    ends_on = DateInputField("End date", validators=[RequiredDate()], required_message="Enter the end date")
+
+
+class LeadershipActionForm(FlaskForm):
+    kind = RadioField(
+        "What did you do?", choices=[SelectChoice(k.value, k.label) for k in LeadershipActionKind],
+        validators=[InputRequired(message="Choose what you did")],
+    )
+    occurred_on = DateInputField("Date", validators=[RequiredDate()], required_message="Enter the date")
+    hours = StringField("Hours (for protected learning time)", validators=[Optional(), Length(max=12)],
+                        render_kw={"inputmode": "decimal"})
+    unit = SelectField("Team", choices=[], validate_choice=False)
+    note = TextAreaField("Note (optional)", validators=[Length(max=services.NOTE_MAX, message="The note must be 1000 characters or fewer")],
+                         render_kw={"rows": 3})
+
+    def hours_value(self) -> Decimal | None:
+        try:
+            return _decimal(self.hours.data)
+        except ValueError:
+            self.hours.errors = list(self.hours.errors) + ["Enter hours as a number, like 1.5"]
+            return None
+
+
+class ReminderForm(FlaskForm):
+    """Only the CSRF token: the chosen people come as repeated person_id values."""

@@ -1,0 +1,294 @@
+"""Managers: team dashboard, sign-off queue, person view, exemptions, leadership actions, reminders.
+
+Every view here is behind the "team" permission (access.AREA_PERMISSIONS) and reaches
+people and activities only through the scoping functions of tracker.access.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from tracker import access, compliance, figures, layout
+from tracker.compliance import Status
+from tracker.extensions import db
+from tracker.models import (
+    Activity,
+    Exemption,
+    ExemptionReason,
+    LeadershipActionKind,
+    OrganisationUnit,
+    Person,
+)
+from tracker.reports import filters as report_filters
+from tracker.team import dashboard as team_dashboard
+from tracker.team import services
+from tracker.team.forms import DecisionForm, ExemptionForm, LeadershipActionForm, ReminderForm
+
+bp = Blueprint("team", __name__, url_prefix="/team")
+
+ALREADY_DECIDED = "Someone else has already decided on this activity, so your decision was not recorded."
+
+
+def queue_count(viewer) -> int:
+    """The number in the "Sign-off queue" menu item: one COUNT query."""
+    return db.session.scalar(
+        access.sign_off_queue(viewer).with_only_columns(func.count()).order_by(None)
+    ) or 0
+
+
+layout.NAV_BADGES["team.queue"] = queue_count
+
+
+@bp.record_once
+def _template_helpers(state):
+    report_filters.register_template_helpers(state.app)
+
+
+def _today():
+    return report_filters.today()
+
+
+@bp.app_template_global()
+def evidence_url(evidence_file) -> str | None:
+    """The portfolio area's download link for an evidence file, when that area is installed."""
+    endpoint = "portfolio.evidence_download"
+    if endpoint not in current_app.view_functions:
+        return None
+    rule = next(current_app.url_map.iter_rules(endpoint))
+    argument = next(iter(rule.arguments), "evidence_id")
+    return url_for(endpoint, **{argument: evidence_file.id})
+
+
+# --- dashboard -------------------------------------------------------------------------
+
+
+@bp.route("/")
+def dashboard():
+    filters = report_filters.parse(request.args, current_user, unit_for=access.managed_unit_for)
+    sort = request.args.get("sort", "status")
+    sort = sort if sort in figures.PEOPLE_SORTS else "status"
+    descending = request.args.get("order") == "desc"
+    page = request.args.get("page", 1, type=int) or 1
+    board = team_dashboard.build(current_user, filters, _today(), current_app.config["COMPLIANCE_TARGET"],
+                                 sort=sort, descending=descending, page=page)
+    return render_template(
+        "team/dashboard.html", board=board, filters=filters, sort=sort, descending=descending,
+        years=report_filters.years_offered(), form=ReminderForm(), statuses=team_dashboard.STATUS_CHOICES,
+        staff_groups=report_filters.STAFF_GROUPS, Status=Status,
+    )
+
+
+@bp.route("/reminders", methods=["POST"])
+def send_reminders():
+    form = ReminderForm()
+    filters = report_filters.parse(request.form, current_user, unit_for=access.managed_unit_for)
+    back = url_for("team.dashboard", **filters.args())
+    if not form.validate_on_submit():
+        flash("Your session expired before the reminder was sent. Try again.", "info")
+        return redirect(back)
+    if request.form.get("everyone") == "yes":
+        ids = team_dashboard.filter_people_ids(current_user, filters, _today())
+    else:
+        try:
+            ids = [int(value) for value in request.form.getlist("person_id")]
+        except ValueError:
+            ids = None
+        if ids is None or len(services.people_in_scope(current_user, ids)) != len(set(ids)):
+            abort(404)  # someone outside the manager's scope: as if they did not exist
+    try:
+        sent, skipped = services.send_reminders(current_user, ids, filters.year, _today())
+        db.session.commit()
+    except services.InvalidInput as exc:
+        db.session.rollback()
+        flash(next(iter(exc.errors.values())), "info")
+        return redirect(back)
+    message = f"Reminder sent to {sent} {'person' if sent == 1 else 'people'}."
+    if skipped:
+        message += f" {skipped} already had a reminder today, so they were not sent another."
+    flash(message, "success")
+    return redirect(back)
+
+
+# --- sign-off --------------------------------------------------------------------------
+
+
+@bp.route("/queue")
+def queue():
+    activities = db.session.scalars(
+        access.sign_off_queue(current_user)
+        .options(joinedload(Activity.owner), joinedload(Activity.activity_type), selectinload(Activity.behaviours))
+        .order_by(Activity.submitted_at.asc().nulls_first(), Activity.id)
+    ).unique().all()
+    teams = {}
+    if activities:
+        team_ids = {a.owner.team_id for a in activities}
+        teams = dict(db.session.execute(
+            select(OrganisationUnit.id, OrganisationUnit.name).where(OrganisationUnit.id.in_(team_ids))).all())
+    return render_template("team/queue.html", activities=activities, teams=teams)
+
+
+def _activity_page(activity, form=None, status=200):
+    activity = db.session.scalars(
+        select(Activity).where(Activity.id == activity.id)
+        .options(joinedload(Activity.owner), joinedload(Activity.activity_type), joinedload(Activity.course),
+                 joinedload(Activity.decided_by), selectinload(Activity.behaviours),
+                 selectinload(Activity.evidence_files))
+    ).unique().one()
+    return render_template(
+        "team/activity.html", activity=activity, form=form or DecisionForm(),
+        may_read=access.may_read_reflection(current_user, activity),
+        in_scope=db.session.scalar(access.managed_people(current_user).with_only_columns(func.count())
+                                   .where(Person.id == activity.owner_id)) > 0,
+    ), status
+
+
+@bp.route("/activities/<int:activity_id>")
+def activity(activity_id: int):
+    return _activity_page(access.sign_off_activity_for(current_user, activity_id))
+
+
+@bp.route("/activities/<int:activity_id>/decision", methods=["POST"])
+def decide(activity_id: int):
+    activity = access.sign_off_activity_for(current_user, activity_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _activity_page(activity, form, 400 if form.csrf_token.errors else 200)
+    decision = services.SIGN_OFF if request.form.get("decision") == services.SIGN_OFF else services.RETURN
+    owner_name = activity.owner.name
+    for attempt in range(3):
+        try:
+            services.decide(current_user, activity, decision, form.feedback.data)
+            db.session.commit()
+            break
+        except services.InvalidInput as exc:
+            db.session.rollback()
+            form.feedback.errors = [exc.errors["feedback"]]
+            return _activity_page(activity, form)
+        except services.AlreadyDecided:
+            db.session.rollback()
+            flash(ALREADY_DECIDED, "info")
+            return redirect(url_for("team.activity", activity_id=activity_id))
+        except OperationalError:
+            # SQLite refuses a second writer outright ("database is locked"); try again, and the
+            # conditional UPDATE then finds the activity already decided.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    if decision == services.SIGN_OFF:
+        flash(f"You signed off “{activity.title}” for {owner_name}.", "success")
+    else:
+        flash(f"You returned “{activity.title}” to {owner_name} with your feedback.", "success")
+    return redirect(url_for("team.queue"))
+
+
+@bp.route("/activities/<int:activity_id>/reflection")
+def reflection(activity_id: int):
+    activity = access.sign_off_activity_for(current_user, activity_id)
+    try:
+        text = services.read_reflection(current_user, activity)
+    except PermissionError:
+        abort(404)  # private: do not confirm there is anything to read
+    db.session.commit()
+    return render_template("team/reflection.html", activity=activity, answers=_labelled(activity, text))
+
+
+def _labelled(activity, text: dict) -> list[tuple[str, str]]:
+    """(prompt, answer) pairs, with the portfolio area's prompt labels when it is installed."""
+    try:
+        from tracker.portfolio.reflection import labelled_answers
+    except ImportError:
+        return [(key.replace("_", " ").capitalize(), answer) for key, answer in text.items() if answer]
+    model = activity.reflection_model.value if activity.reflection_model else None
+    return labelled_answers(model, text) or [
+        (key.replace("_", " ").capitalize(), answer) for key, answer in text.items() if answer]
+
+
+# --- a person's year -------------------------------------------------------------------
+
+
+@bp.route("/people/<int:person_id>")
+def person(person_id: int):
+    person = access.managed_person_for(current_user, person_id)
+    filters = report_filters.parse({"year": request.args.get("year", "")}, current_user)
+    year = filters.year
+    rules = compliance.load_rules()
+    progress = compliance.progress_of(person, year, _today(), rules)
+    activities = db.session.scalars(
+        access.visible_activities(current_user)
+        .where(Activity.owner_id == person.id, Activity.occurred_on >= year.starts_on,
+               Activity.occurred_on <= year.ends_on)
+        .options(joinedload(Activity.activity_type), selectinload(Activity.behaviours))
+        .order_by(Activity.occurred_on.desc(), Activity.id.desc())
+    ).unique().all()
+    exemptions = db.session.scalars(
+        select(Exemption).where(Exemption.person_id == person.id).order_by(Exemption.starts_on.desc())
+    ).all()
+    return render_template(
+        "team/person.html", person=person, year=year, years=report_filters.years_offered(), progress=progress,
+        rule=rules[person.tier], missing=compliance.missing(progress, rules[person.tier]),
+        activities=activities, exemptions=exemptions, today=_today(),
+    )
+
+
+@bp.route("/people/<int:person_id>/exemptions/new", methods=["GET", "POST"])
+def record_exemption(person_id: int):
+    person = access.managed_person_for(current_user, person_id)
+    form = ExemptionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.record_exemption(
+                current_user, person, reason=ExemptionReason(form.reason.data), detail=form.reason_detail.data,
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            )
+            db.session.commit()
+        except services.InvalidInput as exc:
+            db.session.rollback()
+            _show_errors(form, exc)
+        else:
+            flash(f"Exemption recorded for {person.name}.", "success")
+            return redirect(url_for("team.person", person_id=person.id))
+    status = 400 if form.csrf_token.errors else 200
+    return render_template("team/exemption_form.html", form=form, person=person), status
+
+
+# --- leadership actions ----------------------------------------------------------------
+
+
+@bp.route("/leadership-actions/new", methods=["GET", "POST"])
+def record_leadership_action():
+    form = LeadershipActionForm()
+    units = team_dashboard.scope_units(current_user)
+    form.unit.choices = [SelectChoice("", "All my teams")] + [SelectChoice(str(u.id), u.name) for u in units]
+    if request.method == "GET" and request.args.get("kind") in {k.value for k in LeadershipActionKind}:
+        form.kind.data = request.args["kind"]
+    if request.method == "POST" and form.validate_on_submit():
+        hours = form.hours_value()
+        unit_id = int(form.unit.data) if (form.unit.data or "").isdigit() else None
+        if not form.hours.errors:
+            try:
+                services.record_leadership_action(
+                    current_user, kind=LeadershipActionKind(form.kind.data), occurred_on=form.occurred_on.data,
+                    hours=hours, unit_id=unit_id, note=form.note.data, today=_today(),
+                )
+                db.session.commit()
+            except services.InvalidInput as exc:
+                db.session.rollback()
+                _show_errors(form, exc)
+            else:
+                flash("Leadership action recorded.", "success")
+                return redirect(url_for("team.dashboard") + "#leadership-actions")
+    status = 400 if form.csrf_token.errors else 200
+    return render_template("team/leadership_action_form.html", form=form), status
+
+
+def _show_errors(form, exc: services.InvalidInput) -> None:
+    for name, message in exc.errors.items():
+        getattr(form, name).errors = [message]
+

@@ -1,0 +1,178 @@
+"""What managers change: sign-off decisions, exemptions, leadership actions and reminders.
+
+Functions here validate, write and add the audit entry; they know nothing of requests and
+never commit (the view does, once).
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tracker import access
+from tracker.appraisal_year import AppraisalYear
+from tracker.audit import record
+from tracker.extensions import db
+from tracker.models import (
+    Activity,
+    ActivityStatus,
+    Exemption,
+    ExemptionReason,
+    LeadershipAction,
+    LeadershipActionKind,
+    Notice,
+    OrganisationUnit,
+    Person,
+)
+
+FEEDBACK_MAX = 2000
+NOTE_MAX = 1000
+DETAIL_MAX = 300
+# An exemption is for a period within a year or two, not open-ended.
+LONGEST_EXEMPTION_DAYS = 2 * 366
+
+
+class InvalidInput(ValueError):
+    """Field name -> message, for the form to show."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+class AlreadyDecided(Exception):
+    """Someone else signed off or returned the activity first."""
+
+
+SIGN_OFF = "sign_off"
+RETURN = "return"
+
+
+def decide(manager: Person, activity: Activity, decision: str, feedback: str = "") -> None:
+    """Sign off or return a submitted activity.
+
+    One conditional UPDATE ... WHERE status = 'submitted' (and the manager's scope): when two
+    managers act at once the database lets exactly one row change, and the other is told.
+    """
+    feedback = (feedback or "").strip()
+    if decision not in (SIGN_OFF, RETURN):
+        raise InvalidInput({"feedback": "Choose to sign off or return the activity"})
+    if decision == RETURN and not feedback:
+        raise InvalidInput({"feedback": "Enter feedback so they know what to change"})
+    if len(feedback) > FEEDBACK_MAX:
+        raise InvalidInput({"feedback": f"Feedback must be {FEEDBACK_MAX} characters or fewer"})
+    new_status = ActivityStatus.SIGNED_OFF if decision == SIGN_OFF else ActivityStatus.RETURNED
+    now = datetime.now(UTC)
+    result = db.session.execute(
+        update(Activity)
+        .where(Activity.id == activity.id, Activity.status == ActivityStatus.SUBMITTED, access.may_decide(manager))
+        .values(status=new_status, decided_by_id=manager.id, decided_at=now, feedback=feedback or None,
+                updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise AlreadyDecided()
+    record(manager, "activity.signed_off" if decision == SIGN_OFF else "activity.returned",
+           person=activity.owner_id, activity=activity.id)
+
+
+def read_reflection(viewer: Person, activity: Activity) -> dict:
+    """The reflection text, written to the audit trail whenever it is not the reader's own."""
+    if not access.may_read_reflection(viewer, activity):
+        raise PermissionError("reflection is private")
+    if activity.owner_id != viewer.id:
+        record(viewer, "reflection.viewed", person=activity.owner_id, activity=activity.id)
+    return activity.reflection or {}
+
+
+def record_exemption(manager: Person, person: Person, *, reason: ExemptionReason, detail: str,
+                     starts_on: date, ends_on: date) -> Exemption:
+    detail = (detail or "").strip()
+    errors = {}
+    if reason == ExemptionReason.OTHER and not detail:
+        errors["reason_detail"] = "Describe the reason for the exemption"
+    if len(detail) > DETAIL_MAX:
+        errors["reason_detail"] = f"The reason must be {DETAIL_MAX} characters or fewer"
+    if ends_on < starts_on:
+        errors["ends_on"] = "The end date must be the same as or after the start date"
+    elif (ends_on - starts_on).days > LONGEST_EXEMPTION_DAYS:
+        errors["ends_on"] = "An exemption can last 2 years at most"
+    if errors:
+        raise InvalidInput(errors)
+    exemption = Exemption(person_id=person.id, reason=reason, reason_detail=detail, starts_on=starts_on,
+                          ends_on=ends_on, recorded_by_id=manager.id)
+    db.session.add(exemption)
+    db.session.flush()
+    record(manager, "exemption.recorded", person=person, reason=reason.value,
+           starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat(), exemption_id=exemption.id)
+    return exemption
+
+
+def record_leadership_action(manager: Person, *, kind: LeadershipActionKind, occurred_on: date,
+                             hours: Decimal | None, unit_id: int | None, note: str, today: date) -> LeadershipAction:
+    note = (note or "").strip()
+    errors = {}
+    if occurred_on > today:
+        errors["occurred_on"] = "The date must be today or in the past"
+    if kind == LeadershipActionKind.PROTECTED_TIME and not hours:
+        errors["hours"] = "Enter the hours of protected learning time given"
+    if hours is not None and not Decimal(0) < hours <= Decimal(10000):
+        errors["hours"] = "Hours must be more than 0 and at most 10,000"
+    if len(note) > NOTE_MAX:
+        errors["note"] = f"The note must be {NOTE_MAX} characters or fewer"
+    if unit_id is not None:
+        in_scope = db.session.scalar(access.managed_units(manager).where(OrganisationUnit.id == unit_id)
+                                     .with_only_columns(OrganisationUnit.id))
+        if in_scope is None:
+            errors["unit"] = "Choose one of your teams"
+    if errors:
+        raise InvalidInput(errors)
+    action = LeadershipAction(manager_id=manager.id, unit_id=unit_id, kind=kind, occurred_on=occurred_on,
+                              hours=hours, note=note)
+    db.session.add(action)
+    db.session.flush()
+    record(manager, "leadership_action.recorded", kind=kind.value, occurred_on=occurred_on.isoformat(),
+           leadership_action_id=action.id)
+    return action
+
+
+def reminder_text(sender: Person, year: AppraisalYear) -> str:
+    return (f"{sender.name} has sent you a reminder: log and submit your communication-skills "
+            f"development for {year.label}.")
+
+
+def send_reminders(sender: Person, person_ids: list[int], year: AppraisalYear, today: date) -> tuple[int, int]:
+    """An in-app notice to each person, at most one a day each. Returns (sent, already reminded).
+
+    The ids must all be people in the sender's scope (the view has checked); a person who had
+    a reminder today is skipped by the unique (person, day) constraint, not by a read first,
+    so two managers pressing at once still send one.
+    """
+    ids = sorted(set(person_ids))
+    if not ids:
+        raise InvalidInput({"person_id": "Select at least one person to remind"})
+    message = reminder_text(sender, year)
+    rows = [{"person_id": pid, "sent_by_id": sender.id, "sent_on": today, "message": message,
+             "created_at": datetime.now(UTC)} for pid in ids]
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # RETURNING says exactly who got one (rowcount is not reliable for ON CONFLICT on every driver).
+    reminded = db.session.scalars(
+        insert(Notice).values(rows).on_conflict_do_nothing(index_elements=["person_id", "sent_on"])
+        .returning(Notice.person_id)
+    ).all()
+    sent = len(reminded)
+    record(sender, "reminder.sent", sent=sent, already_reminded=len(ids) - sent, people=ids[:500])
+    return sent, len(ids) - sent
+
+
+def people_in_scope(manager: Person, person_ids: list[int]) -> list[int]:
+    """The ids among `person_ids` that are in the manager's scope (active people only)."""
+    if not person_ids:
+        return []
+    return list(db.session.scalars(
+        access.managed_people(manager).with_only_columns(Person.id)
+        .where(Person.id.in_(person_ids), Person.active.is_(True))
+    ))
