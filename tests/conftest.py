@@ -34,7 +34,11 @@ def app():
 
 @pytest.fixture
 def db_session(app):
-    """A session bound to one outer transaction; service commits become SAVEPOINT releases."""
+    """A session bound to one outer transaction; service commits become SAVEPOINT releases.
+
+    Views roll back on bad input, so a test's fixture data must be committed (which here only
+    releases a savepoint) or the view's rollback throws it away.
+    """
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()

@@ -42,8 +42,6 @@ PERMISSIONS: dict[str, frozenset[Role | None]] = {
 # Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", "home.health",
                               "hub.index", "hub.section", "hub.framework"})
-# Blueprints whose every endpoint is public (guidance pages are readable signed out).
-PUBLIC_BLUEPRINTS = frozenset({"hub_public"})
 
 # Blueprint name -> the permission every one of its endpoints needs.
 AREA_PERMISSIONS: dict[str, str] = {
@@ -77,8 +75,7 @@ def require(permission: str) -> None:
 def is_public(endpoint: str | None) -> bool:
     if endpoint is None:
         return True  # 404s: let the error handler answer
-    blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else None
-    return endpoint in PUBLIC_ENDPOINTS or blueprint in PUBLIC_BLUEPRINTS
+    return endpoint in PUBLIC_ENDPOINTS
 
 
 def init_app(app) -> None:
