@@ -37,8 +37,11 @@ run: demo
 test: dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Needs PostgreSQL (make postgres) and a few minutes: builds the trust-scale data on both databases.
 bench: dev-deps
-	$(BIN)/python bench/demo_load.py $(BENCH_ARGS)
+	bash scripts/postgres.sh bench
+	$(BIN)/python bench/demo_load.py --database both
+	$(BIN)/python bench/dashboards.py
 
 # Re-fetch the pinned nhsuk-frontend build into tracker/static/nhsuk (needs npm; users never do).
 vendor:

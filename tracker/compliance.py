@@ -260,7 +260,8 @@ def _meets_sql(rule: Rule, cols, prefix: str):
     return and_(*parts)
 
 
-def _meets_by_tier(rules: dict[int, Rule], cols, prefix: str):
+def meets_by_tier(rules: dict[int, Rule], cols, prefix: str):
+    """SQL: the person's tier rule is met by the `prefix`_ columns ("s" signed off, "p" with pending)."""
     return or_(*[and_(cols["tier"] == tier, _meets_sql(rule, cols, prefix)) for tier, rule in rules.items()])
 
 
@@ -268,12 +269,12 @@ def status_case(progress, rules: dict[int, Rule], year: AppraisalYear, today: da
     """decide_status() as SQL, over the columns of a progress_query() subquery."""
     cols = progress.c
     ended = year.has_ended(today)
-    whens = [(_meets_by_tier(rules, cols, "s"), literal(Status.COMPLETE.value)),
+    whens = [(meets_by_tier(rules, cols, "s"), literal(Status.COMPLETE.value)),
              (cols["exempt"] == 1, literal(Status.EXEMPT.value))]
     if ended:
         return case(*whens, else_=literal(Status.OVERDUE.value))
     whens += [
-        (_meets_by_tier(rules, cols, "p"), literal(Status.AWAITING_SIGN_OFF.value)),
+        (meets_by_tier(rules, cols, "p"), literal(Status.AWAITING_SIGN_OFF.value)),
         (cols["logged"] > 0, literal(Status.IN_PROGRESS.value)),
     ]
     return case(*whens, else_=literal(Status.NOT_STARTED.value))

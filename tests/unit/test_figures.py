@@ -155,6 +155,14 @@ def test_month_by_month_last_point_equals_the_headline(org):
         assert (last.complete, last.expected, last.percent) == (tally[Status.COMPLETE], tally.expected, tally.percent)
 
 
+def test_several_years_in_one_query_equal_each_year_alone(org):
+    years = [YEAR, YEAR.previous(), YEAR.previous().previous()]
+    together = figures.monthly_compliance_years(everyone(), years, TODAY)
+    assert together == [figures.monthly_compliance_years(everyone(), [y], TODAY)[0] for y in years]
+    assert [p.complete for p in together[0]] == [0, 1, 1, 1, 2, 2, 2]
+    assert together[1][-1].complete == 1 and together[2][-1].complete == 0
+
+
 def test_training_uptake(org):
     course = org["course"]
     rows = figures.course_uptake(everyone(), YEAR)

@@ -62,7 +62,8 @@ def test_organisation_report_shows_the_known_figures(client, sign_in, org):
     assert "Cancer Services" in html and "Surgery" in html
     assert "Nursing and Midwifery Registered" in html and "Tier 2" in html
     assert "Download CSV" in html and "Download Excel" in html
-    assert "2024 to 2025" in html and "2023 to 2024" in html  # progress against previous years
+    assert html.count("2024 to 2025") > html.count("2022 to 2023") == 1  # the year before (2022: the year list)
+    assert body(client.get("/reports/?year=2025&compare=3")).count("2022 to 2023") == 3  # further back on request
 
 
 def test_filters_live_in_the_url_and_drill_down(client, sign_in, org):
@@ -185,3 +186,34 @@ def test_command_line_export_uses_the_same_rows_and_audit(app, org, tmp_path):
     assert event.actor_id is None and event.detail["source"] == "cli" and event.detail["rows"] == 6
     bad = runner.invoke(args=["report", "export", "--unit", "Nowhere", "--out", str(tmp_path / "x.csv")])
     assert bad.exit_code != 0 and "no single unit" in bad.output
+
+
+def test_export_rows_are_read_inside_the_stream_not_in_the_view(org, count_queries):
+    # The view's database session is closed before a streamed body is sent (and PostgreSQL's
+    # server-side cursor with it), so the rows must be queried as the body starts.
+    from tracker.models import Person
+    from tracker.reports import exporting
+    from tracker.reports.filters import Filters
+
+    with count_queries() as before:
+        prepared = exporting.prepare("activities", "csv", actor=None, people=select(Person),
+                                     filters=Filters(year=None), today=TODAY)
+    assert not any("FROM activity" in s for s in before.statements)
+    with count_queries() as during:
+        text = b"".join(prepared.body).decode("utf-8")
+    assert any("FROM activity" in s for s in during.statements) and text.count("\r\n") == 7
+
+
+def test_activities_export_neutralises_formulas_in_csv_and_keeps_text_in_excel(client, sign_in, org):
+    org["course"].title = "=HYPERLINK(\"http://x\")"
+    org["people"]["clinic"].name = "-Gus"
+    db.session.commit()
+    login(sign_in, "lead@example.org")
+    rows = read_csv(client.get("/reports/export/activities.csv?year=2025"))
+    gus = [r for r in rows[1:] if r[1] == "'-Gus"]
+    assert len(gus) == 2 and {r[6] for r in gus} == {"'=HYPERLINK(\"http://x\")"}
+    assert {r[9] for r in gus} == {"Signed off"} and {r[7] for r in gus} == {"2"}
+    sheet = load_workbook(io.BytesIO(client.get("/reports/export/activities.xlsx?year=2025").get_data())).worksheets[0]
+    cells = [row for row in sheet.iter_rows(min_row=2) if row[1].value == "-Gus"]
+    assert len(cells) == 2 and cells[0][6].value == "=HYPERLINK(\"http://x\")" and cells[0][6].data_type == "s"
+    assert cells[0][4].is_date and cells[0][7].value == 2

@@ -120,15 +120,18 @@ class Export:
     key: str
     title: str
     columns: list[Column]
-    rows: Callable  # (people: Select, filters, today) -> iterable of tuples in column order
+    rows: Callable  # (people: Select, filters, today, fmt) -> iterable of tuples in column order
     all_years: bool = False
+    csv_ready: frozenset[str] = frozenset()  # columns its CSV query formats and neutralises itself
 
 
 def _stream(query: Select) -> Iterable:
-    return db.session.execute(query.execution_options(yield_per=YIELD_PER))
+    """Rows as plain tuples, a batch at a time (a server-side cursor on PostgreSQL)."""
+    # Options on the statement, not the connection: the session's later writes must not stream.
+    return db.session.connection().execute(query.execution_options(yield_per=YIELD_PER))
 
 
-def people_rows(people: Select, filters: Filters, today: date):
+def people_rows(people: Select, filters: Filters, today: date, fmt: str):
     rules = compliance.load_rules()
     listed = figures.people_query(people, filters.year, today, rules, sort="name",
                                   with_export_columns=True).subquery("listed")
@@ -154,19 +157,31 @@ def _behaviour_codes():
     )
 
 
-def activities_query(people: Select, filters: Filters) -> Select:
+# The activities export can run to millions of rows, so for CSV the database does the per-cell
+# work where it can: text is neutralised (the same rule as tracker.exports.neutralise) and the
+# status written as its label. Python is left with hours and the sign-off time.
+ACTIVITY_CSV_READY = frozenset({"person", "employee_number", "team", "activity_type", "course", "behaviour_codes",
+                                "activity_status", "decided_by"})
+
+
+def activities_query(people: Select, filters: Filters, for_csv: bool = False) -> Select:
     owners = figures.active(people).with_only_columns(Person.id).order_by(None)
     decider = Person.__table__.alias("decider")
     team = OrganisationUnit.__table__.alias("team")
     signed = Activity.status == ActivityStatus.SIGNED_OFF
-    # The biggest export: dates and statuses come back as the driver gives them (no per-row
-    # type processing); the export's column kinds format either form the same way.
+    # Dates and statuses come back as the driver gives them (no per-row type processing); the
+    # export's column kinds format either form the same way.
     raw = lambda column: type_coerce(column, String)  # noqa: E731
+    text = exports.neutralised_sql if for_csv else (lambda column: column)
+    status = raw(Activity.status)
+    if for_csv:
+        status = case({s.value: s.label for s in ActivityStatus}, value=status, else_=status)
     query = (
         select(
-            Activity.id, Person.name, Person.employee_number, team.c.name, raw(Activity.occurred_on),
-            ActivityType.label, Course.title, Activity.duration_minutes, _behaviour_codes(), raw(Activity.status),
-            case((signed, decider.c.name), else_=None), raw(case((signed, Activity.decided_at), else_=None)),
+            Activity.id, text(Person.name), text(Person.employee_number), text(team.c.name),
+            raw(Activity.occurred_on), text(ActivityType.label), text(Course.title), Activity.duration_minutes,
+            text(_behaviour_codes()), status, text(case((signed, decider.c.name), else_=None)),
+            raw(case((signed, Activity.decided_at), else_=None)),
         )
         .join(Person, Person.id == Activity.owner_id)
         .join(team, team.c.id == Person.team_id)
@@ -183,11 +198,11 @@ def activities_query(people: Select, filters: Filters) -> Select:
     return query
 
 
-def activity_rows(people: Select, filters: Filters, today: date):
-    return _stream(activities_query(people, filters))
+def activity_rows(people: Select, filters: Filters, today: date, fmt: str):
+    return _stream(activities_query(people, filters, for_csv=fmt == "csv"))
 
 
-def coverage_rows(people: Select, filters: Filters, today: date):
+def coverage_rows(people: Select, filters: Filters, today: date, fmt: str):
     type_id = filters.activity_type.id if filters.activity_type else None
     scope_name = filters.unit.name if filters.unit else "Whole organisation"
     rows = []
@@ -208,7 +223,7 @@ def coverage_rows(people: Select, filters: Filters, today: date):
     return rows
 
 
-def uptake_rows(people: Select, filters: Filters, today: date):
+def uptake_rows(people: Select, filters: Filters, today: date, fmt: str):
     type_id = filters.activity_type.id if filters.activity_type else None
     codes: dict[int, list[str]] = {}
     for course_id, code, n in figures.course_behaviours(people, filters.year, type_id):
@@ -217,7 +232,7 @@ def uptake_rows(people: Select, filters: Filters, today: date):
             for r in figures.course_uptake(people, filters.year, type_id)]
 
 
-def uptake_breakdown_rows(people: Select, filters: Filters, today: date):
+def uptake_breakdown_rows(people: Select, filters: Filters, today: date, fmt: str):
     conditions = figures.course_activity_conditions(people, filters.year,
                                             filters.activity_type.id if filters.activity_type else None)
     directorates = figures.directorate_names()
@@ -236,7 +251,8 @@ def uptake_breakdown_rows(people: Select, filters: Filters, today: date):
 
 EXPORTS: dict[str, Export] = {
     "people": Export("people", "Compliance by person", PEOPLE_COLUMNS, people_rows),
-    "activities": Export("activities", "Activities", ACTIVITY_COLUMNS, activity_rows, all_years=True),
+    "activities": Export("activities", "Activities", ACTIVITY_COLUMNS, activity_rows, all_years=True,
+                         csv_ready=ACTIVITY_CSV_READY),
     "coverage": Export("coverage", "Behaviour coverage", COVERAGE_COLUMNS, coverage_rows),
     "uptake": Export("uptake", "Training uptake", UPTAKE_COLUMNS, uptake_rows),
     "uptake-breakdown": Export("uptake-breakdown", "Training uptake by staff group and directorate",
@@ -269,12 +285,13 @@ def prepare(key: str, fmt: str, *, actor: Person | None, people: Select, filters
                    ("Generated by", actor.name if actor else "Scheduled job (command line)"),
                    ("Status rule", "Only signed-off experiential activities count toward complete."),
                    ("Contents", "Counts, statuses and behaviours only; never reflection text or evidence files.")]
-    counted = exports.Counter(export.rows(scoped, filters, today), progress)
+    counted = exports.RowCounter(lambda: export.rows(scoped, filters, today, fmt), progress)
 
     def body():
         completed = False
         try:
-            yield from exports.chunks(fmt, columns, counted, sheet_title=export.title, description=description)
+            yield from exports.chunks(fmt, columns, counted, sheet_title=export.title, description=description,
+                                      csv_ready=export.csv_ready)
             completed = True
         finally:
             record(actor, "report.exported", export=key, format=fmt, source=source,

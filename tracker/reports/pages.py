@@ -22,7 +22,9 @@ from tracker.reports.filters import Filters
 TEAMS_SHOWN_IN_FULL = 60
 LOWEST_TEAMS = 10
 UNIT_SORTS = ("percent", "name", "people")
-PREVIOUS_YEARS_SHOWN = 2
+# Earlier years drawn beside the chosen one; each costs a scan of that year's activities.
+EARLIER_YEARS_DEFAULT = 1
+EARLIER_YEARS_MAX = 4
 
 
 def people_in_view(people: Select, filters: Filters, today: date) -> Select:
@@ -79,7 +81,8 @@ class OrganisationReport:
 
 
 def organisation_report(people: Select, filters: Filters, today: date, target: int,
-                        sort: str = "percent", descending: bool = False) -> OrganisationReport:
+                        sort: str = "percent", descending: bool = False,
+                        earlier_years: int = EARLIER_YEARS_DEFAULT) -> OrganisationReport:
     rules = compliance.load_rules()
     scope = people_in_view(people, filters, today)
     cube = figures.status_cube(scope, filters.year, today, rules)
@@ -100,9 +103,9 @@ def organisation_report(people: Select, filters: Filters, today: date, target: i
     tiers = figures.roll_up(cube, lambda r: r.tier)
 
     years = [filters.year]
-    for _ in range(PREVIOUS_YEARS_SHOWN):
+    for _ in range(max(0, min(earlier_years, EARLIER_YEARS_MAX))):
         years.append(years[-1].previous())
-    series = [figures.monthly_compliance(scope, year, today, rules) for year in years]
+    series = figures.monthly_compliance_years(scope, years, today, rules)
     months = []
     for i, start in enumerate(figures.month_starts(filters.year)):
         months.append(MonthRow(figures.MONTH_SHORT[start.month - 1],

@@ -48,10 +48,14 @@ def organisation():
     sort = request.args.get("sort", "percent")
     sort = sort if sort in pages.UNIT_SORTS else "percent"
     descending = request.args.get("order") == "desc"
+    compare = request.args.get("compare", pages.EARLIER_YEARS_DEFAULT, type=int)
+    compare = compare if compare in range(1, pages.EARLIER_YEARS_MAX + 1) else pages.EARLIER_YEARS_DEFAULT
     report = pages.organisation_report(access.reporting_people(current_user), filters, report_filters.today(),
-                                       current_app.config["COMPLIANCE_TARGET"], sort=sort, descending=descending)
+                                       current_app.config["COMPLIANCE_TARGET"], sort=sort, descending=descending,
+                                       earlier_years=compare)
     return render_template("reports/organisation.html", report=report, filters=filters, sort=sort,
-                           descending=descending, **_form_context(filters))
+                           descending=descending, compare=compare, compare_max=pages.EARLIER_YEARS_MAX,
+                           **_form_context(filters))
 
 
 @bp.route("/behaviours")

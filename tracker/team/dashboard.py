@@ -86,8 +86,7 @@ def units_to_rank(viewer: Person, chosen: OrganisationUnit | None) -> list[Organ
 
 
 def monthly_rows(people, year: AppraisalYear, today: date, rules) -> list[MonthRow]:
-    this_year = figures.monthly_compliance(people, year, today, rules)
-    last_year = figures.monthly_compliance(people, year.previous(), today, rules)
+    this_year, last_year = figures.monthly_compliance_years(people, [year, year.previous()], today, rules)
     rows = []
     for i, start in enumerate(figures.month_starts(year)):
         this = this_year[i].percent if i < len(this_year) else None
