@@ -10,7 +10,7 @@ import re
 os.environ.setdefault("FLASK_ENV", "testing")
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 import config
@@ -115,3 +115,10 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", self)
 
     return Counter
+
+
+def refresh_planner_statistics() -> None:
+    """On PostgreSQL, ANALYZE what this (never committed) test transaction wrote, as autovacuum
+    would on a live database; without statistics the planner picks nested loops that take minutes."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))

@@ -6,8 +6,9 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from tests.conftest import refresh_planner_statistics
 from tracker import access, compliance, figures
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
@@ -23,9 +24,7 @@ def demo(db_session):
 
     load_demo(staff=220, years=3, seed=2026, today=TODAY)
     db.session.flush()
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Planner statistics for rows this (never committed) transaction wrote, as a live database has.
-        db.session.execute(text("ANALYZE"))
+    refresh_planner_statistics()
     years = [AppraisalYear(TODAY.year - 1 - back) for back in range(3)]
     return years
 

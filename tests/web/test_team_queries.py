@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 
+from tests.conftest import refresh_planner_statistics
 from tests.factories import PASSWORD, make_activity_type, make_person, make_unit, password_hash
 from tracker.appraisal_year import year_containing
 from tracker.extensions import db
@@ -48,6 +49,7 @@ def test_dashboard_and_queue_queries_do_not_grow_with_people_or_teams(app, clien
     build_directorate("Small", 2, 10, "small@example.org", trust, activity_type, behaviours)
     build_directorate("Large", 20, 500, "large@example.org", trust, activity_type, behaviours)
     db.session.commit()
+    refresh_planner_statistics()
 
     counts = {}
     for email in ("small@example.org", "large@example.org"):
