@@ -287,14 +287,18 @@ def resource_for(viewer, resource_id: int) -> Resource:
 
 
 def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
-    """An evidence file of an activity the viewer may see, or may sign off (so a line manager
-    can download it from the sign-off queue)."""
-    seen = visible_activities(viewer).with_only_columns(Activity.id)
+    """An evidence file of the viewer's own activity, of someone they manage, or of an activity
+    they sign off. Evidence is personal data: organisation-wide roles see counts, not files."""
+    own = own_activities(viewer).with_only_columns(Activity.id)
+    managed = select(Activity.id).where(
+        Activity.owner_id.in_(managed_people(viewer).with_only_columns(Person.id)), Activity.deleted_at.is_(None)
+    )
     decided = sign_off_activities(viewer).with_only_columns(Activity.id)
     evidence = db.session.scalar(
         select(EvidenceFile).where(
             EvidenceFile.id == evidence_id,
-            or_(EvidenceFile.activity_id.in_(seen), EvidenceFile.activity_id.in_(decided)),
+            or_(EvidenceFile.activity_id.in_(own), EvidenceFile.activity_id.in_(managed),
+                EvidenceFile.activity_id.in_(decided)),
         )
     )
     if evidence is None:

@@ -42,3 +42,22 @@ class AppraisalYear:
 def year_containing(day: date, start_month: int = 4) -> AppraisalYear:
     start_year = day.year if day.month >= start_month else day.year - 1
     return AppraisalYear(start_year, start_month)
+
+
+# --- the running application's year ---------------------------------------------------
+
+
+def today() -> date:
+    """The day the rules are judged on: one function, so tests can move it for every area."""
+    return date.today()
+
+
+def start_month() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("APPRAISAL_YEAR_START_MONTH", 4))
+
+
+def current_year(day: date | None = None) -> AppraisalYear:
+    """The appraisal year containing `day` (default today) under the configured start month."""
+    return year_containing(day or today(), start_month())

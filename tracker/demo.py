@@ -612,7 +612,10 @@ def load_demo(staff: int = 180, years: int = 2, seed: int = 2026, today: date | 
         raise DemoAlreadyLoaded("The database already has people in it; demo data is only loaded into an empty database.")
     load_reference_data()
     loader = _Loader(random.Random(seed), staff, years, today or date.today())
-    return loader.run()
+    counts = loader.run()
+    # Planner statistics for the bulk-loaded tables; without them PostgreSQL picks minute-long plans.
+    db.session.execute(text("ANALYZE"))
+    return counts
 
 
 class _Loader:

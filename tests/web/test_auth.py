@@ -35,6 +35,9 @@ def test_sign_in_success_lands_on_home_with_who_you_are(client, sign_in, nurse, 
     html = client.get("/").get_data(as_text=True)
     assert "Nia Nurse" in html and "Ward 7 (Oncology)" in html and "Staff" in html
     assert "Sign out" in html
+    # The year at a glance, from the same rule as My year: nothing logged yet.
+    assert "Your appraisal year" in html and "<strong>not started</strong>" in html
+    assert 'href="/my-year"' in html
 
 
 @pytest.mark.parametrize("email,password", [("nurse@example.org", "wrong-password"), ("nobody@example.org", PASSWORD)])

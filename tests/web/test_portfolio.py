@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_activity, make_person, make_tree
+from tracker import appraisal_year
 from tracker.appraisal_year import year_containing
 from tracker.extensions import db
 from tracker.framework_import import import_framework
@@ -25,7 +26,6 @@ from tracker.models import (
     ExemptionReason,
     Notice,
 )
-from tracker.portfolio import routes
 from tracker.portfolio.services import NHS_NUMBER_MESSAGE
 from tracker.reference import load_reference_data
 
@@ -153,9 +153,9 @@ def test_my_year_becomes_complete(client, as_nurse, ref):
 
 
 def test_days_left_counts_down_to_the_last_day(client, as_nurse, monkeypatch):
-    monkeypatch.setattr(routes, "today", lambda: YEAR.ends_on - timedelta(days=1))
+    monkeypatch.setattr(appraisal_year, "today", lambda: YEAR.ends_on - timedelta(days=1))
     assert "1 day left" in client.get("/my-year").get_data(as_text=True)
-    monkeypatch.setattr(routes, "today", lambda: YEAR.ends_on)
+    monkeypatch.setattr(appraisal_year, "today", lambda: YEAR.ends_on)
     assert "Today is the last day of this appraisal year" in client.get("/my-year").get_data(as_text=True)
 
 
@@ -455,7 +455,7 @@ def test_a_form_too_large_to_read_gets_the_form_back_with_a_message(app, client,
 
 def test_log_activity_uses_the_day_the_view_gives(client, as_nurse, ref, post_form, monkeypatch):
     # The rules are judged on routes.today(): moving it moves what "the future" means.
-    monkeypatch.setattr(routes, "today", lambda: IN_YEAR - timedelta(days=1))
+    monkeypatch.setattr(appraisal_year, "today", lambda: IN_YEAR - timedelta(days=1))
     refused(post_form("/activities/new", activity_form(ref)), "Date of the activity must be today or in the past")
 
 

@@ -218,7 +218,7 @@ def test_the_owner_downloads_evidence_as_an_attachment(client, as_nurse, filed):
 
 @pytest.mark.parametrize("email,expected", [
     ("manager@example.org", 200),   # line manager with scope over the ward
-    ("lead@example.org", 200),      # education leads see every activity through access.activity_for
+    ("lead@example.org", 404),      # education leads see counts, never the files themselves
     ("stranger@example.org", 404),  # another team: not even told it exists
     ("porter@example.org", 404),    # same ward, but not their activity
 ])

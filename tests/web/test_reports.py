@@ -13,14 +13,14 @@ from sqlalchemy import select
 
 from tests.factories import PASSWORD, make_person
 from tests.unit.test_figures import TODAY, known_org
+from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import Activity, AuditEvent
-from tracker.reports import filters as report_filters
 
 
 @pytest.fixture
 def org(db_session, monkeypatch):
-    monkeypatch.setattr(report_filters, "today", lambda: TODAY)
+    monkeypatch.setattr(appraisal_year, "today", lambda: TODAY)
     found = known_org()
     tree = found["tree"]
     # Three more tier 1 people at trust level, not started: 10 active, 1 exempt, 2 complete.

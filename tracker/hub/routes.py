@@ -3,14 +3,12 @@
 permission access.AREA_PERMISSIONS enforces before any of its views run)."""
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker import access
-from tracker.appraisal_year import year_containing
+from tracker import access, appraisal_year
 from tracker.compliance import load_rules
 from tracker.extensions import db
 from tracker.hub import forms as hub_forms
@@ -113,7 +111,7 @@ def framework():
     tier = int(chosen) if chosen in {str(t) for t in TIERS} else (None if chosen == "all" else own_tier)
     evidenced = set()
     if current_user.is_authenticated:
-        year = year_containing(date.today(), current_app.config["APPRAISAL_YEAR_START_MONTH"])
+        year = appraisal_year.current_year()
         evidenced = services.evidenced_behaviour_ids(current_user, year)
     shown, left_out = services.behaviours_at_tier(outline, tier) if outline else ([], [])
     return render_template(

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker import access
+from tracker import appraisal_year
 from tracker.appraisal_year import AppraisalYear, year_containing
 from tracker.audit import record
 from tracker.extensions import db
@@ -88,12 +88,8 @@ def duration_text(minutes: int) -> str:
 # --- appraisal years -------------------------------------------------------------------
 
 
-def start_month() -> int:
-    return int(current_app.config.get("APPRAISAL_YEAR_START_MONTH", 4))
-
-
-def current_year(today: date) -> AppraisalYear:
-    return year_containing(today, start_month())
+start_month = appraisal_year.start_month
+current_year = appraisal_year.current_year
 
 
 def open_years(today: date) -> list[AppraisalYear]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import Select, select
 
-from tracker import access, compliance
-from tracker.appraisal_year import AppraisalYear, year_containing
+from tracker import access, appraisal_year, compliance
+from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
 from tracker.extensions import db
 from tracker.models import ActivityType, OrganisationUnit, Person, StaffGroup, TIERS
@@ -23,11 +22,11 @@ ALL_YEARS = "all"
 
 
 def today() -> date:
-    return date.today()
+    return appraisal_year.today()
 
 
 def current_year(day: date | None = None) -> AppraisalYear:
-    return year_containing(day or today(), current_app.config["APPRAISAL_YEAR_START_MONTH"])
+    return appraisal_year.current_year(day)
 
 
 def years_offered(day: date | None = None) -> list[AppraisalYear]:
