@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 os.environ.setdefault("FLASK_ENV", "testing")
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 import config
@@ -18,6 +22,28 @@ from tracker import create_app
 from tracker.extensions import db
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@contextmanager
+def scratch_database(prefix: str, sqlite_file: Path) -> Iterator[str]:
+    """The URL of a brand-new empty database of its own, for tests that need real commits or a
+    schema built from nothing: a SQLite file, or (when TEST_DATABASE_URL is set) a PostgreSQL
+    database beside the test one, dropped afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{sqlite_file}"
+        return
+    base = config.normalise_database_url(base)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

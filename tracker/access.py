@@ -96,6 +96,14 @@ def init_app(app) -> None:
 # --- scoping ---------------------------------------------------------------------------
 
 
+def _one_or_404(query: Select):
+    """The one row the query finds, or a 404 (not a 403: do not confirm that it exists)."""
+    found = db.session.scalar(query)
+    if found is None:
+        abort(404)
+    return found
+
+
 def units_under(unit_ids) -> Select:
     """Ids of the given units and every unit beneath them (one indexed join)."""
     return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id.in_(unit_ids))
@@ -130,10 +138,7 @@ def visible_people(viewer: Person) -> Select:
 
 
 def person_for(viewer: Person, person_id: int) -> Person:
-    person = db.session.scalar(visible_people(viewer).where(Person.id == person_id))
-    if person is None:
-        abort(404)
-    return person
+    return _one_or_404(visible_people(viewer).where(Person.id == person_id))
 
 
 def own_activities(viewer: Person) -> Select:
@@ -148,17 +153,11 @@ def visible_activities(viewer: Person) -> Select:
 
 
 def own_activity_for(viewer: Person, activity_id: int) -> Activity:
-    activity = db.session.scalar(own_activities(viewer).where(Activity.id == activity_id))
-    if activity is None:
-        abort(404)
-    return activity
+    return _one_or_404(own_activities(viewer).where(Activity.id == activity_id))
 
 
 def activity_for(viewer: Person, activity_id: int) -> Activity:
-    activity = db.session.scalar(visible_activities(viewer).where(Activity.id == activity_id))
-    if activity is None:
-        abort(404)
-    return activity
+    return _one_or_404(visible_activities(viewer).where(Activity.id == activity_id))
 
 
 def may_read_reflection(viewer: Person, activity: Activity) -> bool:
@@ -179,10 +178,7 @@ def may_read_reflection(viewer: Person, activity: Activity) -> bool:
 
 def managed_person_for(viewer: Person, person_id: int) -> Person:
     """One of the people in the viewer's manager scope, or 404."""
-    person = db.session.scalar(managed_people(viewer).where(Person.id == person_id))
-    if person is None:
-        abort(404)
-    return person
+    return _one_or_404(managed_people(viewer).where(Person.id == person_id))
 
 
 def managed_units(viewer: Person) -> Select:
@@ -193,10 +189,7 @@ def managed_units(viewer: Person) -> Select:
 
 
 def managed_unit_for(viewer: Person, unit_id: int):
-    unit = db.session.scalar(managed_units(viewer).where(OrganisationUnit.id == unit_id))
-    if unit is None:
-        abort(404)
-    return unit
+    return _one_or_404(managed_units(viewer).where(OrganisationUnit.id == unit_id))
 
 
 def reporting_people(viewer: Person) -> Select:
@@ -234,10 +227,7 @@ def sign_off_queue(viewer: Person) -> Select:
 
 
 def sign_off_activity_for(viewer: Person, activity_id: int) -> Activity:
-    activity = db.session.scalar(sign_off_activities(viewer).where(Activity.id == activity_id))
-    if activity is None:
-        abort(404)
-    return activity
+    return _one_or_404(sign_off_activities(viewer).where(Activity.id == activity_id))
 
 
 def may_decide(viewer: Person):
@@ -265,10 +255,7 @@ def visible_courses(viewer) -> Select:
 
 
 def course_for(viewer, course_id: int) -> Course:
-    course = db.session.scalar(visible_courses(viewer).where(Course.id == course_id))
-    if course is None:
-        abort(404)
-    return course
+    return _one_or_404(visible_courses(viewer).where(Course.id == course_id))
 
 
 def visible_resources(viewer) -> Select:
@@ -280,10 +267,7 @@ def visible_resources(viewer) -> Select:
 
 
 def resource_for(viewer, resource_id: int) -> Resource:
-    resource = db.session.scalar(visible_resources(viewer).where(Resource.id == resource_id))
-    if resource is None:
-        abort(404)
-    return resource
+    return _one_or_404(visible_resources(viewer).where(Resource.id == resource_id))
 
 
 def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
@@ -294,16 +278,13 @@ def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
         Activity.owner_id.in_(managed_people(viewer).with_only_columns(Person.id)), Activity.deleted_at.is_(None)
     )
     decided = sign_off_activities(viewer).with_only_columns(Activity.id)
-    evidence = db.session.scalar(
+    return _one_or_404(
         select(EvidenceFile).where(
             EvidenceFile.id == evidence_id,
             or_(EvidenceFile.activity_id.in_(own), EvidenceFile.activity_id.in_(managed),
                 EvidenceFile.activity_id.in_(decided)),
         )
     )
-    if evidence is None:
-        abort(404)
-    return evidence
 
 
 def own_notices(viewer: Person) -> Select:
@@ -312,7 +293,4 @@ def own_notices(viewer: Person) -> Select:
 
 
 def own_notice_for(viewer: Person, notice_id: int) -> Notice:
-    notice = db.session.scalar(own_notices(viewer).where(Notice.id == notice_id))
-    if notice is None:
-        abort(404)
-    return notice
+    return _one_or_404(own_notices(viewer).where(Notice.id == notice_id))

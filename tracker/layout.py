@@ -64,7 +64,8 @@ def init_app(app) -> None:
     def _frame():
         return {
             "cspNonce": getattr(g, "csp_nonce", None),
-            "navigation_items": navigation_items if current_user.is_authenticated else (lambda: []),
+            # Signed-out visitors get the items that need no permission (the hub's guidance).
+            "navigation_items": navigation_items,
             "sign_out_button_html": sign_out_button_html,
             "service_name": "Communication skills tracker",
             "organisation_name": app.config.get("ORGANISATION_NAME", ""),

@@ -1,22 +1,21 @@
 """Browser tests: the real app served on 127.0.0.1, driven through Debian's Chromium by Playwright.
 
 They run against their own database loaded with the demo organisation: a SQLite file, or
-`<TEST_DATABASE_URL>_browser` on PostgreSQL. Outside CI they skip when Chromium is missing;
+a fresh `browser_…` database beside TEST_DATABASE_URL's on PostgreSQL. Outside CI they skip when Chromium is missing;
 in CI (CI=true) a missing Chromium is a failure.
 """
 from __future__ import annotations
 
 import os
 import threading
-import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 import config
+from tests.conftest import scratch_database
 from tracker import create_app
 from tracker.extensions import db
 
@@ -43,52 +42,32 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def _browser_database_url(tmp_path_factory) -> tuple[str, callable]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        path = tmp_path_factory.mktemp("browser") / "browser.db"
-        return f"sqlite:///{path}", lambda: None
-    base = config.normalise_database_url(base)
-    name = f"browser_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.rsplit("/", 1)[0] + "/" + name, drop
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Base URL of the tracker serving the demo organisation in a background thread."""
     from tracker.demo import load_demo
 
-    url, drop = _browser_database_url(tmp_path_factory)
+    with scratch_database("browser", tmp_path_factory.mktemp("browser") / "browser.db") as url:
 
-    class BrowserConfig(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        UPLOAD_FOLDER = str(tmp_path_factory.mktemp("uploads"))
+        class BrowserConfig(config.TestingConfig):
+            SQLALCHEMY_DATABASE_URI = url
+            UPLOAD_FOLDER = str(tmp_path_factory.mktemp("uploads"))
 
-    app = create_app(BrowserConfig)
-    with app.app_context():
-        db.create_all()
-        load_demo(staff=160, years=2, seed=2026, today=date.today())
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
+        app = create_app(BrowserConfig)
         with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        drop()
+            db.create_all()
+            load_demo(staff=160, years=2, seed=2026, today=date.today())
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

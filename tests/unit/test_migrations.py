@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 import config
+from tests.conftest import scratch_database
 from tracker import create_app
 from tracker.extensions import db
 
@@ -20,22 +20,8 @@ MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
 @pytest.fixture
 def empty_database_url(tmp_path):
     """A brand-new empty database: a SQLite file, or a fresh schema-less PostgreSQL database."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    base = config.normalise_database_url(base)
-    name = f"migr_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + "/" + name
-    try:
+    with scratch_database("migr", tmp_path / "migrations.db") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_upgrade_from_zero_matches_the_models(empty_database_url):

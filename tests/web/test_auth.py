@@ -128,3 +128,9 @@ def test_home_navigation_follows_roles(client, sign_in, tree):
     sign_in("boss@example.org", PASSWORD)
     html = client.get("/").get_data(as_text=True)
     assert "Manager" in html and "Ward 7 (Oncology)" in html
+
+
+def test_signed_out_navigation_offers_only_the_hub(client):
+    html = client.get("/").get_data(as_text=True)
+    nav = re.findall(r'class="nhsuk-header__navigation-link"[^>]*>\s*([^<]+?)\s*<', html)
+    assert nav == ["Hub"]

@@ -5,16 +5,14 @@ TEST_DATABASE_URL is set) with two signed-in sessions posting from two threads a
 """
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 import config
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, scratch_database
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent
@@ -25,46 +23,30 @@ ROUNDS = 6
 
 @pytest.fixture
 def race_app(tmp_path):
-    base = os.environ.get("TEST_DATABASE_URL")
-    drop = None
-    if base:
-        base = config.normalise_database_url(base)
-        name = f"race_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.rsplit("/", 1)[0] + "/" + name
+    with scratch_database("race", tmp_path / "race.db") as url:
 
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-    else:
-        url = f"sqlite:///{tmp_path / 'race.db'}"
+        class RaceConfig(config.TestingConfig):
+            SQLALCHEMY_DATABASE_URI = url
 
-    class RaceConfig(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
+        app = create_app(RaceConfig)
+        with app.app_context():
+            db.create_all()
+            from tests.factories import make_activity, make_activity_type, make_person, make_tree
 
-    app = create_app(RaceConfig)
-    with app.app_context():
-        db.create_all()
-        from tests.factories import make_activity, make_activity_type, make_person, make_tree
-
-        tree = make_tree()
-        director = make_person(tree["cancer"], email="first@example.org", roles=["manager"], scope=[tree["cancer"]])
-        make_person(tree["ward7"], email="second@example.org", roles=["manager"], scope=[tree["ward7"]],
-                    line_manager=director)
-        nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1)
-        observed = make_activity_type()
-        ids = [make_activity(nurse, observed, occurred_on=date.today(), status=ActivityStatus.SUBMITTED,
-                             title=f"Round {i}").id for i in range(ROUNDS)]
-        db.session.commit()
-    yield app, ids
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if drop:
-        drop()
+            tree = make_tree()
+            director = make_person(tree["cancer"], email="first@example.org", roles=["manager"],
+                                   scope=[tree["cancer"]])
+            make_person(tree["ward7"], email="second@example.org", roles=["manager"], scope=[tree["ward7"]],
+                        line_manager=director)
+            nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1)
+            observed = make_activity_type()
+            ids = [make_activity(nurse, observed, occurred_on=date.today(), status=ActivityStatus.SUBMITTED,
+                                 title=f"Round {i}").id for i in range(ROUNDS)]
+            db.session.commit()
+        yield app, ids
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def signed_in_client(app, email):

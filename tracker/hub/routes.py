@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from tracker import access, appraisal_year
+from tracker.views import commit_or_show_errors
 from tracker.compliance import load_rules
 from tracker.extensions import db
 from tracker.hub import forms as hub_forms
@@ -190,9 +191,19 @@ def resources():
 # --- editing (education leads) -------------------------------------------------------------
 
 
-def _show_errors(form, error: services.HubError) -> None:
-    for name, message in error.errors.items():
-        getattr(form, name).errors = [message]
+def _saved(form, write):
+    """The service's result once committed, or None when it refused the input (shown on the form)."""
+    return commit_or_show_errors(form, services.HubError, write)
+
+
+def _set_retired(shown: Course | Resource, retired: bool, set_retired, place: str, back: str):
+    """Retire a course or resource (staff no longer see it) or restore it, then go back to `back`."""
+    if RetireForm().validate_on_submit():
+        set_retired(current_user, shown, retired)
+        db.session.commit()
+        flash(f"{shown.title} has been {'retired: staff no longer see it' if retired else f'restored to the {place}'}.",
+              "success")
+    return redirect(back)
 
 
 @edit.route("/sections/<slug>", methods=["GET", "POST"])
@@ -205,16 +216,9 @@ def section_text(slug: str):
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             preview = render_markdown(form.body.data)
-        else:
-            try:
-                services.save_section(current_user, slug, form.summary.data, form.body.data)
-                db.session.commit()
-            except services.HubError as error:
-                db.session.rollback()
-                _show_errors(form, error)
-            else:
-                flash(f"The {shown.title} page has been saved.", "success")
-                return redirect(url_for("hub.section", slug=slug))
+        elif _saved(form, lambda: services.save_section(current_user, slug, form.summary.data, form.body.data)):
+            flash(f"The {shown.title} page has been saved.", "success")
+            return redirect(url_for("hub.section", slug=slug))
     return render_template("hub/edit_section.html", section=shown, form=form, preview=preview)
 
 
@@ -239,13 +243,8 @@ def _course_form_page(form: CourseForm, shown: Course | None):
 def course_new():
     form = CourseForm()
     if form.validate_on_submit():
-        try:
-            added = services.add_course(current_user, _course_details(form))
-            db.session.commit()
-        except services.HubError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
+        added = _saved(form, lambda: services.add_course(current_user, _course_details(form)))
+        if added:
             flash(f"{added.title} has been added to the catalogue.", "success")
             return redirect(url_for("hub.course", course_id=added.id))
     return _course_form_page(form, None)
@@ -262,13 +261,7 @@ def course_edit(course_id: int):
     else:
         form = CourseForm()
         if form.validate_on_submit():
-            try:
-                services.update_course(current_user, shown, _course_details(form))
-                db.session.commit()
-            except services.HubError as error:
-                db.session.rollback()
-                _show_errors(form, error)
-            else:
+            if _saved(form, lambda: services.update_course(current_user, shown, _course_details(form))):
                 flash("Your changes have been saved.", "success")
                 return redirect(url_for("hub.course", course_id=shown.id))
     return _course_form_page(form, shown)
@@ -286,12 +279,8 @@ def course_restore(course_id: int):
 
 def _set_course_retired(course_id: int, retired: bool):
     shown = access.course_for(current_user, course_id)
-    if RetireForm().validate_on_submit():
-        services.set_course_retired(current_user, shown, retired)
-        db.session.commit()
-        flash(f"{shown.title} has been {'retired: staff no longer see it' if retired else 'restored to the catalogue'}.",
-              "success")
-    return redirect(url_for("hub.course", course_id=shown.id))
+    return _set_retired(shown, retired, services.set_course_retired, "catalogue",
+                        url_for("hub.course", course_id=shown.id))
 
 
 def _resource_details(form: ResourceForm) -> services.ResourceDetails:
@@ -304,13 +293,8 @@ def resource_new():
     form = ResourceForm(data={"section": request.args.get("section"), "audience": "everyone"}
                         if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            added = services.add_resource(current_user, _resource_details(form))
-            db.session.commit()
-        except services.HubError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
+        added = _saved(form, lambda: services.add_resource(current_user, _resource_details(form)))
+        if added:
             flash(f"{added.title} has been added to the library.", "success")
             return redirect(url_for("hub.resources", section=added.section_slug))
     return render_template("hub/edit_resource.html", form=form, resource=None)
@@ -321,13 +305,7 @@ def resource_edit(resource_id: int):
     shown = access.resource_for(current_user, resource_id)
     form = ResourceForm(data=services.resource_details_of(shown).__dict__ if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            services.update_resource(current_user, shown, _resource_details(form))
-            db.session.commit()
-        except services.HubError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
+        if _saved(form, lambda: services.update_resource(current_user, shown, _resource_details(form))):
             flash("Your changes have been saved.", "success")
             return redirect(url_for("hub.resources", section=shown.section_slug))
     return render_template("hub/edit_resource.html", form=form, resource=shown, retire_form=RetireForm())
@@ -345,12 +323,8 @@ def resource_restore(resource_id: int):
 
 def _set_resource_retired(resource_id: int, retired: bool):
     shown = access.resource_for(current_user, resource_id)
-    if RetireForm().validate_on_submit():
-        services.set_resource_retired(current_user, shown, retired)
-        db.session.commit()
-        flash(f"{shown.title} has been {'retired: staff no longer see it' if retired else 'restored to the library'}.",
-              "success")
-    return redirect(url_for("hub.resources", section=shown.section_slug, retired="y" if retired else None))
+    return _set_retired(shown, retired, services.set_resource_retired, "library",
+                        url_for("hub.resources", section=shown.section_slug, retired="y" if retired else None))
 
 
 bp.register_blueprint(edit)

@@ -61,17 +61,33 @@ class HubError(ValueError):
         self.errors = errors
 
 
+def clean_text(value: str | None) -> str:
+    """Free text as typed, trimmed, without NUL characters (PostgreSQL refuses them)."""
+    return (value or "").replace("\x00", "").strip()
+
+
 class _Problems(dict):
     """Collects one message per field, then raises them together."""
+
+    def text(self, name: str, value: str | None, label: str, max_length: int, *, missing: str = "") -> str:
+        """The text cleaned; a message for the field when it is empty (if `missing` says one) or too long."""
+        value = clean_text(value)
+        if missing and not value:
+            self[name] = missing
+        elif len(value) > max_length:
+            self[name] = f"{label} must be {max_length:,} characters or fewer"
+        return value
+
+    def url(self, value: str | None, *, required: bool = True) -> str:
+        """The web address trimmed; a message for the "url" field when it is not one we accept."""
+        problem = url_problem(value, required=required)
+        if problem:
+            self["url"] = problem
+        return (value or "").strip()
 
     def check(self) -> None:
         if self:
             raise HubError(dict(self))
-
-
-def clean_text(value: str | None) -> str:
-    """Free text as typed, trimmed, without NUL characters (PostgreSQL refuses them)."""
-    return (value or "").replace("\x00", "").strip()
 
 
 # --- web addresses ----------------------------------------------------------------------
@@ -163,17 +179,10 @@ def save_section(actor, slug: str, summary: str, body_markdown: str) -> HubSecti
     """An education lead's new text for a section. Its title is fixed."""
     if slug not in SECTION_TITLES:
         raise HubError({"body": "There is no such section"})
-    summary = clean_text(summary)
-    body_markdown = clean_text(body_markdown).replace("\r\n", "\n")
     problems = _Problems()
-    if not summary:
-        problems["summary"] = "Enter a summary"
-    elif len(summary) > SUMMARY_MAX:
-        problems["summary"] = f"Summary must be {SUMMARY_MAX} characters or fewer"
-    if not body_markdown:
-        problems["body"] = "Enter the text of the page"
-    elif len(body_markdown) > BODY_MAX:
-        problems["body"] = f"Text must be {BODY_MAX:,} characters or fewer"
+    summary = problems.text("summary", summary, "Summary", SUMMARY_MAX, missing="Enter a summary")
+    body_markdown = problems.text("body", clean_text(body_markdown).replace("\r\n", "\n"), "Text", BODY_MAX,
+                                  missing="Enter the text of the page")
     problems.check()
     row = db.session.get(HubSection, slug)
     if row is None:
@@ -336,14 +345,8 @@ def _course_slug(title: str) -> str:
 
 def _checked_course(details: CourseDetails) -> tuple[CourseDetails, list[Behaviour]]:
     problems = _Problems()
-    title = clean_text(details.title)
-    if not title:
-        problems["title"] = "Enter the course title"
-    elif len(title) > 300:
-        problems["title"] = "Title must be 300 characters or fewer"
-    provider = clean_text(details.provider)
-    if len(provider) > 300:
-        problems["provider"] = "Provider must be 300 characters or fewer"
+    title = problems.text("title", details.title, "Title", 300, missing="Enter the course title")
+    provider = problems.text("provider", details.provider, "Provider", 300)
     if details.format not in FORMATS:
         problems["format"] = "Select the format"
     if details.level not in LEVELS:
@@ -361,9 +364,7 @@ def _checked_course(details: CourseDetails) -> tuple[CourseDetails, list[Behavio
             if not Decimal("0.25") <= hours <= Decimal("1000"):
                 problems["duration_hours"] = "Typical duration must be between 0.25 and 1000 hours"
                 hours = None
-    url_message = url_problem(details.url, required=False)
-    if url_message:
-        problems["url"] = url_message
+    url = problems.url(details.url, required=False)
     framework = current_framework()
     wanted = set(details.behaviour_ids or [])
     behaviours = []
@@ -378,7 +379,7 @@ def _checked_course(details: CourseDetails) -> tuple[CourseDetails, list[Behavio
     cleaned = CourseDetails(
         title=title, provider=provider, format=details.format, level=details.level,
         duration_hours=hours.quantize(Decimal("0.01")) if hours is not None else None,
-        url=(details.url or "").strip(), experiential=bool(details.experiential),
+        url=url, experiential=bool(details.experiential),
         description=clean_text(details.description), behaviour_ids=sorted(wanted),
     )
     return cleaned, behaviours
@@ -501,27 +502,17 @@ class ResourceDetails:
 
 def _checked_resource(details: ResourceDetails) -> ResourceDetails:
     problems = _Problems()
-    title = clean_text(details.title)
-    if not title:
-        problems["title"] = "Enter the title"
-    elif len(title) > 300:
-        problems["title"] = "Title must be 300 characters or fewer"
-    publisher = clean_text(details.publisher)
-    if len(publisher) > 300:
-        problems["publisher"] = "Publisher must be 300 characters or fewer"
+    title = problems.text("title", details.title, "Title", 300, missing="Enter the title")
+    publisher = problems.text("publisher", details.publisher, "Publisher", 300)
     if details.section not in SECTION_TITLES:
         problems["section"] = "Select the section it belongs to"
     if details.audience not in AUDIENCES:
         problems["audience"] = "Select who it is for"
-    summary = clean_text(details.summary)
-    if len(summary) > 2000:
-        problems["summary"] = "Summary must be 2,000 characters or fewer"
-    url_message = url_problem(details.url)
-    if url_message:
-        problems["url"] = url_message
+    summary = problems.text("summary", details.summary, "Summary", 2000)
+    url = problems.url(details.url)
     problems.check()
     return ResourceDetails(title=title, publisher=publisher, section=details.section, audience=details.audience,
-                           summary=summary, url=details.url.strip())
+                           summary=summary, url=url)
 
 
 def _ensure_section_row(slug: str) -> None:

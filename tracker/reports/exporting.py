@@ -203,7 +203,7 @@ def activity_rows(people: Select, filters: Filters, today: date, fmt: str):
 
 
 def coverage_rows(people: Select, filters: Filters, today: date, fmt: str):
-    type_id = filters.activity_type.id if filters.activity_type else None
+    type_id = filters.activity_type_id
     scope_name = filters.unit.name if filters.unit else "Whole organisation"
     rows = []
     for c in figures.behaviour_coverage(people, filters.year, today, type_id):
@@ -224,7 +224,7 @@ def coverage_rows(people: Select, filters: Filters, today: date, fmt: str):
 
 
 def uptake_rows(people: Select, filters: Filters, today: date, fmt: str):
-    type_id = filters.activity_type.id if filters.activity_type else None
+    type_id = filters.activity_type_id
     codes: dict[int, list[str]] = {}
     for course_id, code, n in figures.course_behaviours(people, filters.year, type_id):
         codes.setdefault(course_id, []).append(f"{code} ({n})")
@@ -233,8 +233,7 @@ def uptake_rows(people: Select, filters: Filters, today: date, fmt: str):
 
 
 def uptake_breakdown_rows(people: Select, filters: Filters, today: date, fmt: str):
-    conditions = figures.course_activity_conditions(people, filters.year,
-                                            filters.activity_type.id if filters.activity_type else None)
+    conditions = figures.course_activity_conditions(people, filters.year, filters.activity_type_id)
     directorates = figures.directorate_names()
     directorate = func.coalesce(directorates.c.name, "No directorate")
     return _stream(
@@ -249,15 +248,14 @@ def uptake_breakdown_rows(people: Select, filters: Filters, today: date, fmt: st
     )
 
 
-EXPORTS: dict[str, Export] = {
-    "people": Export("people", "Compliance by person", PEOPLE_COLUMNS, people_rows),
-    "activities": Export("activities", "Activities", ACTIVITY_COLUMNS, activity_rows, all_years=True,
-                         csv_ready=ACTIVITY_CSV_READY),
-    "coverage": Export("coverage", "Behaviour coverage", COVERAGE_COLUMNS, coverage_rows),
-    "uptake": Export("uptake", "Training uptake", UPTAKE_COLUMNS, uptake_rows),
-    "uptake-breakdown": Export("uptake-breakdown", "Training uptake by staff group and directorate",
-                               UPTAKE_BREAKDOWN_COLUMNS, uptake_breakdown_rows),
-}
+EXPORTS: dict[str, Export] = {export.key: export for export in (
+    Export("people", "Compliance by person", PEOPLE_COLUMNS, people_rows),
+    Export("activities", "Activities", ACTIVITY_COLUMNS, activity_rows, all_years=True, csv_ready=ACTIVITY_CSV_READY),
+    Export("coverage", "Behaviour coverage", COVERAGE_COLUMNS, coverage_rows),
+    Export("uptake", "Training uptake", UPTAKE_COLUMNS, uptake_rows),
+    Export("uptake-breakdown", "Training uptake by staff group and directorate", UPTAKE_BREAKDOWN_COLUMNS,
+           uptake_breakdown_rows),
+)}
 
 
 @dataclass

@@ -47,6 +47,10 @@ class Filters:
     activity_type: ActivityType | None = None
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def activity_type_id(self) -> int | None:
+        return self.activity_type.id if self.activity_type else None
+
     def args(self, **overrides) -> dict:
         """The filters as URL query arguments (for links, forms and exports)."""
         values = {

@@ -134,7 +134,7 @@ class BehaviourReport:
 
 def behaviour_report(people: Select, filters: Filters, today: date) -> BehaviourReport:
     scope = people_in_view(people, filters, today)
-    type_id = filters.activity_type.id if filters.activity_type else None
+    type_id = filters.activity_type_id
     coverage = figures.lowest_first(figures.behaviour_coverage(scope, filters.year, today, type_id))
     unit = filters.unit or organisation_root()
     columns = figures.child_units(unit.id) if unit else []
@@ -159,7 +159,7 @@ class CourseUptake:
 
 def training_report(people: Select, filters: Filters, today: date) -> list[CourseUptake]:
     scope = people_in_view(people, filters, today)
-    type_id = filters.activity_type.id if filters.activity_type else None
+    type_id = filters.activity_type_id
     groups, directorates, behaviours = defaultdict(list), defaultdict(list), defaultdict(list)
     for row in figures.course_uptake_by(scope, filters.year, "staff_group", type_id):
         groups[row.course_id].append((row.key, row.activities, row.people))

@@ -29,8 +29,9 @@ def _filters(allow_all_years: bool = False):
     return report_filters.parse(request.args, current_user, allow_all_years=allow_all_years)
 
 
-def _form_context(filters):
-    """What the shared filter form needs: every unit of the organisation, activity types."""
+def _filter_choices() -> dict:
+    """What the shared filter form offers: years, every unit of the organisation, staff groups,
+    statuses and activity types."""
     kind_order = case({kind: i for i, kind in enumerate(UnitKind)}, value=OrganisationUnit.kind)
     units = db.session.scalars(select(OrganisationUnit).order_by(kind_order, OrganisationUnit.name)).all()
     return {
@@ -55,21 +56,21 @@ def organisation():
                                        earlier_years=compare)
     return render_template("reports/organisation.html", report=report, filters=filters, sort=sort,
                            descending=descending, compare=compare, compare_max=pages.EARLIER_YEARS_MAX,
-                           **_form_context(filters))
+                           choices=_filter_choices())
 
 
 @bp.route("/behaviours")
 def behaviours():
     filters = _filters()
     report = pages.behaviour_report(access.reporting_people(current_user), filters, report_filters.today())
-    return render_template("reports/behaviours.html", report=report, filters=filters, **_form_context(filters))
+    return render_template("reports/behaviours.html", report=report, filters=filters, choices=_filter_choices())
 
 
 @bp.route("/training")
 def training():
     filters = _filters()
     courses = pages.training_report(access.reporting_people(current_user), filters, report_filters.today())
-    return render_template("reports/training.html", courses=courses, filters=filters, **_form_context(filters))
+    return render_template("reports/training.html", courses=courses, filters=filters, choices=_filter_choices())
 
 
 @bp.route("/export/<key>.<fmt>")

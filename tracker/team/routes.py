@@ -29,6 +29,7 @@ from tracker.reports import filters as report_filters
 from tracker.team import dashboard as team_dashboard
 from tracker.team import services
 from tracker.team.forms import DecisionForm, ExemptionForm, LeadershipActionForm, ReminderForm
+from tracker.views import commit_or_show_errors
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
@@ -242,16 +243,11 @@ def record_exemption(person_id: int):
     person = access.managed_person_for(current_user, person_id)
     form = ExemptionForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.record_exemption(
-                current_user, person, reason=ExemptionReason(form.reason.data), detail=form.reason_detail.data,
-                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-            )
-            db.session.commit()
-        except services.InvalidInput as exc:
-            db.session.rollback()
-            _show_errors(form, exc)
-        else:
+        recorded = commit_or_show_errors(form, services.InvalidInput, lambda: services.record_exemption(
+            current_user, person, reason=ExemptionReason(form.reason.data), detail=form.reason_detail.data,
+            starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+        ))
+        if recorded:
             flash(f"Exemption recorded for {person.name}.", "success")
             return redirect(url_for("team.person", person_id=person.id))
     status = 400 if form.csrf_token.errors else 200
@@ -272,23 +268,13 @@ def record_leadership_action():
         hours = form.hours_value()
         unit_id = int(form.unit.data) if (form.unit.data or "").isdigit() else None
         if not form.hours.errors:
-            try:
-                services.record_leadership_action(
-                    current_user, kind=LeadershipActionKind(form.kind.data), occurred_on=form.occurred_on.data,
-                    hours=hours, unit_id=unit_id, note=form.note.data, today=_today(),
-                )
-                db.session.commit()
-            except services.InvalidInput as exc:
-                db.session.rollback()
-                _show_errors(form, exc)
-            else:
+            recorded = commit_or_show_errors(form, services.InvalidInput, lambda: services.record_leadership_action(
+                current_user, kind=LeadershipActionKind(form.kind.data), occurred_on=form.occurred_on.data,
+                hours=hours, unit_id=unit_id, note=form.note.data, today=_today(),
+            ))
+            if recorded:
                 flash("Leadership action recorded.", "success")
                 return redirect(url_for("team.dashboard") + "#leadership-actions")
     status = 400 if form.csrf_token.errors else 200
     return render_template("team/leadership_action_form.html", form=form), status
-
-
-def _show_errors(form, exc: services.InvalidInput) -> None:
-    for name, message in exc.errors.items():
-        getattr(form, name).errors = [message]
 
