@@ -45,6 +45,7 @@ from tracker.models import (
     course_behaviour,
 )
 from tracker.organisation import closure_rows
+from tracker.portfolio.reflection import MODELS as REFLECTION_MODELS
 from tracker.reference import load_reference_data
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -516,11 +517,8 @@ OTHER_WEIGHTS = {"e_learning": 60, "reading_self_study": 25, "lecture_conference
 NON_CLINICAL = {AC, EA}
 DURATIONS = (30, 45, 60, 60, 60, 90, 90, 120, 120, 180, 240, 360, 420, 480)
 
-REFLECTION_KEYS = {
-    ReflectionModel.WHAT_SO_WHAT: ("what", "so_what", "now_what"),
-    ReflectionModel.GIBBS: ("description", "feelings", "evaluation", "analysis", "conclusion", "action_plan"),
-    ReflectionModel.REVALIDATION: ("activity", "learning", "change", "code"),
-}
+# The prompts the portfolio's form asks, so demo reflections show on every page.
+REFLECTION_KEYS = {model: tuple(prompt.key for prompt in spec.prompts) for model, spec in REFLECTION_MODELS.items()}
 # Sentences for each prompt; {topic} is the activity's subject. No names, dates or numbers:
 # reflections must never identify a patient.
 SENTENCES = {
@@ -553,7 +551,7 @@ SENTENCES = {
     "learning": ("I learned to stop and check what the person already understands.",
                  "I learned how much body language says when words are hard.",
                  "I learned to name emotions rather than move past them."),
-    "change": ("I now sit down and make eye contact before starting a difficult conversation.",
+    "practice": ("I now sit down and make eye contact before starting a difficult conversation.",
                "I now ask what matters most to the person before planning care.",
                "I have changed how I hand over so that worries are passed on."),
     "code": ("This relates to treating people as individuals and communicating clearly.",

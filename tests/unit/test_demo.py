@@ -251,3 +251,16 @@ def test_flask_demo_load_prints_the_accounts_and_skips_a_loaded_database(app, db
     assert again.exit_code == 0 and "already exist" in again.output
     refused = runner.invoke(args=["demo", "load"])
     assert refused.exit_code != 0 and "already has people" in refused.output
+
+
+def test_demo_reflections_answer_the_portfolio_prompts(demo):
+    from tracker.models import Activity
+    from tracker.portfolio.reflection import MODELS
+
+    seen = set()
+    for model, reflection in db.session.execute(select(Activity.reflection_model, Activity.reflection)):
+        if model is None:
+            continue
+        assert set(reflection) == {prompt.key for prompt in MODELS[model].prompts}, model
+        seen.add(model)
+    assert seen == set(MODELS)
