@@ -254,6 +254,11 @@ def test_the_command_prints_a_report_and_saves_the_results(app, linked_rows, ser
     assert linked_rows["missing"].link_ok is False
 
 
+def test_the_command_can_fail_a_scheduled_job_when_links_are_broken(app, linked_rows, server):
+    result = app.test_cli_runner().invoke(args=["links", "check", "--timeout", "5", "--fail-on-broken"])
+    assert result.exit_code == 1 and "2 broken." in result.output
+
+
 def test_the_command_refuses_silly_settings(app, db_session):
     result = app.test_cli_runner().invoke(args=["links", "check", "--timeout", "0"])
     assert result.exit_code != 0 and "--timeout" in result.output
