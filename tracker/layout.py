@@ -28,6 +28,13 @@ NAV_BADGES: dict[str, callable] = {}
 
 
 def navigation_items() -> list[dict]:
+    """The menu for this request, built once (pages may ask twice; badges cost a query)."""
+    if "navigation_items" not in g:
+        g.navigation_items = _build_navigation()
+    return g.navigation_items
+
+
+def _build_navigation() -> list[dict]:
     items = []
     endpoints = current_app.view_functions
     for label, endpoint, permission in NAVIGATION:
