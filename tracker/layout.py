@@ -29,9 +29,10 @@ NAV_BADGES: dict[str, callable] = {}
 
 def navigation_items() -> list[dict]:
     """The menu for this request, built once (pages may ask twice; badges cost a query)."""
-    if "navigation_items" not in g:
-        g.navigation_items = _build_navigation()
-    return g.navigation_items
+    # Kept on the request, not on g: g lives as long as the app context, which can span requests.
+    if not hasattr(request, "navigation_items"):
+        request.navigation_items = _build_navigation()
+    return request.navigation_items
 
 
 def _build_navigation() -> list[dict]:
