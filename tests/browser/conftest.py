@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 DEMO_PASSWORD = "demo-pass-2026"
 PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
+# The live server runs on this day whatever the calendar says, so CI gives the same answer on
+# any date: mid-year, so the current year has data and last year is closed.
+BROWSER_TODAY = date(2026, 11, 30)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -43,8 +46,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Base URL of the tracker serving the demo organisation in a background thread."""
+def browser_today():
+    """The day the live server judges everything by (appraisal_year.today, the one clock seam)."""
+    from tracker import appraisal_year
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(appraisal_year, "today", lambda: BROWSER_TODAY)
+        yield BROWSER_TODAY
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory, browser_today):
+    """The app behind the live server, with the demo organisation loaded as of BROWSER_TODAY."""
     from tracker.demo import load_demo
 
     with scratch_database("browser", tmp_path_factory.mktemp("browser") / "browser.db") as url:
@@ -56,18 +69,48 @@ def live_server(tmp_path_factory):
         app = create_app(BrowserConfig)
         with app.app_context():
             db.create_all()
-            load_demo(staff=160, years=2, seed=2026, today=date.today())
+            load_demo(staff=160, years=2, seed=2026, today=browser_today)
             db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}"
+            yield app
         finally:
-            server.shutdown()
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Base URL of the tracker serving the demo organisation in a background thread."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def submit_for_decision(app, manager_email: str, count: int, day: date) -> list[int]:
+    """Make `count` submitted activities, dated `day`, for people whose line manager is the
+    given manager, so a journey that decides on some does not depend on what ran before it."""
+    from sqlalchemy import select
+
+    from tracker.models import Activity, ActivityStatus, ActivityType, Person
+
+    with app.app_context():
+        manager = db.session.scalar(select(Person).where(Person.email == manager_email))
+        reports = list(db.session.scalars(
+            select(Person).where(Person.line_manager_id == manager.id, Person.active.is_(True),
+                                 Person.email != "staff@example.org").order_by(Person.id).limit(count)))
+        observed = db.session.scalar(select(ActivityType).where(ActivityType.experiential.is_(True))
+                                     .order_by(ActivityType.id).limit(1))
+        activities = [Activity(owner_id=person.id, occurred_on=day - timedelta(days=1), title="Observed handover",
+                               type_id=observed.id, duration_minutes=60, status=ActivityStatus.SUBMITTED,
+                               reflection={}) for person in reports]
+        db.session.add_all(activities)
+        db.session.commit()
+        return [activity.id for activity in activities]
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, screenshot, sign_in, submit_for_decision
 
 PROTECTED = "Priya Shah"  # staff@example.org: other journeys rely on her year, so leave it alone
 
@@ -25,8 +23,10 @@ def open_queue_item(page, skip_owner: str):
     raise AssertionError("no activity in the queue to act on")
 
 
-def test_manager_journey(page, viewport):
+def test_manager_journey(page, viewport, live_app, browser_today):
     name, size = viewport
+    # This journey decides on two activities: make them, whatever earlier journeys consumed.
+    assert len(submit_for_decision(live_app, "manager@example.org", 2, browser_today)) == 2
     page.set_viewport_size(size)
     sign_in(page, "manager@example.org")
 
@@ -84,7 +84,7 @@ def test_manager_journey(page, viewport):
     assert_accessible(page, f"leadership action errors {name}")
     screenshot(page, f"team-leadership-action-errors-{name}")
     page.get_by_label("Protected learning time given").check()
-    today = date.today()
+    today = browser_today
     page.get_by_label("Day").fill(str(today.day))
     page.get_by_label("Month").fill(str(today.month))
     page.get_by_label("Year", exact=True).fill(str(today.year))
