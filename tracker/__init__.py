@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import importlib
-import os
 import secrets
 
 from flask import Flask, g
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
 import config
 from tracker import extensions
@@ -19,25 +17,22 @@ AREAS = ("auth", "home", "admin", "hub", "team", "portfolio", "reports")
 def create_app(config_object=None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
     app.config.from_object(config_object or config.from_env())
-    # The NHS.UK Jinja components read unset nested parameters, hence ChainableUndefined.
-    app.jinja_options = {
-        "undefined": ChainableUndefined,
-        "loader": ChoiceLoader(
-            [FileSystemLoader(os.path.join(app.root_path, "..", "templates")),
-             PackageLoader("nhsuk_frontend_jinja")]
-        ),
-        "autoescape": True,
-    }
+    from tracker import templating
+
+    templating.init_app(app)
     extensions.init_app(app)
 
     from tracker import models  # noqa: F401  (register every table)
-    from tracker import access, errors, layout
+    from tracker import access, errors, figures, layout
+    from tracker.team import services as team_services
 
     for area in AREAS:
         app.register_blueprint(importlib.import_module(f"tracker.{area}.routes").bp)
     access.init_app(app)
     errors.init_app(app)
-    layout.init_app(app)
+    # Menu items that show a count: the sign-off queue's waiting activities.
+    layout.init_app(app, badges={"team.queue": team_services.queue_count})
+    app.jinja_env.globals.update(figures.template_globals())
 
     from tracker import cli
 

@@ -23,8 +23,6 @@ NAVIGATION = (
     ("Hub", "hub.index", None),
 )
 
-# Views may add a count to a menu item (e.g. the sign-off queue) through this hook.
-NAV_BADGES: dict[str, callable] = {}
 
 
 def navigation_items() -> list[dict]:
@@ -38,14 +36,15 @@ def navigation_items() -> list[dict]:
 def _build_navigation() -> list[dict]:
     items = []
     endpoints = current_app.view_functions
+    badges = current_app.extensions["navigation_badges"]
     for label, endpoint, permission in NAVIGATION:
         if endpoint not in endpoints:
             continue
         if permission is not None and not access.can(current_user, permission):
             continue
         text = label
-        if endpoint in NAV_BADGES:
-            count = NAV_BADGES[endpoint](current_user)
+        if endpoint in badges:
+            count = badges[endpoint](current_user)
             text = f"{label} ({count})"
         items.append({"text": text, "href": url_for(endpoint), "current": request.endpoint == endpoint})
     return items
@@ -60,7 +59,9 @@ def sign_out_button_html() -> Markup:
     ).format(url_for("auth.sign_out"), generate_csrf())
 
 
-def init_app(app) -> None:
+def init_app(app, badges: dict | None = None) -> None:
+    """`badges`: endpoint -> function(person) giving the count shown beside that menu item."""
+    app.extensions["navigation_badges"] = dict(badges or {})
     assets_dir = os.path.join(app.root_path, "static", "nhsuk", "assets")
 
     # The NHS.UK stylesheet asks for its icons at /assets/.

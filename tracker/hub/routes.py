@@ -193,7 +193,7 @@ def resources():
 
 def _saved(form, write):
     """The service's result once committed, or None when it refused the input (shown on the form)."""
-    return commit_or_show_errors(form, services.HubError, write)
+    return commit_or_show_errors(form, write)
 
 
 def _set_retired(shown: Course | Resource, retired: bool, set_retired, place: str, back: str):

@@ -16,6 +16,7 @@ from sqlalchemy import Select, case, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker import access
+from tracker.refusal import Refused
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.extensions import db
@@ -53,12 +54,8 @@ BODY_MAX = 20000
 URL_MAX = 1000
 
 
-class HubError(ValueError):
+class HubError(Refused):
     """Input the hub refuses: a message per form field, all found at once."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def clean_text(value: str | None) -> str:

@@ -23,3 +23,19 @@ def enum_column_type(enum_cls: type[enum.Enum], length: int = 40) -> Enum:
 
 
 TZDateTime = DateTime(timezone=True)
+
+
+class LabelledEnum(str, enum.Enum):
+    """An enum whose members carry the words shown on screen: `MEMBER = ("value", "Label")`.
+
+    The stored value is the first item; `.label` is the second (the value itself when omitted)."""
+
+    def __new__(cls, value: str, label: str | None = None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label if label is not None else value
+        return member
+
+    @property
+    def label(self) -> str:
+        return self._label

@@ -152,12 +152,3 @@ def parse(args, viewer, unit_for=access.reporting_unit_for, allow_all_years: boo
 
     return Filters(year=year, unit=unit, staff_group=staff_group, tier=tier, status=status,
                    activity_type=activity_type, errors=errors)
-
-
-def register_template_helpers(app) -> None:
-    """Globals and filters the dashboard and report templates share (safe to call twice)."""
-    from tracker import figures
-
-    app.jinja_env.globals.update(figures.template_globals())
-    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
-    app.jinja_env.filters["month_short"] = lambda day: figures.MONTH_SHORT[day.month - 1]

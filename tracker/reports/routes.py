@@ -20,11 +20,6 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 STATUS_CHOICES = [(s.value, s.label) for s in pages.figures.STATUS_ORDER]
 
 
-@bp.record_once
-def _template_helpers(state):
-    report_filters.register_template_helpers(state.app)
-
-
 def _filters(allow_all_years: bool = False):
     return report_filters.parse(request.args, current_user, allow_all_years=allow_all_years)
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from tracker import access, compliance, figures, layout
+from tracker import access, compliance, figures
 from tracker.compliance import Status
 from tracker.extensions import db
 from tracker.models import (
@@ -34,21 +34,6 @@ from tracker.views import commit_or_show_errors
 bp = Blueprint("team", __name__, url_prefix="/team")
 
 ALREADY_DECIDED = "Someone else has already decided on this activity, so your decision was not recorded."
-
-
-def queue_count(viewer) -> int:
-    """The number in the "Sign-off queue" menu item: one COUNT query."""
-    return db.session.scalar(
-        access.sign_off_queue(viewer).with_only_columns(func.count()).order_by(None)
-    ) or 0
-
-
-layout.NAV_BADGES["team.queue"] = queue_count
-
-
-@bp.record_once
-def _template_helpers(state):
-    report_filters.register_template_helpers(state.app)
 
 
 def _today():
@@ -243,7 +228,7 @@ def record_exemption(person_id: int):
     person = access.managed_person_for(current_user, person_id)
     form = ExemptionForm()
     if request.method == "POST" and form.validate_on_submit():
-        recorded = commit_or_show_errors(form, services.InvalidInput, lambda: services.record_exemption(
+        recorded = commit_or_show_errors(form, lambda: services.record_exemption(
             current_user, person, reason=ExemptionReason(form.reason.data), detail=form.reason_detail.data,
             starts_on=form.starts_on.data, ends_on=form.ends_on.data,
         ))
@@ -268,7 +253,7 @@ def record_leadership_action():
         hours = form.hours_value()
         unit_id = int(form.unit.data) if (form.unit.data or "").isdigit() else None
         if not form.hours.errors:
-            recorded = commit_or_show_errors(form, services.InvalidInput, lambda: services.record_leadership_action(
+            recorded = commit_or_show_errors(form, lambda: services.record_leadership_action(
                 current_user, kind=LeadershipActionKind(form.kind.data), occurred_on=form.occurred_on.data,
                 hours=hours, unit_id=unit_id, note=form.note.data, today=_today(),
             ))

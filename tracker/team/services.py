@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker import access
+from tracker.refusal import Refused
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.extensions import db
@@ -34,12 +35,8 @@ DETAIL_MAX = 300
 LONGEST_EXEMPTION_DAYS = 2 * 366
 
 
-class InvalidInput(ValueError):
+class InvalidInput(Refused):
     """Field name -> message, for the form to show."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
 
 
 class AlreadyDecided(Exception):
@@ -176,3 +173,10 @@ def people_in_scope(manager: Person, person_ids: list[int]) -> list[int]:
         access.managed_people(manager).with_only_columns(Person.id)
         .where(Person.id.in_(person_ids), Person.active.is_(True))
     ))
+
+
+def queue_count(viewer) -> int:
+    """The number in the "Sign-off queue" menu item: one COUNT query."""
+    return db.session.scalar(
+        access.sign_off_queue(viewer).with_only_columns(func.count()).order_by(None)
+    ) or 0

@@ -1,0 +1,40 @@
+"""Which activities and exemptions count for a year: the one definition every query uses.
+
+An activity counts in an appraisal year when it has not been deleted and its date falls in the
+year; an exemption counts on a day when that day lies between its start and its end. Every query
+in the application (the status rule, dashboards, reports, exports, suggestions) builds on these,
+so a change to either rule is made here once.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, exists
+
+from tracker.appraisal_year import AppraisalYear
+from tracker.models import Activity, Exemption, Person
+
+
+def live_activity():
+    """SQL: the activity has not been deleted (deleted activities are kept for the audit trail)."""
+    return Activity.deleted_at.is_(None)
+
+
+def live_between(starts_on: date, ends_on: date):
+    """SQL: a live activity dated from `starts_on` to `ends_on`, both included."""
+    return and_(live_activity(), Activity.occurred_on >= starts_on, Activity.occurred_on <= ends_on)
+
+
+def live_in_year(year: AppraisalYear):
+    """SQL: a live activity dated in the appraisal year."""
+    return live_between(year.starts_on, year.ends_on)
+
+
+def exemption_in_force(day: date):
+    """SQL: the exemption covers `day`."""
+    return and_(Exemption.starts_on <= day, Exemption.ends_on >= day)
+
+
+def exempt_on(day: date, person_id=Person.id):
+    """SQL: the person (`person_id`, a column or value) has an exemption in force on `day`."""
+    return exists().where(Exemption.person_id == person_id, exemption_in_force(day))
