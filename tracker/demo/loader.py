@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, insert, select, text
 
-from tracker.appraisal_year import AppraisalYear, year_containing
+from tracker import appraisal_year
+from tracker.appraisal_year import AppraisalYear
 from tracker.auth.services import hash_password
 from tracker.extensions import db
 from tracker.models import (
@@ -54,9 +54,8 @@ def load_demo(staff: int = 180, years: int = 2, seed: int = 2026, today: date | 
         raise DemoAlreadyLoaded(
             "The database already has people in it; demo data is only loaded into an empty database.")
     load_reference_data()
-    today = today or date.today()
-    start_month = current_app.config.get("APPRAISAL_YEAR_START_MONTH", 4)
-    counts = _load(random.Random(seed), staff, _years_ending(year_containing(today, start_month), years), today)
+    today = today or appraisal_year.today()
+    counts = _load(random.Random(seed), staff, _years_ending(appraisal_year.current_year(today), years), today)
     # Planner statistics for the bulk-loaded tables; without them PostgreSQL picks minute-long plans.
     db.session.execute(text("ANALYZE"))
     return counts
