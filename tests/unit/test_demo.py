@@ -9,8 +9,10 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash
 
+from tracker import appraisal_year
 from tracker.appraisal_year import year_containing
 from tracker.compliance import Status, progress_of, status_counts
+from tracker.counting import live_in_year
 from tracker.demo import DEMO_PASSWORD, DemoAlreadyLoaded, load_demo
 from tracker.extensions import db
 from tracker.models import (
@@ -205,7 +207,7 @@ def test_the_demo_staff_member_is_in_progress_this_year_and_complete_last_year(d
     assert progress_of(staff, THIS_YEAR, TODAY).status == Status.IN_PROGRESS
     assert progress_of(staff, LAST_YEAR, TODAY).status == Status.COMPLETE
     statuses = db.session.scalars(
-        select(Activity.status).where(Activity.owner_id == staff.id, Activity.occurred_on >= THIS_YEAR.starts_on)
+        select(Activity.status).where(Activity.owner_id == staff.id, live_in_year(THIS_YEAR))
     ).all()
     assert sorted(s.value for s in statuses) == ["draft", "returned", "signed_off"]
 
@@ -232,6 +234,14 @@ def test_the_same_seed_gives_the_same_data(db_session):
     db_session.rollback()
     load_demo(staff=160, years=2, seed=7, today=TODAY)
     assert fingerprint() != first
+
+
+def test_without_a_day_the_demo_follows_the_clock_seam(db_session, monkeypatch):
+    frozen = date(2024, 6, 15)
+    monkeypatch.setattr(appraisal_year, "today", lambda: frozen)
+    load_demo(staff=60, years=1)
+    dates = db.session.scalars(select(Activity.occurred_on)).all()
+    assert dates and all(year_containing(frozen).contains(day) and day <= frozen for day in dates)
 
 
 def test_demo_data_is_never_loaded_twice(demo):
