@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from tracker import access
 
-# (label, endpoint, permission). Areas not built yet are simply left out of the menu.
+# (label, endpoint, permission): an item shows when the person has the permission (None: everyone).
 NAVIGATION = (
     ("Home", "home.index", "portfolio"),
     ("My year", "portfolio.my_year", "portfolio"),
@@ -24,7 +24,6 @@ NAVIGATION = (
 )
 
 
-
 def navigation_items() -> list[dict]:
     """The menu for this request, built once (pages may ask twice; badges cost a query)."""
     # Kept on the request, not on g: g lives as long as the app context, which can span requests.
@@ -35,11 +34,8 @@ def navigation_items() -> list[dict]:
 
 def _build_navigation() -> list[dict]:
     items = []
-    endpoints = current_app.view_functions
     badges = current_app.extensions["navigation_badges"]
     for label, endpoint, permission in NAVIGATION:
-        if endpoint not in endpoints:
-            continue
         if permission is not None and not access.can(current_user, permission):
             continue
         text = label

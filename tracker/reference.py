@@ -1,28 +1,23 @@
 """The reference data every organisation starts with, shipped in tracker/data/."""
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.framework_import import current_framework, import_framework, read_file
+from tracker.hub.seed import load_hub_content
 from tracker.models import DEFAULT_RULES, ActivityType, Behaviour, Course, RequirementRule
+from tracker.shipped import DATA_DIR, shipped_json
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FRAMEWORK_FILE = DATA_DIR / "framework-pca.json"
-
-
-def _json(name: str) -> dict:
-    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
 
 
 def load_activity_types() -> int:
     known = set(db.session.scalars(select(ActivityType.code)))
     added = 0
-    for position, item in enumerate(_json("activity_types.json")["activity_types"]):
+    for position, item in enumerate(shipped_json("activity_types.json")["activity_types"]):
         if item["code"] in known:
             continue
         db.session.add(ActivityType(
@@ -41,7 +36,7 @@ def load_courses() -> int:
         by_code = {b.code: b for b in db.session.scalars(select(Behaviour).where(Behaviour.framework_id == framework.id))}
     known = set(db.session.scalars(select(Course.code)))
     added = 0
-    for item in _json("courses.json")["courses"]:
+    for item in shipped_json("courses.json")["courses"]:
         if item["code"] in known:
             continue
         hours = item.get("duration_hours")
@@ -75,6 +70,4 @@ def load_reference_data() -> None:
     load_courses()
     load_default_rules()
     db.session.flush()
-    from tracker.hub.seed import load_hub_content  # imported here: the hub's modules import this one
-
     load_hub_content()

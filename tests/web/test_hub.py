@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -10,8 +11,8 @@ from sqlalchemy import func, select
 from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
 from tracker.extensions import db
 from tracker.hub.seed import load_hub_content
-from tracker.hub.services import SECTION_TITLES
-from tracker.models import AuditEvent, Behaviour, Course, Framework, HubSection, Resource
+from tracker.hub.sections import SECTION_TITLES
+from tracker.models import AuditEvent, Behaviour, Course, Framework, HubSection, RequirementRule, Resource
 from tracker.reference import load_reference_data
 
 SECTIONS = {
@@ -113,13 +114,10 @@ def test_leadership_section_tells_staff_what_to_ask_of_their_manager(client, sig
     assert "Go to your team dashboard" not in html
 
 
-def test_leadership_section_takes_managers_to_their_dashboard(app, client, sign_in, org):
+def test_leadership_section_takes_managers_to_their_dashboard(client, sign_in, org):
     sign_in("manager@example.org", PASSWORD)
     html = _html(client.get("/hub/leadership-and-management"))
-    if "team.dashboard" in app.view_functions:
-        assert "Go to your team dashboard" in html and "What to ask of your manager" not in html
-    else:
-        assert "What to ask of your manager" in html
+    assert "Go to your team dashboard" in html and "What to ask of your manager" not in html
 
 
 @pytest.mark.parametrize("slug,target", [
@@ -208,6 +206,28 @@ def test_staff_browse_the_catalogue_with_every_course_and_its_facts(client, sign
     assert "Face-to-face" in html and "Foundation" in html and "Experiential" in html
     assert "Typical duration: 3 hours." in html
     assert "Add a course" not in html and "Link broken" not in html
+
+
+@pytest.mark.parametrize("hours,words", [
+    ("1", "1 hour"), ("1.5", "1 hour 30 minutes"), ("2.75", "2 hours 45 minutes"), ("0.25", "15 minutes"),
+    ("1.02", "1 hour 1 minute"), (None, "Not stated"),
+])
+def test_a_courses_typical_duration_is_in_words(client, sign_in, org, hours, words):
+    sage = _course()
+    sage.duration_hours = Decimal(hours) if hours else None
+    db.session.commit()
+    sign_in("nurse@example.org", PASSWORD)
+    assert f"Typical duration: {words}." in _html(client.get("/hub/courses"))
+    page = _html(client.get(f"/hub/courses/{sage.id}"))
+    assert re.search(rf"Typical duration\s*</dt>\s*<dd[^>]*>\s*{words}\s*</dd>", page)
+
+
+def test_a_requirement_of_one_hour_says_hour(client, org):
+    rule = db.session.scalar(select(RequirementRule).where(RequirementRule.tier == 2))
+    rule.min_hours = Decimal(1)
+    db.session.commit()
+    html = _html(client.get("/hub/framework?tier=2"))
+    assert "at least 1 hour in all" in html and "1 hours" not in html
 
 
 @pytest.mark.parametrize("query,expected,unexpected", [

@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, make_person, make_tree
 from tracker.extensions import db
-from tracker.models import AuditEvent, Behaviour, Course, Framework, HubSection, Resource
+from tracker.hub.library import ResourceDetails, add_resource
+from tracker.models import AuditEvent, Behaviour, Course, Framework, HubSection, Person, Resource
 from tracker.reference import load_reference_data
+from tracker.refusal import Refused
 
 
 @pytest.fixture
@@ -231,6 +233,19 @@ def test_every_problem_is_reported_at_once(client, sign_in, post_form, org):
     sign_in("lead@example.org", PASSWORD)
     html = _html(post_form("/hub/manage/courses/new", _course_form(title="", format="", url="javascript:x")))
     assert "Enter the course title" in html and "Select the format" in html and "https://" in html
+
+
+def test_the_library_refuses_with_a_message_per_field_and_writes_nothing(org):
+    lead = db.session.scalar(select(Person).where(Person.email == "lead@example.org"))
+    before = db.session.scalar(select(func.count()).select_from(Resource))
+    with pytest.raises(Refused) as refused:
+        add_resource(lead, ResourceDetails(title="", publisher="", section="nowhere", audience="nobody",
+                                           summary="", url="javascript:alert(1)"))
+    assert refused.value.errors == {
+        "title": "Enter the title", "section": "Select the section it belongs to",
+        "audience": "Select who it is for", "url": "Web address must start with https:// or http://",
+    }
+    assert db.session.scalar(select(func.count()).select_from(Resource)) == before
 
 
 def test_a_lead_edits_a_course_and_a_new_address_forgets_the_old_check(client, sign_in, post_form, org):

@@ -1,4 +1,5 @@
-"""The hub's forms. They parse and carry the CSRF token; the rules live in services.py."""
+"""The hub's forms. They parse and carry the CSRF token; the rules live in catalogue.py, library.py
+and sections.py."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -13,7 +14,9 @@ from wtforms import (
     TextAreaField,
 )
 
-from tracker.hub.services import AUDIENCES, FORMATS, LEVELS, SECTION_TITLES
+from tracker.hub.catalogue import FORMATS, LEVELS
+from tracker.hub.library import AUDIENCES
+from tracker.hub.sections import SECTION_TITLES
 
 
 def choices(pairs) -> list[SelectChoice]:

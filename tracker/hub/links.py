@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.audit import record
 from tracker.extensions import db
@@ -139,6 +139,18 @@ def check_urls(urls, *, timeout: float = 10.0, workers: int = 16, per_host: int 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(distinct)))) as pool:
         results = pool.map(lambda u: check_url(u, timeout=timeout, limiter=limiter, tls=tls), distinct)
         return {result.url: result for result in results}
+
+
+def forget_link_check(row) -> None:
+    """A course or resource whose address changed: what was found at the old one no longer applies."""
+    row.link_status = row.link_ok = row.link_final_url = row.link_error = row.link_checked_at = None
+
+
+def broken_link_count(model) -> int:
+    """How many live rows of the catalogue (Course) or library (Resource) failed their last link check."""
+    return db.session.scalar(
+        select(func.count()).select_from(model).where(model.retired.is_(False), model.link_ok.is_(False))
+    ) or 0
 
 
 @dataclass

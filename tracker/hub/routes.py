@@ -3,17 +3,26 @@
 permission access.AREA_PERMISSIONS enforces before any of its views run)."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import access, appraisal_year
-from tracker.views import commit_or_show_errors
 from tracker.compliance import load_rules
+from tracker.durations import number_text
 from tracker.extensions import db
 from tracker.hub import forms as hub_forms
-from tracker.hub import services, wheel
+from tracker.hub import wheel
+from tracker.hub.catalogue import (
+    FORMATS,
+    LEVELS,
+    CatalogueFilters,
+    CourseDetails,
+    add_course,
+    catalogue_query,
+    course_details_of,
+    set_course_retired,
+    update_course,
+)
 from tracker.hub.forms import (
     CatalogueFilterForm,
     CourseForm,
@@ -22,8 +31,42 @@ from tracker.hub.forms import (
     RetireForm,
     SectionForm,
 )
+from tracker.hub.framework_browser import (
+    TIER_DESCRIPTIONS,
+    behaviour_by_code,
+    behaviours_at_tier,
+    course_counts_by_behaviour,
+    current_behaviour_choices,
+    describe_rule,
+    evidenced_behaviour_ids,
+    framework_outline,
+)
+from tracker.hub.library import (
+    AUDIENCES,
+    LibraryFilters,
+    ResourceDetails,
+    add_resource,
+    library_by_section,
+    library_query,
+    resource_details_of,
+    set_resource_retired,
+    update_resource,
+)
+from tracker.hub.links import broken_link_count
 from tracker.hub.markdown import render_markdown
+from tracker.hub.sections import (
+    SECTION_SUBJECTS,
+    SECTION_TITLES,
+    all_sections,
+    find_section,
+    neighbours,
+    save_section,
+    section_subjects,
+    shipped_sections,
+)
+from tracker.hub.validation import clean_text
 from tracker.models import TIERS, Course, Resource
+from tracker.views import commit_or_show_errors
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
 edit = Blueprint("edit", __name__, url_prefix="/manage")
@@ -42,17 +85,14 @@ ASK_YOUR_MANAGER = (
 
 
 def log_activity_url(**params) -> str:
-    """The "log an activity" form, prefilled. The portfolio area owns it; until it exists, its path."""
-    params = {k: v for k, v in params.items() if v not in (None, "")}
-    if "portfolio.log_activity" in current_app.view_functions:
-        return url_for("portfolio.log_activity", **params)
-    return "/activities/new" + ("?" + urlencode(params) if params else "")
+    """The portfolio's "log an activity" form, prefilled with the parameters that have a value."""
+    return url_for("portfolio.log_activity", **{k: v for k, v in params.items() if v not in (None, "")})
 
 
 @bp.app_template_global()
 def hub_wheel():
     """The circle's centre and segments, wherever it is drawn (the sign-in page too)."""
-    return wheel.segments(services.shipped_sections())
+    return wheel.segments(shipped_sections())
 
 
 @bp.app_template_filter("hub_choice_item")
@@ -64,10 +104,9 @@ def _choice_item(choice) -> dict:
 
 @bp.context_processor  # the hub's templates only (the nested editing pages too)
 def _hub_words():
-    return {"FORMATS": services.FORMATS, "LEVELS": services.LEVELS, "AUDIENCES": services.AUDIENCES,
-            "SECTION_TITLES": services.SECTION_TITLES, "describe_duration": services.describe_duration,
-            "log_activity_url": log_activity_url, "TIER_DESCRIPTIONS": services.TIER_DESCRIPTIONS,
-            "describe_rule": services.describe_rule}
+    return {"FORMATS": FORMATS, "LEVELS": LEVELS, "AUDIENCES": AUDIENCES, "SECTION_TITLES": SECTION_TITLES,
+            "log_activity_url": log_activity_url, "TIER_DESCRIPTIONS": TIER_DESCRIPTIONS,
+            "describe_rule": describe_rule}
 
 
 def _signed_in_tier() -> int | None:
@@ -80,13 +119,13 @@ def _may_edit() -> bool:
 
 def _section_action(slug: str) -> dict:
     """Where each section leads: the part of the tracker that acts on it."""
-    if slug in services.SECTION_SUBJECTS:
-        subjects = services.section_subjects(slug, _signed_in_tier())
+    if slug in SECTION_SUBJECTS:
+        subjects = section_subjects(slug, _signed_in_tier())
         text = {"patient": "Log an activity about talking with patients",
                 "staff": "Log an activity about working with colleagues"}[slug]
         return {"text": text, "href": log_activity_url(subjects=",".join(map(str, subjects)))}
     if slug == "leadership-and-management":
-        if "team.dashboard" in current_app.view_functions and access.can(current_user, "team"):
+        if access.can(current_user, "team"):
             return {"text": "Go to your team dashboard", "href": url_for("team.dashboard")}
         return {"ask": ASK_YOUR_MANAGER}
     return {
@@ -101,34 +140,34 @@ def _section_action(slug: str) -> dict:
 
 @bp.route("")
 def index():
-    return render_template("hub/index.html", sections=services.sections())
+    return render_template("hub/index.html", sections=all_sections())
 
 
 @bp.route("/framework")
 def framework():
-    outline = services.framework_outline()
+    outline = framework_outline()
     own_tier = _signed_in_tier()
     chosen = request.args.get("tier", "")
     tier = int(chosen) if chosen in {str(t) for t in TIERS} else (None if chosen == "all" else own_tier)
     evidenced = set()
     if current_user.is_authenticated:
         year = appraisal_year.current_year()
-        evidenced = services.evidenced_behaviour_ids(current_user, year)
-    shown, left_out = services.behaviours_at_tier(outline, tier) if outline else ([], [])
+        evidenced = evidenced_behaviour_ids(current_user, year)
+    shown, left_out = behaviours_at_tier(outline, tier) if outline else ([], [])
     return render_template(
         "hub/framework.html", framework=outline, tier=tier, own_tier=own_tier, rules=load_rules(),
         shown=shown, left_out=left_out,
-        course_counts=services.course_counts_by_behaviour(current_user) if outline else {},
+        course_counts=course_counts_by_behaviour(current_user) if outline else {},
         evidenced=evidenced,
     )
 
 
 @bp.route("/<slug>")
 def section(slug: str):
-    shown = services.section(slug)
+    shown = find_section(slug)
     if shown is None:
         abort(404)
-    previous, following = services.neighbours(slug)
+    previous, following = neighbours(slug)
     return render_template(
         "hub/section.html", section=shown, body=render_markdown(shown.body_markdown),
         action=_section_action(slug), previous=previous, following=following, may_edit=_may_edit(),
@@ -141,26 +180,26 @@ def section(slug: str):
 @bp.route("/courses")
 def catalogue():
     form = CatalogueFilterForm(formdata=request.args)
-    choices = services.current_behaviour_choices()
+    choices = current_behaviour_choices()
     form.behaviour.choices = hub_forms.choices([("", "Any behaviour")] + [
         (b.code, f"{b.code} {b.text}") for _, behaviours in choices for b in behaviours
     ])
     may_edit = _may_edit()
     codes = {b.code for _, behaviours in choices for b in behaviours}
-    filters = services.CatalogueFilters(
-        text=" ".join(services.clean_text(form.q.data).split())[:200],
-        formats=[f for f in form.format.data or [] if f in services.FORMATS],
-        levels=[lv for lv in form.level.data or [] if lv in services.LEVELS],
+    filters = CatalogueFilters(
+        text=" ".join(clean_text(form.q.data).split())[:200],
+        formats=[f for f in form.format.data or [] if f in FORMATS],
+        levels=[lv for lv in form.level.data or [] if lv in LEVELS],
         experiential_only=bool(form.experiential.data),
         behaviour_code=form.behaviour.data if form.behaviour.data in codes else "",
         include_retired=may_edit and bool(form.retired.data),
         broken_links_only=may_edit and bool(form.broken.data),
     )
-    courses = db.session.scalars(services.catalogue_query(current_user, filters)).all()
+    courses = db.session.scalars(catalogue_query(current_user, filters)).all()
     return render_template(
         "hub/catalogue.html", form=form, courses=courses, filters=filters, may_edit=may_edit,
-        behaviour=services.behaviour_by_code(filters.behaviour_code),
-        broken=services.broken_link_count(Course) if may_edit else 0,
+        behaviour=behaviour_by_code(filters.behaviour_code),
+        broken=broken_link_count(Course) if may_edit else 0,
     )
 
 
@@ -174,33 +213,27 @@ def course(course_id: int):
 def resources():
     form = LibraryFilterForm(formdata=request.args)
     may_edit = _may_edit()
-    filters = services.LibraryFilters(
-        section=form.section.data if form.section.data in services.SECTION_TITLES else "",
-        audience=form.audience.data if form.audience.data in services.AUDIENCES else "",
+    filters = LibraryFilters(
+        section=form.section.data if form.section.data in SECTION_TITLES else "",
+        audience=form.audience.data if form.audience.data in AUDIENCES else "",
         include_retired=may_edit and bool(form.retired.data),
         broken_links_only=may_edit and bool(form.broken.data),
     )
-    shown = db.session.scalars(services.library_query(current_user, filters)).all()
+    shown = db.session.scalars(library_query(current_user, filters)).all()
     return render_template(
-        "hub/resources.html", form=form, groups=services.library_by_section(shown), total=len(shown),
+        "hub/resources.html", form=form, groups=library_by_section(shown), total=len(shown),
         filters=filters, may_edit=may_edit, retire_form=RetireForm(),
-        broken=services.broken_link_count(Resource) if may_edit else 0,
+        broken=broken_link_count(Resource) if may_edit else 0,
     )
 
 
 # --- editing (education leads) -------------------------------------------------------------
 
 
-def _saved(form, write):
-    """The service's result once committed, or None when it refused the input (shown on the form)."""
-    return commit_or_show_errors(form, write)
-
-
 def _set_retired(shown: Course | Resource, retired: bool, set_retired, place: str, back: str):
     """Retire a course or resource (staff no longer see it) or restore it, then go back to `back`."""
-    if RetireForm().validate_on_submit():
-        set_retired(current_user, shown, retired)
-        db.session.commit()
+    form = RetireForm()
+    if form.validate_on_submit() and commit_or_show_errors(form, lambda: set_retired(current_user, shown, retired)):
         flash(f"{shown.title} has been {'retired: staff no longer see it' if retired else f'restored to the {place}'}.",
               "success")
     return redirect(back)
@@ -208,7 +241,7 @@ def _set_retired(shown: Course | Resource, retired: bool, set_retired, place: st
 
 @edit.route("/sections/<slug>", methods=["GET", "POST"])
 def section_text(slug: str):
-    shown = services.section(slug)
+    shown = find_section(slug)
     if shown is None:
         abort(404)
     form = SectionForm(data={"summary": shown.summary, "body": shown.body_markdown})
@@ -216,14 +249,14 @@ def section_text(slug: str):
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             preview = render_markdown(form.body.data)
-        elif _saved(form, lambda: services.save_section(current_user, slug, form.summary.data, form.body.data)):
+        elif commit_or_show_errors(form, lambda: save_section(current_user, slug, form.summary.data, form.body.data)):
             flash(f"The {shown.title} page has been saved.", "success")
             return redirect(url_for("hub.section", slug=slug))
     return render_template("hub/edit_section.html", section=shown, form=form, preview=preview)
 
 
-def _course_details(form: CourseForm) -> services.CourseDetails:
-    return services.CourseDetails(
+def _course_details(form: CourseForm) -> CourseDetails:
+    return CourseDetails(
         title=form.title.data, provider=form.provider.data, format=form.format.data, level=form.level.data,
         duration_hours=form.duration_hours.data, url=form.url.data, experiential=form.experiential.data,
         description=form.description.data, behaviour_ids=form.behaviours.data or [],
@@ -234,7 +267,7 @@ def _course_form_page(form: CourseForm, shown: Course | None):
     ticked = set(form.behaviours.data or [])
     groups = [
         (subject, [{"value": b.id, "text": f"{b.code} {b.text}", "checked": b.id in ticked} for b in behaviours])
-        for subject, behaviours in services.current_behaviour_choices()
+        for subject, behaviours in current_behaviour_choices()
     ]
     return render_template("hub/edit_course.html", form=form, course=shown, behaviour_groups=groups)
 
@@ -243,7 +276,7 @@ def _course_form_page(form: CourseForm, shown: Course | None):
 def course_new():
     form = CourseForm()
     if form.validate_on_submit():
-        added = _saved(form, lambda: services.add_course(current_user, _course_details(form)))
+        added = commit_or_show_errors(form, lambda: add_course(current_user, _course_details(form)))
         if added:
             flash(f"{added.title} has been added to the catalogue.", "success")
             return redirect(url_for("hub.course", course_id=added.id))
@@ -254,14 +287,13 @@ def course_new():
 def course_edit(course_id: int):
     shown = access.course_for(current_user, course_id)
     if request.method == "GET":
-        details = services.course_details_of(shown)
+        details = course_details_of(shown)
         form = CourseForm(data={**details.__dict__, "behaviours": details.behaviour_ids,
-                                "duration_hours": f"{details.duration_hours.normalize():f}"
-                                if details.duration_hours is not None else ""})
+                                "duration_hours": number_text(details.duration_hours)})
     else:
         form = CourseForm()
         if form.validate_on_submit():
-            if _saved(form, lambda: services.update_course(current_user, shown, _course_details(form))):
+            if commit_or_show_errors(form, lambda: update_course(current_user, shown, _course_details(form))):
                 flash("Your changes have been saved.", "success")
                 return redirect(url_for("hub.course", course_id=shown.id))
     return _course_form_page(form, shown)
@@ -279,12 +311,12 @@ def course_restore(course_id: int):
 
 def _set_course_retired(course_id: int, retired: bool):
     shown = access.course_for(current_user, course_id)
-    return _set_retired(shown, retired, services.set_course_retired, "catalogue",
+    return _set_retired(shown, retired, set_course_retired, "catalogue",
                         url_for("hub.course", course_id=shown.id))
 
 
-def _resource_details(form: ResourceForm) -> services.ResourceDetails:
-    return services.ResourceDetails(title=form.title.data, publisher=form.publisher.data, section=form.section.data,
+def _resource_details(form: ResourceForm) -> ResourceDetails:
+    return ResourceDetails(title=form.title.data, publisher=form.publisher.data, section=form.section.data,
                                     audience=form.audience.data, summary=form.summary.data, url=form.url.data)
 
 
@@ -293,7 +325,7 @@ def resource_new():
     form = ResourceForm(data={"section": request.args.get("section"), "audience": "everyone"}
                         if request.method == "GET" else None)
     if form.validate_on_submit():
-        added = _saved(form, lambda: services.add_resource(current_user, _resource_details(form)))
+        added = commit_or_show_errors(form, lambda: add_resource(current_user, _resource_details(form)))
         if added:
             flash(f"{added.title} has been added to the library.", "success")
             return redirect(url_for("hub.resources", section=added.section_slug))
@@ -303,9 +335,9 @@ def resource_new():
 @edit.route("/resources/<int:resource_id>", methods=["GET", "POST"])
 def resource_edit(resource_id: int):
     shown = access.resource_for(current_user, resource_id)
-    form = ResourceForm(data=services.resource_details_of(shown).__dict__ if request.method == "GET" else None)
+    form = ResourceForm(data=resource_details_of(shown).__dict__ if request.method == "GET" else None)
     if form.validate_on_submit():
-        if _saved(form, lambda: services.update_resource(current_user, shown, _resource_details(form))):
+        if commit_or_show_errors(form, lambda: update_resource(current_user, shown, _resource_details(form))):
             flash("Your changes have been saved.", "success")
             return redirect(url_for("hub.resources", section=shown.section_slug))
     return render_template("hub/edit_resource.html", form=form, resource=shown, retire_form=RetireForm())
@@ -323,7 +355,7 @@ def resource_restore(resource_id: int):
 
 def _set_resource_retired(resource_id: int, retired: bool):
     shown = access.resource_for(current_user, resource_id)
-    return _set_retired(shown, retired, services.set_resource_retired, "library",
+    return _set_retired(shown, retired, set_resource_retired, "library",
                         url_for("hub.resources", section=shown.section_slug, retired="y" if retired else None))
 
 

@@ -1,14 +1,14 @@
 """Load the hub's shipped guidance sections and starter resource library. Idempotent."""
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.hub.services import AUDIENCES, SECTION_TITLES, clean_url, shipped_sections
+from tracker.hub.library import AUDIENCES
+from tracker.hub.sections import SECTION_TITLES, section_row, shipped_sections
+from tracker.hub.urls import clean_url
 from tracker.models import HubSection, Resource
-from tracker.reference import DATA_DIR
+from tracker.shipped import shipped_json
 
 
 def load_hub_content() -> tuple[int, int]:
@@ -17,19 +17,13 @@ def load_hub_content() -> tuple[int, int]:
     Returns (sections added, resources added). Text an education lead has saved is never
     overwritten, and a resource they retired stays retired. The caller commits."""
     saved = set(db.session.scalars(select(HubSection.slug)))
-    sections_added = 0
-    for shipped in shipped_sections():
-        if shipped.slug in saved:
-            continue
-        db.session.add(HubSection(slug=shipped.slug, title=shipped.title, position=shipped.position,
-                                  summary=shipped.summary, body_markdown=shipped.body_markdown))
-        sections_added += 1
-    db.session.flush()
+    missing = [s.slug for s in shipped_sections() if s.slug not in saved]
+    for slug in missing:
+        section_row(slug)
 
     known = set(db.session.scalars(select(Resource.url)))
-    items = json.loads((DATA_DIR / "resources.json").read_text(encoding="utf-8"))["resources"]
     resources_added = 0
-    for item in items:
+    for item in shipped_json("resources.json")["resources"]:
         url = clean_url(item["url"])
         if url in known or item["section"] not in SECTION_TITLES or item["audience"] not in AUDIENCES:
             continue
@@ -39,4 +33,4 @@ def load_hub_content() -> tuple[int, int]:
         known.add(url)
         resources_added += 1
     db.session.flush()
-    return sections_added, resources_added
+    return len(missing), resources_added
