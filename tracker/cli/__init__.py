@@ -1,21 +1,13 @@
-"""Command-line tools: `flask demo …`, `flask framework …`, `flask user …`."""
+"""Command-line tools: `flask demo …`, `flask framework …`, `flask user …`, `flask links …`, `flask report …`."""
 from __future__ import annotations
-
-import importlib
 
 
 def register(app) -> None:
-    for module_name, attr in (
-        ("tracker.cli.demo", "demo_cli"),
-        ("tracker.cli.framework", "framework_cli"),
-        ("tracker.cli.user", "user_cli"),
-        ("tracker.cli.links", "links_cli"),
-        ("tracker.cli.report", "report_cli"),
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # an area not built yet
-        app.cli.add_command(getattr(module, attr))
+    from tracker.cli.demo import demo_cli
+    from tracker.cli.framework import framework_cli
+    from tracker.cli.links import links_cli
+    from tracker.cli.report import report_cli
+    from tracker.cli.user import user_cli
+
+    for command in (demo_cli, framework_cli, user_cli, links_cli, report_cli):
+        app.cli.add_command(command)
