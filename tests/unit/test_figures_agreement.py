@@ -80,7 +80,7 @@ def test_each_managers_dashboard_equals_the_per_person_rule(demo):
 
 def test_organisation_report_equals_the_dashboards_and_the_rule(demo, app):
     from tracker.reports import pages
-    from tracker.reports.filters import Filters
+    from tracker.scope_filters import Filters
 
     rules = compliance.load_rules()
     for year in demo:

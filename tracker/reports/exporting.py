@@ -31,7 +31,7 @@ from tracker.models import (
     activity_behaviour,
 )
 from tracker.organisation import organisation_root
-from tracker.reports.filters import Filters
+from tracker.scope_filters import Filters
 
 YIELD_PER = 2000
 

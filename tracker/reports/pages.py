@@ -16,7 +16,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, StaffGroup, TIERS, UnitClosure
 from tracker.organisation import organisation_root
-from tracker.reports.filters import Filters
+from tracker.scope_filters import Filters
 
 # Above this many teams under the chosen unit, the page lists only the lowest and asks for a drill-down.
 TEAMS_SHOWN_IN_FULL = 60

@@ -16,7 +16,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule
 from tracker.extensions import db
 from tracker.models import LeadershipAction, LeadershipActionKind, OrganisationUnit, Person
-from tracker.reports.filters import Filters
+from tracker.scope_filters import Filters
 
 PAGE_SIZE = 50
 
