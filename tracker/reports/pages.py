@@ -55,7 +55,7 @@ def sort_units(rows: list[figures.UnitFigures], sort: str, descending: bool) -> 
 
 @dataclass
 class MonthRow:
-    month_label: str
+    month: date  # first day of the month
     values: list[float | None]  # one per year, newest first
 
 
@@ -108,8 +108,7 @@ def organisation_report(people: Select, filters: Filters, today: date, target: i
     series = figures.monthly_compliance_years(scope, years, today, rules)
     months = []
     for i, start in enumerate(figures.month_starts(filters.year)):
-        months.append(MonthRow(figures.MONTH_SHORT[start.month - 1],
-                               [points[i].percent if i < len(points) else None for points in series]))
+        months.append(MonthRow(start, [points[i].percent if i < len(points) else None for points in series]))
 
     return OrganisationReport(
         filters=filters, target=target, unit=unit, trail=ancestors(filters.unit), tally=tally, units=units,
