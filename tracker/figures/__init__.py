@@ -39,7 +39,7 @@ from tracker.figures.status import (
     tallies_by_unit,
     teams_in_cube,
 )
-from tracker.figures.units import child_units, directorate_names, units_with_children
+from tracker.figures.units import child_units, directorate_names
 from tracker.figures.uptake import course_activity_conditions, course_behaviours, course_uptake, course_uptake_by
 
 __all__ = [
@@ -48,7 +48,7 @@ __all__ = [
     "course_activity_conditions", "course_behaviours", "course_uptake", "course_uptake_by",
     "courses_for_behaviours", "directorate_names", "framework_behaviours", "lowest_first", "month_starts",
     "monthly_compliance_years", "people_query", "ranked_units", "roll_up", "status_cube", "tallies_by_unit",
-    "teams_in_cube", "template_globals", "units_with_children",
+    "teams_in_cube", "template_globals",
 ]
 
 

@@ -106,13 +106,12 @@ def tallies_by_unit(cube, unit_ids) -> dict[int, Tally]:
 class UnitFigures:
     unit: OrganisationUnit
     tally: Tally
-    has_children: bool = False
 
 
-def ranked_units(cube, units: list[OrganisationUnit], with_children: set[int] | None = None) -> list[UnitFigures]:
+def ranked_units(cube, units: list[OrganisationUnit]) -> list[UnitFigures]:
     """Units with their figures, lowest compliance first (units with nobody expected last)."""
     tallies = tallies_by_unit(cube, [u.id for u in units])
-    rows = [UnitFigures(u, tallies[u.id], u.id in (with_children or set())) for u in units]
+    rows = [UnitFigures(u, tallies[u.id]) for u in units]
     rows.sort(key=lambda r: (r.tally.percent is None, r.tally.percent or 0, r.unit.name))
     return rows
 

@@ -13,15 +13,6 @@ def child_units(parent_id: int) -> list[OrganisationUnit]:
     ))
 
 
-def units_with_children(unit_ids) -> set[int]:
-    ids = list(unit_ids)
-    if not ids:
-        return set()
-    return set(db.session.scalars(
-        select(OrganisationUnit.parent_id).where(OrganisationUnit.parent_id.in_(ids)).distinct()
-    ))
-
-
 def units_beneath(unit_ids) -> dict[int, int]:
     """team/unit id -> which of `unit_ids` it lies under (itself included)."""
     rows = db.session.execute(

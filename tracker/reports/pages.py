@@ -90,8 +90,7 @@ def organisation_report(people: Select, filters: Filters, today: date, target: i
     unit = filters.unit or organisation_root()
 
     children = figures.child_units(unit.id) if unit else []
-    with_children = figures.units_with_children(u.id for u in children)
-    units = sort_units(figures.ranked_units(cube, children, with_children), sort, descending)
+    units = sort_units(figures.ranked_units(cube, children), sort, descending)
 
     team_units = figures.teams_in_cube(cube)
     by_team = figures.roll_up(cube, lambda r: r.team_id)

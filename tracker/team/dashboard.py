@@ -120,7 +120,7 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
     tally = figures.roll_up(cube)
 
     units = units_to_rank(viewer, filters.unit)
-    ranked = figures.ranked_units(cube, units, figures.units_with_children(u.id for u in units)) if units else []
+    ranked = figures.ranked_units(cube, units) if units else []
 
     statuses = [filters.status] if filters.status else None
     people_total = tally[filters.status] if filters.status else tally.total
