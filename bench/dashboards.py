@@ -175,7 +175,7 @@ def measure(url: str, repeat: int, export_repeat: int) -> dict:
     from tracker.extensions import db
     from tracker.models import ManagerScope, OrganisationUnit, Person, UnitKind
     from tracker.reports import exporting
-    from tracker.reports.filters import Filters
+    from tracker.scope_filters import Filters
 
     app = make_app(url)
     results = {"database": "SQLite" if url.startswith("sqlite") else "PostgreSQL", "rows": []}

@@ -13,6 +13,7 @@ from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import Select, and_, or_, select
 
+from tracker.counting import live_activity
 from tracker.extensions import db
 from tracker.models import (
     Activity,
@@ -143,13 +144,13 @@ def person_for(viewer: Person, person_id: int) -> Person:
 
 def own_activities(viewer: Person) -> Select:
     """The viewer's own activities that have not been deleted."""
-    return select(Activity).where(Activity.owner_id == viewer.id, Activity.deleted_at.is_(None))
+    return select(Activity).where(Activity.owner_id == viewer.id, live_activity())
 
 
 def visible_activities(viewer: Person) -> Select:
     """Activities (not deleted) of the people the viewer may see."""
     people = visible_people(viewer).with_only_columns(Person.id)
-    return select(Activity).where(Activity.owner_id.in_(people), Activity.deleted_at.is_(None))
+    return select(Activity).where(Activity.owner_id.in_(people), live_activity())
 
 
 def own_activity_for(viewer: Person, activity_id: int) -> Activity:
@@ -218,7 +219,7 @@ def _decides_for(viewer: Person):
 
 def sign_off_activities(viewer: Person) -> Select:
     """Every (not deleted) activity of the people whose activities the viewer signs off."""
-    return select(Activity).where(_decides_for(viewer), Activity.deleted_at.is_(None))
+    return select(Activity).where(_decides_for(viewer), live_activity())
 
 
 def sign_off_queue(viewer: Person) -> Select:
@@ -232,7 +233,7 @@ def sign_off_activity_for(viewer: Person, activity_id: int) -> Activity:
 
 def may_decide(viewer: Person):
     """The WHERE clause a sign-off UPDATE carries, so the scope is re-checked as it writes."""
-    return and_(_decides_for(viewer), Activity.deleted_at.is_(None))
+    return and_(_decides_for(viewer), live_activity())
 
 
 def leadership_actions(viewer: Person) -> Select:
@@ -275,7 +276,7 @@ def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
     they sign off. Evidence is personal data: organisation-wide roles see counts, not files."""
     own = own_activities(viewer).with_only_columns(Activity.id)
     managed = select(Activity.id).where(
-        Activity.owner_id.in_(managed_people(viewer).with_only_columns(Person.id)), Activity.deleted_at.is_(None)
+        Activity.owner_id.in_(managed_people(viewer).with_only_columns(Person.id)), live_activity()
     )
     decided = sign_off_activities(viewer).with_only_columns(Activity.id)
     return _one_or_404(

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select
 
 from tracker.appraisal_year import AppraisalYear
+from tracker.counting import exempt_on, live_in_year
+from tracker.durations import minutes_to_hours, number_text
 from tracker.extensions import db
 from tracker.models import (
     DEFAULT_RULES,
@@ -23,7 +25,6 @@ from tracker.models import (
     ActivityStatus,
     ActivityType,
     Behaviour,
-    Exemption,
     Person,
     RequirementRule,
     Subject,
@@ -89,7 +90,7 @@ class Counts:
 
     @property
     def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+        return minutes_to_hours(self.minutes)
 
 
 @dataclass(frozen=True)
@@ -139,14 +140,6 @@ _COUNTED = (ActivityStatus.SIGNED_OFF,)
 _COUNTED_WITH_PENDING = (ActivityStatus.SIGNED_OFF, ActivityStatus.SUBMITTED)
 
 
-def _in_year(year: AppraisalYear):
-    return and_(
-        Activity.deleted_at.is_(None),
-        Activity.occurred_on >= year.starts_on,
-        Activity.occurred_on <= year.ends_on,
-    )
-
-
 def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
     """One row per person of `people` (a select of Person), with the figures the rule reads.
 
@@ -173,7 +166,7 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
             _sum_if(and_(pending_or_signed, experiential), Activity.duration_minutes).label("p_minutes"),
         )
         .join(ActivityType, ActivityType.id == Activity.type_id)
-        .where(_in_year(year), Activity.owner_id.in_(select(person_ids.c.id)))
+        .where(live_in_year(year), Activity.owner_id.in_(select(person_ids.c.id)))
         .group_by(Activity.owner_id)
         .subquery("per_activity")
     )
@@ -191,7 +184,7 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
         .join(Behaviour, Behaviour.id == activity_behaviour.c.behaviour_id)
         .join(Subject, Subject.id == Behaviour.subject_id)
         .where(
-            _in_year(year),
+            live_in_year(year),
             experiential,
             pending_or_signed,
             Activity.owner_id.in_(select(person_ids.c.id)),
@@ -200,10 +193,7 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
         .subquery("per_behaviour")
     )
 
-    day = reference_day(year, today)
-    exempt = exists().where(
-        Exemption.person_id == Person.id, Exemption.starts_on <= day, Exemption.ends_on >= day
-    )
+    exempt = exempt_on(reference_day(year, today))
 
     return (
         select(
@@ -238,7 +228,7 @@ def behaviour_evidence(person_id: int, year: AppraisalYear) -> dict[int, bool]:
         .join(Activity, Activity.id == activity_behaviour.c.activity_id)
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .where(
-            _in_year(year),
+            live_in_year(year),
             ActivityType.experiential.is_(True),
             Activity.status.in_(_COUNTED_WITH_PENDING),
             Activity.owner_id == person_id,
@@ -285,18 +275,6 @@ def status_query(people: Select, year: AppraisalYear, today: date, rules: dict[i
     rules = rules or load_rules()
     progress = progress_query(people, year, today).subquery("progress")
     return select(progress, status_case(progress, rules, year, today).label("status"))
-
-
-def status_counts(people: Select, year: AppraisalYear, today: date) -> dict[Status, int]:
-    """How many of `people` are in each status: one GROUP BY query."""
-    statuses = status_query(people, year, today).subquery("statuses")
-    rows = db.session.execute(
-        select(statuses.c.status, func.count()).group_by(statuses.c.status)
-    ).all()
-    counts = {status: 0 for status in Status}
-    for status, n in rows:
-        counts[Status(status)] = n
-    return counts
 
 
 def compliance_percent(counts: dict[Status, int]) -> float | None:
@@ -352,7 +330,8 @@ def missing(progress: Progress, rule: Rule) -> list[str]:
         needs.append(f"{more} more experiential {'activity' if more == 1 else 'activities'}")
     hours = rule.min_hours - done.hours
     if hours > 0:
-        needs.append(f"{_fmt_hours(hours)} more {'hour' if hours == 1 else 'hours'} of experiential activity")
+        # "more" sits between the number and its unit, so hours_text() cannot be used whole.
+        needs.append(f"{number_text(hours)} more {'hour' if hours == 1 else 'hours'} of experiential activity")
     more = rule.min_behaviours - done.behaviours
     if more > 0:
         needs.append(f"{more} more {'behaviour' if more == 1 else 'behaviours'}")
@@ -362,7 +341,3 @@ def missing(progress: Progress, rule: Rule) -> list[str]:
         n = progress.pending_activities
         needs.append(f"awaiting sign-off of {n} {'activity' if n == 1 else 'activities'}")
     return needs
-
-
-def _fmt_hours(hours: Decimal) -> str:
-    return f"{hours.normalize():f}"

@@ -130,3 +130,10 @@ def test_xlsx_memory_stays_flat_over_100k_rows():
     rows = ((name, day) for name, _, _, day, _, _ in synthetic_rows(100_000))
     peak = peak_while_consuming(exports.chunks("xlsx", columns, rows, sheet_title="t", description=[]))
     assert peak < 8 * 1024 * 1024, peak  # the rows alone would be tens of megabytes as Python objects
+
+
+def test_export_hours_are_the_hours_every_page_shows():
+    from tracker.durations import minutes_to_hours
+    from tracker.reports.exporting import _hours_number
+
+    assert all(_hours_number(m) == float(minutes_to_hours(m)) for m in range(0, 6000))

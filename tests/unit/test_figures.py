@@ -140,18 +140,18 @@ def test_behaviour_coverage_by_unit(org):
 
 
 def test_month_by_month_progress(org):
-    points = figures.monthly_compliance(everyone(), YEAR, TODAY)
+    points = figures.monthly_compliance_years(everyone(), [YEAR], TODAY)[0]
     assert [p.month for p in points][0] == date(2025, 4, 1) and points[-1].month == date(2025, 10, 1)
     assert [p.complete for p in points] == [0, 1, 1, 1, 2, 2, 2]  # Ada in May, Gus in August
     assert points[-1].expected == 6 and points[-1].percent == 33.3
-    last_year = figures.monthly_compliance(everyone(), YEAR.previous(), TODAY)
+    last_year = figures.monthly_compliance_years(everyone(), [YEAR.previous()], TODAY)[0]
     assert len(last_year) == 12 and last_year[7].complete == 1 and last_year[6].complete == 0
 
 
 def test_month_by_month_last_point_equals_the_headline(org):
     for year in (YEAR, YEAR.previous()):
         tally = figures.roll_up(figures.status_cube(everyone(), year, TODAY))
-        last = figures.monthly_compliance(everyone(), year, TODAY)[-1]
+        last = figures.monthly_compliance_years(everyone(), [year], TODAY)[0][-1]
         assert (last.complete, last.expected, last.percent) == (tally[Status.COMPLETE], tally.expected, tally.percent)
 
 

@@ -193,7 +193,7 @@ def test_export_rows_are_read_inside_the_stream_not_in_the_view(org, count_queri
     # server-side cursor with it), so the rows must be queried as the body starts.
     from tracker.models import Person
     from tracker.reports import exporting
-    from tracker.reports.filters import Filters
+    from tracker.scope_filters import Filters
 
     with count_queries() as before:
         prepared = exporting.prepare("activities", "csv", actor=None, people=select(Person),

@@ -12,9 +12,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from tracker import scope_filters
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, Person
-from tracker.reports import exporting, filters as report_filters
+from tracker.reports import exporting
 
 report_cli = AppGroup("report", help="Organisation reports and exports.")
 
@@ -45,10 +46,10 @@ def export_command(key, year, unit, staff_group, tier, status, activity_type, fm
     def unit_for(viewer, unit_id):
         return db.session.get(OrganisationUnit, unit_id)
 
-    chosen = report_filters.parse(args, None, unit_for=unit_for, allow_all_years=exporting.EXPORTS[key].all_years)
+    chosen = scope_filters.parse(args, None, unit_for=unit_for, allow_all_years=exporting.EXPORTS[key].all_years)
     if chosen.errors:
         raise click.UsageError("; ".join(chosen.errors))
-    today = report_filters.today()
+    today = scope_filters.today()
 
     show_progress = sys.stderr.isatty()
     total = _row_estimate(key, chosen, today) if show_progress else None

@@ -16,7 +16,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, StaffGroup, TIERS, UnitClosure
 from tracker.organisation import organisation_root
-from tracker.reports.filters import Filters
+from tracker.scope_filters import Filters
 
 # Above this many teams under the chosen unit, the page lists only the lowest and asks for a drill-down.
 TEAMS_SHOWN_IN_FULL = 60
@@ -55,7 +55,7 @@ def sort_units(rows: list[figures.UnitFigures], sort: str, descending: bool) -> 
 
 @dataclass
 class MonthRow:
-    month_label: str
+    month: date  # first day of the month
     values: list[float | None]  # one per year, newest first
 
 
@@ -90,8 +90,7 @@ def organisation_report(people: Select, filters: Filters, today: date, target: i
     unit = filters.unit or organisation_root()
 
     children = figures.child_units(unit.id) if unit else []
-    with_children = figures.units_with_children(u.id for u in children)
-    units = sort_units(figures.ranked_units(cube, children, with_children), sort, descending)
+    units = sort_units(figures.ranked_units(cube, children), sort, descending)
 
     team_units = figures.teams_in_cube(cube)
     by_team = figures.roll_up(cube, lambda r: r.team_id)
@@ -108,8 +107,7 @@ def organisation_report(people: Select, filters: Filters, today: date, target: i
     series = figures.monthly_compliance_years(scope, years, today, rules)
     months = []
     for i, start in enumerate(figures.month_starts(filters.year)):
-        months.append(MonthRow(figures.MONTH_SHORT[start.month - 1],
-                               [points[i].percent if i < len(points) else None for points in series]))
+        months.append(MonthRow(start, [points[i].percent if i < len(points) else None for points in series]))
 
     return OrganisationReport(
         filters=filters, target=target, unit=unit, trail=ancestors(filters.unit), tally=tally, units=units,

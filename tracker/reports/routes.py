@@ -9,19 +9,18 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 from sqlalchemy import case, select
 
-from tracker import access
+from tracker import access, figures, scope_filters
 from tracker.extensions import db
 from tracker.models import ActivityType, OrganisationUnit, UnitKind
 from tracker.reports import exporting, pages
-from tracker.reports import filters as report_filters
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-STATUS_CHOICES = [(s.value, s.label) for s in pages.figures.STATUS_ORDER]
+STATUS_CHOICES = [(s.value, s.label) for s in figures.STATUS_ORDER]
 
 
 def _filters(allow_all_years: bool = False):
-    return report_filters.parse(request.args, current_user, allow_all_years=allow_all_years)
+    return scope_filters.parse(request.args, current_user, allow_all_years=allow_all_years)
 
 
 def _filter_choices() -> dict:
@@ -30,9 +29,9 @@ def _filter_choices() -> dict:
     kind_order = case({kind: i for i, kind in enumerate(UnitKind)}, value=OrganisationUnit.kind)
     units = db.session.scalars(select(OrganisationUnit).order_by(kind_order, OrganisationUnit.name)).all()
     return {
-        "years": report_filters.years_offered(),
+        "years": scope_filters.years_offered(),
         "units": units,
-        "staff_groups": report_filters.STAFF_GROUPS,
+        "staff_groups": scope_filters.STAFF_GROUPS,
         "statuses": STATUS_CHOICES,
         "activity_types": db.session.scalars(select(ActivityType).order_by(ActivityType.position)).all(),
     }
@@ -46,7 +45,7 @@ def organisation():
     descending = request.args.get("order") == "desc"
     compare = request.args.get("compare", pages.EARLIER_YEARS_DEFAULT, type=int)
     compare = compare if compare in range(1, pages.EARLIER_YEARS_MAX + 1) else pages.EARLIER_YEARS_DEFAULT
-    report = pages.organisation_report(access.reporting_people(current_user), filters, report_filters.today(),
+    report = pages.organisation_report(access.reporting_people(current_user), filters, scope_filters.today(),
                                        current_app.config["COMPLIANCE_TARGET"], sort=sort, descending=descending,
                                        earlier_years=compare)
     return render_template("reports/organisation.html", report=report, filters=filters, sort=sort,
@@ -57,14 +56,14 @@ def organisation():
 @bp.route("/behaviours")
 def behaviours():
     filters = _filters()
-    report = pages.behaviour_report(access.reporting_people(current_user), filters, report_filters.today())
+    report = pages.behaviour_report(access.reporting_people(current_user), filters, scope_filters.today())
     return render_template("reports/behaviours.html", report=report, filters=filters, choices=_filter_choices())
 
 
 @bp.route("/training")
 def training():
     filters = _filters()
-    courses = pages.training_report(access.reporting_people(current_user), filters, report_filters.today())
+    courses = pages.training_report(access.reporting_people(current_user), filters, scope_filters.today())
     return render_template("reports/training.html", courses=courses, filters=filters, choices=_filter_choices())
 
 
@@ -77,7 +76,7 @@ def export(key: str, fmt: str):
         abort(400)
     prepared = exporting.prepare(key, fmt, actor=current_user._get_current_object(),
                                  people=access.reporting_people(current_user), filters=filters,
-                                 today=report_filters.today())
+                                 today=scope_filters.today())
     response = Response(stream_with_context(prepared.body), mimetype=prepared.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{prepared.file_name}"'
     response.headers["Cache-Control"] = "no-store"

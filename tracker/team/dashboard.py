@@ -16,7 +16,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule
 from tracker.extensions import db
 from tracker.models import LeadershipAction, LeadershipActionKind, OrganisationUnit, Person
-from tracker.reports.filters import Filters
+from tracker.scope_filters import Filters
 
 PAGE_SIZE = 50
 
@@ -120,7 +120,7 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
     tally = figures.roll_up(cube)
 
     units = units_to_rank(viewer, filters.unit)
-    ranked = figures.ranked_units(cube, units, figures.units_with_children(u.id for u in units)) if units else []
+    ranked = figures.ranked_units(cube, units) if units else []
 
     statuses = [filters.status] if filters.status else None
     people_total = tally[filters.status] if filters.status else tally.total

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from tracker import access, compliance, figures
+from tracker import access, compliance, figures, scope_filters
 from tracker.compliance import Status
 from tracker.extensions import db
 from tracker.models import (
@@ -25,7 +25,6 @@ from tracker.models import (
     OrganisationUnit,
     Person,
 )
-from tracker.reports import filters as report_filters
 from tracker.team import dashboard as team_dashboard
 from tracker.team import services
 from tracker.team.forms import DecisionForm, ExemptionForm, LeadershipActionForm, ReminderForm
@@ -37,7 +36,7 @@ ALREADY_DECIDED = "Someone else has already decided on this activity, so your de
 
 
 def _today():
-    return report_filters.today()
+    return scope_filters.today()
 
 
 @bp.app_template_global()
@@ -56,7 +55,7 @@ def evidence_url(evidence_file) -> str | None:
 
 @bp.route("/")
 def dashboard():
-    filters = report_filters.parse(request.args, current_user, unit_for=access.managed_unit_for)
+    filters = scope_filters.parse(request.args, current_user, unit_for=access.managed_unit_for)
     sort = request.args.get("sort", "status")
     sort = sort if sort in figures.PEOPLE_SORTS else "status"
     descending = request.args.get("order") == "desc"
@@ -65,15 +64,15 @@ def dashboard():
                                  sort=sort, descending=descending, page=page)
     return render_template(
         "team/dashboard.html", board=board, filters=filters, sort=sort, descending=descending,
-        years=report_filters.years_offered(), form=ReminderForm(), statuses=team_dashboard.STATUS_CHOICES,
-        staff_groups=report_filters.STAFF_GROUPS, Status=Status,
+        years=scope_filters.years_offered(), form=ReminderForm(), statuses=team_dashboard.STATUS_CHOICES,
+        staff_groups=scope_filters.STAFF_GROUPS, Status=Status,
     )
 
 
 @bp.route("/reminders", methods=["POST"])
 def send_reminders():
     form = ReminderForm()
-    filters = report_filters.parse(request.form, current_user, unit_for=access.managed_unit_for)
+    filters = scope_filters.parse(request.form, current_user, unit_for=access.managed_unit_for)
     back = url_for("team.dashboard", **filters.args())
     if not form.validate_on_submit():
         flash("Your session expired before the reminder was sent. Try again.", "info")
@@ -202,7 +201,7 @@ def _labelled(activity, text: dict) -> list[tuple[str, str]]:
 @bp.route("/people/<int:person_id>")
 def person(person_id: int):
     person = access.managed_person_for(current_user, person_id)
-    filters = report_filters.parse({"year": request.args.get("year", "")}, current_user)
+    filters = scope_filters.parse({"year": request.args.get("year", "")}, current_user)
     year = filters.year
     rules = compliance.load_rules()
     progress = compliance.progress_of(person, year, _today(), rules)
@@ -217,7 +216,7 @@ def person(person_id: int):
         select(Exemption).where(Exemption.person_id == person.id).order_by(Exemption.starts_on.desc())
     ).all()
     return render_template(
-        "team/person.html", person=person, year=year, years=report_filters.years_offered(), progress=progress,
+        "team/person.html", person=person, year=year, years=scope_filters.years_offered(), progress=progress,
         rule=rules[person.tier], missing=compliance.missing(progress, rules[person.tier]),
         activities=activities, exemptions=exemptions, today=_today(),
     )

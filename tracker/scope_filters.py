@@ -1,4 +1,5 @@
-"""The filters every report view and export share, read from and written back to the URL.
+"""The filters the team dashboard, the report pages and the exports share, read from and
+written back to the URL.
 
 year, unit (with everything beneath it), staff group, tier, status, activity type. A bad value
 is reported in plain words and the filter falls back to its default, so a mistyped bookmark

@@ -1,0 +1,63 @@
+"""The figures both dashboards draw, aggregated in SQL over any scope of people.
+
+Everything here starts from a select of Person (a scope from tracker.access, narrowed by
+filters) and from compliance.status_query(), so every count agrees with the per-person
+status of My year. Python only rolls up already-grouped rows (a few per team), never people.
+
+  status.py    people in each status (the cube) and its roll-ups: overall, per unit, team, group, tier
+  people.py    one row per person, for the dashboard's people table and the people export
+  coverage.py  behaviour coverage and gaps, and the courses that teach the gaps
+  monthly.py   cumulative compliance month by month
+  uptake.py    training uptake: courses used, by staff group and directorate
+  units.py     the organisation units figures are grouped by
+
+The public names are re-exported here, so callers write `figures.status_cube(...)`.
+"""
+from __future__ import annotations
+
+from tracker import durations
+from tracker.compliance import Status
+from tracker.figures.coverage import (
+    RARE_BEHAVIOUR_PERCENT,
+    Coverage,
+    behaviour_coverage,
+    behaviour_coverage_by_unit,
+    courses_for_behaviours,
+    framework_behaviours,
+    lowest_first,
+)
+from tracker.figures.monthly import MonthPoint, month_starts, monthly_compliance_years
+from tracker.figures.people import PEOPLE_SORTS, STATUS_ORDER, people_query
+from tracker.figures.status import (
+    CubeRow,
+    Tally,
+    UnitFigures,
+    active,
+    ranked_units,
+    roll_up,
+    status_cube,
+    tallies_by_unit,
+    teams_in_cube,
+)
+from tracker.figures.units import child_units, directorate_names
+from tracker.figures.uptake import course_activity_conditions, course_behaviours, course_uptake, course_uptake_by
+
+__all__ = [
+    "PEOPLE_SORTS", "RARE_BEHAVIOUR_PERCENT", "STATUS_ORDER", "Coverage", "CubeRow", "MonthPoint", "Tally",
+    "UnitFigures", "active", "behaviour_coverage", "behaviour_coverage_by_unit", "child_units",
+    "course_activity_conditions", "course_behaviours", "course_uptake", "course_uptake_by",
+    "courses_for_behaviours", "directorate_names", "framework_behaviours", "lowest_first", "month_starts",
+    "monthly_compliance_years", "people_query", "ranked_units", "roll_up", "status_cube", "tallies_by_unit",
+    "teams_in_cube", "template_globals",
+]
+
+
+def template_globals() -> dict:
+    """Names the dashboard templates (and the table macros they import) use."""
+    return {
+        "minutes_to_hours": durations.minutes_to_hours,
+        "Status": Status,
+        "STATUS_LABELS_BY_VALUE": {s.value: s.label for s in Status},
+        "STATUS_DISPLAY_ORDER": (Status.COMPLETE, Status.AWAITING_SIGN_OFF, Status.IN_PROGRESS,
+                                 Status.NOT_STARTED, Status.EXEMPT, Status.OVERDUE),
+    }

@@ -1,0 +1,172 @@
+"""Behaviour coverage: of the people a behaviour applies to, how many evidenced it this year.
+
+A behaviour few people evidence is a gap; the dashboards suggest courses that teach it.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, func, literal, select
+
+from tracker import compliance
+from tracker.appraisal_year import AppraisalYear
+from tracker.counting import exempt_on, live_in_year
+from tracker.extensions import db
+from tracker.figures.status import active
+from tracker.framework_import import current_framework
+from tracker.models import (
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    Behaviour,
+    BehaviourTier,
+    Course,
+    Domain,
+    Person,
+    Subject,
+    UnitClosure,
+    activity_behaviour,
+    course_behaviour,
+)
+
+# A behaviour evidenced by fewer than this share of the people it applies to is a gap.
+RARE_BEHAVIOUR_PERCENT = 30
+
+
+@dataclass
+class Coverage:
+    behaviour_id: int
+    code: str
+    text: str
+    subject: str
+    tiers: list[int]
+    expected: int  # people of the tiers it applies to
+    evidenced: int  # of those, how many evidenced it this year
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.evidenced / self.expected, 1) if self.expected else None
+
+    @property
+    def is_gap(self) -> bool:
+        return self.percent is not None and self.percent < RARE_BEHAVIOUR_PERCENT
+
+
+def coverage_query(people: Select, year: AppraisalYear, today: date, group_units=None,
+                   activity_type_id: int | None = None) -> Select:
+    """Per behaviour (and per unit of `group_units`, if given): people expected and people who
+    evidenced it in a signed-off experiential activity this year. Exempt people are left out."""
+    framework = current_framework()
+    scope = active(people).where(~exempt_on(compliance.reference_day(year, today)))
+    person_cols = [Person.id.label("person_id"), Person.tier.label("tier")]
+    if group_units is not None:
+        scope = scope.join(UnitClosure, UnitClosure.descendant_id == Person.team_id).where(
+            UnitClosure.ancestor_id.in_(list(group_units)))
+        person_cols.append(UnitClosure.ancestor_id.label("unit_id"))
+    else:
+        person_cols.append(literal(0).label("unit_id"))
+    persons = scope.with_only_columns(*person_cols).order_by(None).subquery("persons")
+
+    expected = (
+        select(persons.c.unit_id, BehaviourTier.behaviour_id, func.count().label("n"))
+        .join(persons, persons.c.tier == BehaviourTier.tier)
+        .group_by(persons.c.unit_id, BehaviourTier.behaviour_id)
+        .subquery("expected")
+    )
+    evidence_conditions = [live_in_year(year), Activity.status == ActivityStatus.SIGNED_OFF,
+                           ActivityType.experiential.is_(True)]
+    if activity_type_id is not None:
+        evidence_conditions.append(Activity.type_id == activity_type_id)
+    pairs = (
+        select(Activity.owner_id.label("person_id"), activity_behaviour.c.behaviour_id.label("behaviour_id"))
+        .join(ActivityType, ActivityType.id == Activity.type_id)
+        .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
+        .where(*evidence_conditions, Activity.owner_id.in_(select(persons.c.person_id)))
+        .distinct()
+        .subquery("pairs")
+    )
+    evidenced = (
+        select(persons.c.unit_id, pairs.c.behaviour_id, func.count().label("n"))
+        .join(persons, persons.c.person_id == pairs.c.person_id)
+        .join(BehaviourTier, and_(BehaviourTier.behaviour_id == pairs.c.behaviour_id,
+                                  BehaviourTier.tier == persons.c.tier))
+        .group_by(persons.c.unit_id, pairs.c.behaviour_id)
+        .subquery("evidenced")
+    )
+    return (
+        select(expected.c.unit_id, Behaviour.id.label("behaviour_id"), expected.c.n.label("expected"),
+               func.coalesce(evidenced.c.n, 0).label("evidenced"))
+        .join(expected, expected.c.behaviour_id == Behaviour.id)
+        .outerjoin(evidenced, and_(evidenced.c.behaviour_id == Behaviour.id,
+                                   evidenced.c.unit_id == expected.c.unit_id))
+        .where(Behaviour.framework_id == (framework.id if framework else -1))
+    )
+
+
+def framework_behaviours() -> list[tuple]:
+    """(id, code, text, subject title, tiers) of the current framework, in framework order."""
+    framework = current_framework()
+    if framework is None:
+        return []
+    tiers = defaultdict(list)
+    for behaviour_id, tier in db.session.execute(
+        select(BehaviourTier.behaviour_id, BehaviourTier.tier)
+        .join(Behaviour, Behaviour.id == BehaviourTier.behaviour_id)
+        .where(Behaviour.framework_id == framework.id).order_by(BehaviourTier.tier)
+    ):
+        tiers[behaviour_id].append(tier)
+    rows = db.session.execute(
+        select(Behaviour.id, Behaviour.code, Behaviour.text, Subject.title)
+        .join(Subject, Subject.id == Behaviour.subject_id)
+        .join(Domain, Domain.id == Subject.domain_id)
+        .where(Behaviour.framework_id == framework.id)
+        .order_by(Domain.position, Subject.position, Behaviour.position, Behaviour.id)
+    )
+    return [(bid, code, text, subject, tiers[bid]) for bid, code, text, subject in rows]
+
+
+def behaviour_coverage(people: Select, year: AppraisalYear, today: date,
+                       activity_type_id: int | None = None) -> list[Coverage]:
+    """Coverage of every behaviour of the current framework, in framework order."""
+    found = {row.behaviour_id: row for row in db.session.execute(
+        coverage_query(people, year, today, activity_type_id=activity_type_id))}
+    result = []
+    for bid, code, text, subject, tiers in framework_behaviours():
+        row = found.get(bid)
+        result.append(Coverage(bid, code, text, subject, tiers, row.expected if row else 0,
+                               row.evidenced if row else 0))
+    return result
+
+
+def behaviour_coverage_by_unit(people: Select, year: AppraisalYear, today: date, unit_ids,
+                               activity_type_id: int | None = None) -> dict[int, dict[int, Coverage]]:
+    """unit id -> behaviour id -> Coverage, for everyone beneath each unit."""
+    behaviours = {b[0]: b for b in framework_behaviours()}
+    result: dict[int, dict[int, Coverage]] = {u: {} for u in unit_ids}
+    for row in db.session.execute(coverage_query(people, year, today, group_units=unit_ids,
+                                                 activity_type_id=activity_type_id)):
+        bid, code, text, subject, tiers = behaviours[row.behaviour_id]
+        result[row.unit_id][bid] = Coverage(bid, code, text, subject, tiers, row.expected, row.evidenced)
+    return result
+
+
+def lowest_first(coverage: list[Coverage]) -> list[Coverage]:
+    return sorted(coverage, key=lambda c: (c.percent is None, c.percent or 0, c.code))
+
+
+def courses_for_behaviours(behaviour_ids, limit: int = 5):
+    """Catalogue courses that teach the most of the given behaviours, for suggestions."""
+    ids = list(behaviour_ids)
+    if not ids:
+        return []
+    return db.session.execute(
+        select(Course.id, Course.title, Course.provider, Course.format, Course.url,
+               func.count(course_behaviour.c.behaviour_id).label("matches"))
+        .join(course_behaviour, course_behaviour.c.course_id == Course.id)
+        .where(course_behaviour.c.behaviour_id.in_(ids), Course.retired.is_(False))
+        .group_by(Course.id, Course.title, Course.provider, Course.format, Course.url)
+        .order_by(func.count(course_behaviour.c.behaviour_id).desc(), Course.experiential.desc(), Course.title)
+        .limit(limit)
+    ).all()

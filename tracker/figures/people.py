@@ -1,0 +1,90 @@
+"""One row per person with the figures of the dashboard's people table and the people export."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, case, func, select
+
+from tracker import compliance
+from tracker.appraisal_year import AppraisalYear
+from tracker.compliance import Rule, Status
+from tracker.counting import exemption_in_force, live_in_year
+from tracker.figures.status import active
+from tracker.figures.units import directorate_names
+from tracker.models import Activity, Exemption, OrganisationUnit, Person
+
+PEOPLE_SORTS = {
+    "name": lambda c: (c["name"],),
+    "team": lambda c: (c["team"], c["name"]),
+    "staff_group": lambda c: (c["staff_group"], c["name"]),
+    "tier": lambda c: (c["tier"], c["name"]),
+    "status": lambda c: (c["status_order"], c["name"]),
+    "activities": lambda c: (c["activities"], c["name"]),
+    "hours": lambda c: (c["minutes"], c["name"]),
+    "behaviours": lambda c: (c["behaviours"], c["name"]),
+    "last_activity": lambda c: (c["last_activity_on"], c["name"]),
+    "pending": lambda c: (c["pending"], c["name"]),
+}
+
+# The order a manager reads statuses in: who needs something first.
+STATUS_ORDER = (Status.OVERDUE, Status.NOT_STARTED, Status.IN_PROGRESS, Status.AWAITING_SIGN_OFF,
+                Status.COMPLETE, Status.EXEMPT)
+
+
+def people_query(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None,
+                 statuses: list[Status] | None = None, sort: str = "status", descending: bool = False,
+                 with_export_columns: bool = False) -> Select:
+    """One row per active person with the figures of the dashboard table (and the export)."""
+    scope = active(people)
+    figures = compliance.status_query(scope, year, today, rules).subquery("figures")
+    ids = scope.with_only_columns(Person.id).order_by(None)
+    last = (
+        select(Activity.owner_id.label("owner_id"), func.max(Activity.occurred_on).label("last_on"))
+        .where(live_in_year(year), Activity.owner_id.in_(ids))
+        .group_by(Activity.owner_id)
+        .subquery("last_activity")
+    )
+    team = OrganisationUnit.__table__.alias("team")
+    status_order = case(
+        *[(figures.c.status == s.value, i) for i, s in enumerate(STATUS_ORDER)], else_=len(STATUS_ORDER)
+    )
+    columns = {
+        "id": Person.id,
+        "name": Person.name,
+        "team_id": Person.team_id,
+        "team": team.c.name,
+        "staff_group": Person.staff_group,
+        "tier": Person.tier,
+        "status": figures.c.status,
+        "status_order": status_order,
+        "activities": figures.c.s_activities,
+        "minutes": figures.c.s_minutes,
+        "behaviours": figures.c.s_behaviours,
+        "pending": figures.c.pending_activities,
+        "last_activity_on": last.c.last_on,
+    }
+    query = (
+        select(*[col.label(name) for name, col in columns.items()])
+        .join(figures, figures.c.person_id == Person.id)
+        .join(team, team.c.id == Person.team_id)
+        .outerjoin(last, last.c.owner_id == Person.id)
+    )
+    if with_export_columns:
+        directorates = directorate_names()
+        reasons = (
+            select(Exemption.person_id.label("person_id"), func.min(Exemption.reason).label("reason"))
+            .where(exemption_in_force(compliance.reference_day(year, today)), Exemption.person_id.in_(ids))
+            .group_by(Exemption.person_id)
+            .subquery("exemption_reasons")
+        )
+        query = (
+            query.add_columns(Person.employee_number.label("employee_number"), Person.email.label("email"),
+                              directorates.c.name.label("directorate"), reasons.c.reason.label("exempt_reason"))
+            .outerjoin(directorates, directorates.c.unit_id == Person.team_id)
+            .outerjoin(reasons, reasons.c.person_id == Person.id)
+        )
+    if statuses:
+        query = query.where(figures.c.status.in_([s.value for s in statuses]))
+    order = PEOPLE_SORTS.get(sort, PEOPLE_SORTS["status"])(columns)
+    order = [c.desc() if descending else c.asc() for c in order[:1]] + list(order[1:]) + [Person.id]
+    return query.order_by(*order)

@@ -1,0 +1,123 @@
+"""People in each status, counted once per page and rolled up every way a dashboard shows them.
+
+`status_cube()` runs the status query once, grouped by team, staff group, tier and status; every
+figure of a page (overall, per unit, per team, per staff group, per tier) is a sum over its rows.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import Select, String, func, select, type_coerce
+
+from tracker import compliance
+from tracker.appraisal_year import AppraisalYear
+from tracker.compliance import Rule, Status
+from tracker.extensions import db
+from tracker.figures.units import units_beneath
+from tracker.models import OrganisationUnit, Person, StaffGroup
+
+
+@dataclass
+class Tally:
+    """People in each status, and the compliance figure they make."""
+
+    counts: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def expected(self) -> int:
+        """The denominator: active people less those exempt."""
+        return self.total - self.counts[Status.EXEMPT]
+
+    @property
+    def percent(self) -> float | None:
+        return compliance.compliance_percent(self.counts)
+
+    def rag(self, target: int) -> str:
+        return compliance.rag(self.percent, target)
+
+    def __getitem__(self, status: Status) -> int:
+        return self.counts[status]
+
+
+def active(people: Select) -> Select:
+    """Dashboards count active staff only."""
+    return people.where(Person.active.is_(True))
+
+
+class CubeRow(NamedTuple):
+    team_id: int
+    staff_group: StaffGroup
+    tier: int
+    status: Status
+    n: int
+
+
+_STATUSES = {s.value: s for s in Status}
+_STAFF_GROUPS = {g.value: g for g in StaffGroup}
+
+
+def status_cube(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> list[CubeRow]:
+    """(team_id, staff_group, tier, status, n) for the active people of `people`: one GROUP BY.
+
+    Every roll-up a dashboard shows (overall, per team, per unit, per staff group, per tier)
+    is a sum over these few rows, so a page runs the heavy status query once.
+    """
+    statuses = compliance.status_query(active(people), year, today, rules).subquery("statuses")
+    staff_group = type_coerce(Person.staff_group, String)  # mapped below, once per distinct value
+    query = (
+        select(Person.team_id, staff_group, Person.tier, statuses.c.status, func.count().label("n"))
+        .join(statuses, statuses.c.person_id == Person.id)
+        .group_by(Person.team_id, staff_group, Person.tier, statuses.c.status)
+    )
+    return [CubeRow(team_id, _STAFF_GROUPS[group], tier, _STATUSES[status], n)
+            for team_id, group, tier, status, n in db.session.execute(query)]
+
+
+def roll_up(cube, key=None) -> dict:
+    """Sum cube rows into one Tally per key(row); key=None gives a single overall Tally."""
+    if key is None:
+        tally = Tally()
+        for row in cube:
+            tally.counts[row.status] += row.n
+        return tally
+    tallies: dict = defaultdict(Tally)
+    for row in cube:
+        k = key(row)
+        if k is not None:
+            tallies[k].counts[row.status] += row.n
+    return dict(tallies)
+
+
+def tallies_by_unit(cube, unit_ids) -> dict[int, Tally]:
+    """One Tally per unit of `unit_ids`, each counting everyone beneath that unit."""
+    under = units_beneath(unit_ids)
+    tallies = roll_up(cube, lambda row: under.get(row.team_id))
+    return {unit_id: tallies.get(unit_id, Tally()) for unit_id in unit_ids}
+
+
+@dataclass
+class UnitFigures:
+    unit: OrganisationUnit
+    tally: Tally
+
+
+def ranked_units(cube, units: list[OrganisationUnit]) -> list[UnitFigures]:
+    """Units with their figures, lowest compliance first (units with nobody expected last)."""
+    tallies = tallies_by_unit(cube, [u.id for u in units])
+    rows = [UnitFigures(u, tallies[u.id]) for u in units]
+    rows.sort(key=lambda r: (r.tally.percent is None, r.tally.percent or 0, r.unit.name))
+    return rows
+
+
+def teams_in_cube(cube) -> list[OrganisationUnit]:
+    team_ids = {row.team_id for row in cube}
+    if not team_ids:
+        return []
+    return list(db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.id.in_(team_ids))))
