@@ -33,6 +33,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(hours_text=durations.hours_text, duration_text=durations.duration_text,
                                  number_text=durations.number_text, long_date=long_date)
     app.jinja_env.globals.update(long_date=long_date, hours_text=durations.hours_text,
-                                 duration_text=durations.duration_text,
-                                 has_endpoint=lambda endpoint: endpoint in app.view_functions)
+                                 duration_text=durations.duration_text)
     app.jinja_env.filters["month_short"] = lambda day: MONTH_SHORT[day.month - 1]
