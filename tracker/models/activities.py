@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.durations import minutes_to_hours
 from tracker.extensions import db
 from tracker.models._types import LabelledEnum, TZDateTime, enum_column_type, utcnow
 from tracker.models.framework import Behaviour
@@ -133,8 +134,8 @@ class Activity(db.Model):
     __table_args__ = (Index("ix_activity_owner_occurred", "owner_id", "occurred_on"),)
 
     @property
-    def hours(self) -> float:
-        return round(self.duration_minutes / 60, 2)
+    def hours(self) -> Decimal:
+        return minutes_to_hours(self.duration_minutes)
 
 
 class EvidenceFile(db.Model):
