@@ -8,7 +8,6 @@ tests hold the two equal over the whole demo organisation.
 """
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,30 +29,18 @@ from tracker.models import (
     Subject,
     activity_behaviour,
 )
+from tracker.models._types import LabelledEnum
 
 
-class Status(str, enum.Enum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    AWAITING_SIGN_OFF = "awaiting_sign_off"
-    COMPLETE = "complete"
-    EXEMPT = "exempt"
-    OVERDUE = "overdue"
+class Status(LabelledEnum):
+    """A person's standing for a year; the labels are the status words of the product brief, exactly."""
 
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-# The status words of the product brief, exactly.
-STATUS_LABELS = {
-    Status.NOT_STARTED: "not started",
-    Status.IN_PROGRESS: "in progress",
-    Status.AWAITING_SIGN_OFF: "awaiting sign-off",
-    Status.COMPLETE: "complete",
-    Status.EXEMPT: "exempt",
-    Status.OVERDUE: "overdue",
-}
+    NOT_STARTED = ("not_started", "not started")
+    IN_PROGRESS = ("in_progress", "in progress")
+    AWAITING_SIGN_OFF = ("awaiting_sign_off", "awaiting sign-off")
+    COMPLETE = ("complete", "complete")
+    EXEMPT = ("exempt", "exempt")
+    OVERDUE = ("overdue", "overdue")
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import Enum, inspect
 
 import config
 from tests.conftest import scratch_database
@@ -39,3 +40,26 @@ def test_upgrade_from_zero_matches_the_models(empty_database_url):
         downgrade(directory=MIGRATIONS, revision="base")
         assert "activity" not in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def _enums_in_migrations() -> dict[str, list[str]]:
+    """{enum name: values} of every sa.Enum the migrations create, read from their source."""
+    found = {}
+    versions = os.path.join(MIGRATIONS, "versions")
+    for name in sorted(os.listdir(versions)):
+        if name.endswith(".py"):
+            with open(os.path.join(versions, name), encoding="utf-8") as handle:
+                for args, enum_name in re.findall(r"sa\.Enum\(([^)]*?)name='(\w+)'", handle.read()):
+                    found[enum_name] = re.findall(r"'([^']*)'", args)
+    return found
+
+
+def test_enum_columns_store_the_values_the_migrations_wrote(app):
+    # Enum columns hold plain strings with no database constraint, so nothing else would notice a
+    # member whose stored value changed: the rows already written would no longer load.
+    in_models = {
+        column.type.name: list(column.type.enums)
+        for table in db.metadata.tables.values() for column in table.columns
+        if isinstance(column.type, Enum)
+    }
+    assert in_models and in_models == _enums_in_migrations()

@@ -10,7 +10,7 @@ from tests.factories import make_activity, make_person, make_tree
 from tracker.appraisal_year import year_containing
 from tracker.extensions import db
 from tracker.models import ActivityType, Course
-from tracker.portfolio.services import tier_behaviours
+from tracker.portfolio.behaviours import tier_behaviours
 from tracker.portfolio.suggestions import EXACT_SEARCH_LIMIT, CourseOption, rank_courses, smallest_cover, suggest
 from tracker.reference import load_reference_data
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -25,8 +26,9 @@ from tracker.models import (
     Exemption,
     ExemptionReason,
     Notice,
+    RequirementRule,
 )
-from tracker.portfolio.services import NHS_NUMBER_MESSAGE
+from tracker.portfolio.activity_input import NHS_NUMBER_MESSAGE
 from tracker.reference import load_reference_data
 
 TODAY = date.today()
@@ -150,6 +152,24 @@ def test_my_year_becomes_complete(client, as_nurse, ref):
     html = client.get("/my-year").get_data(as_text=True)
     assert "complete" in html and "You have met this year" in html
     assert "Still needed" not in html
+
+
+def test_one_hour_reads_as_one_hour_never_one_hours(client, as_nurse, ref):
+    db.session.get(RequirementRule, 2).min_hours = Decimal(1)
+    course = next(c for c in ref["courses"].values() if c.experiential and not c.retired
+                  and any(b.code.startswith("2.") for b in c.behaviours))
+    course.duration_hours = Decimal(1)
+    my_activity(as_nurse, ref, minutes=60, status=ActivityStatus.SUBMITTED)
+    html = client.get("/my-year").get_data(as_text=True)
+    assert "at least 1 hour in all" in html  # the tier's rule
+    assert "1 more hour awaiting sign-off" in html  # the hours part of the rule
+    assert f"{course.provider} · 1 hour · {course.format}" in html  # a suggested course
+    assert not re.search(r"\b1 hours\b", html)
+
+
+def test_an_activitys_hours_are_a_decimal_like_every_other_figure(ref, org):
+    activity = my_activity(org["nurse"], ref, minutes=100)
+    assert activity.hours == Decimal("1.67") and isinstance(activity.hours, Decimal)
 
 
 def test_days_left_counts_down_to_the_last_day(client, as_nurse, monkeypatch):

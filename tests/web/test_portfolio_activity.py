@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD
 from tests.web.test_portfolio import (  # noqa: F401  (fixtures)
     GIBBS,
@@ -129,6 +130,19 @@ def test_a_submitted_activity_must_be_withdrawn_before_changing(client, as_nurse
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Withdraw this activity before you change it" in page and ">Withdraw<" in page
+
+
+def test_an_activity_signed_off_while_its_form_was_open_is_not_changed(client, as_nurse, ref):
+    activity = my_activity(as_nurse, ref, status=RETURNED, title="Needs more")
+    token = csrf_token_from(client.get(f"/activities/{activity.id}/edit").get_data(as_text=True))
+    activity.status = SIGNED  # the manager changes their mind and signs it off meanwhile
+    db.session.commit()
+    response = client.post(f"/activities/{activity.id}/edit",
+                           data={**activity_form(ref, title="Second go"), "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == f"/activities/{activity.id}"
+    assert "This activity can no longer be changed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.refresh(activity)
+    assert activity.title == "Needs more" and activity.status == SIGNED and actions(activity) == []
 
 
 def test_withdraw_takes_it_back_to_draft(client, as_nurse, ref, post_form):

@@ -105,6 +105,17 @@ def test_the_name_does_not_decide_the_type(client, as_nurse, ref, post_form, upl
     assert activity_count() == 0 and stored(uploads) == []
 
 
+def test_files_written_for_a_save_that_does_not_commit_are_removed(client, as_nurse, ref, post_form, uploads, monkeypatch):
+    def commit_fails():
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(db.session, "commit", commit_fails)
+    response = post_with_files(post_form, ref, [(PDF, "feedback.pdf"), (PNG, "certificate.png")])
+    monkeypatch.undo()
+    assert response.status_code == 500
+    assert stored(uploads) == [] and activity_count() == 0
+
+
 def test_a_png_named_pdf_is_stored_as_a_png(client, as_nurse, ref, post_form, uploads):
     post_with_files(post_form, ref, [(PNG, "scan.pdf")])
     assert only_activity().evidence_files[0].content_type == evidence.PNG

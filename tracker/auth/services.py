@@ -6,14 +6,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, Person, PersonRole, Role, StaffGroup
+from tracker.refusal import Refused
 
 MIN_PASSWORD_LENGTH = 12
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-for-timing")
-
-
-class AccountError(ValueError):
-    pass
 
 
 def normalise_email(email: str) -> str:
@@ -55,7 +52,7 @@ def end_sessions(person: Person) -> None:
 
 def set_password(person: Person, password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
+        raise Refused(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password")
     person.password_hash = hash_password(password)
     end_sessions(person)
 
@@ -69,11 +66,11 @@ def create_person(*, email: str, name: str, team: OrganisationUnit, tier: int, s
                   job_title: str = "", roles: set[Role] = frozenset(), password: str | None = None) -> Person:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise AccountError("Enter an email address in the correct format, like name@example.org.")
+        raise Refused("Enter an email address in the correct format, like name@example.org.", field="email")
     if db.session.scalar(select(func.count(Person.id)).where(Person.email == email)):
-        raise AccountError(f"Someone with the email address {email} already exists.")
+        raise Refused(f"Someone with the email address {email} already exists.", field="email")
     if not (name or "").strip():
-        raise AccountError("Enter a name.")
+        raise Refused("Enter a name.", field="name")
     person = Person(email=email, name=name.strip(), team_id=team.id, tier=tier, staff_group=staff_group,
                     job_title=job_title, active=True)
     person.role_grants = [PersonRole(role=r) for r in sorted(roles, key=lambda r: r.value)]

@@ -5,9 +5,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from tracker.auth.services import AccountError, create_person
+from tracker.auth.services import create_person
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, Role, StaffGroup
+from tracker.refusal import Refused
 
 user_cli = AppGroup("user", help="Manage people who can sign in.")
 
@@ -32,7 +33,7 @@ def create_command(email, name, team_name, tier, staff_group, job_title, roles, 
             job_title=job_title, roles={Role(r) for r in roles}, password=password,
         )
         db.session.commit()
-    except AccountError as exc:
+    except Refused as exc:
         db.session.rollback()
         raise click.ClickException(str(exc))
     click.echo(f"Created {person.name} <{person.email}>.")

@@ -1,7 +1,6 @@
 """Activities people log, the vocabulary and catalogue they draw on, and exemptions."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
@@ -20,32 +19,26 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.durations import minutes_to_hours
 from tracker.extensions import db
-from tracker.models._types import TZDateTime, enum_column_type, utcnow
+from tracker.models._types import LabelledEnum, TZDateTime, enum_column_type, utcnow
 from tracker.models.framework import Behaviour
 from tracker.models.people import Person
 
 
-class ActivityStatus(str, enum.Enum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    SIGNED_OFF = "signed_off"
-
-    @property
-    def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "submitted": "Submitted",
-            "returned": "Returned",
-            "signed_off": "Signed off",
-        }[self.value]
+class ActivityStatus(LabelledEnum):
+    DRAFT = ("draft", "Draft")
+    SUBMITTED = ("submitted", "Submitted")
+    RETURNED = ("returned", "Returned")
+    SIGNED_OFF = ("signed_off", "Signed off")
 
 
-class ReflectionModel(str, enum.Enum):
-    WHAT_SO_WHAT = "what_so_what"
-    GIBBS = "gibbs"
-    REVALIDATION = "revalidation"
+class ReflectionModel(LabelledEnum):
+    """The stored value names the model; its prompts and hints are in portfolio/reflection.py."""
+
+    WHAT_SO_WHAT = ("what_so_what", "What? So what? Now what?")
+    GIBBS = ("gibbs", "Gibbs reflective cycle")
+    REVALIDATION = ("revalidation", "Revalidation reflective account")
 
 
 class LinkStatusMixin:
@@ -141,8 +134,8 @@ class Activity(db.Model):
     __table_args__ = (Index("ix_activity_owner_occurred", "owner_id", "occurred_on"),)
 
     @property
-    def hours(self) -> float:
-        return round(self.duration_minutes / 60, 2)
+    def hours(self) -> Decimal:
+        return minutes_to_hours(self.duration_minutes)
 
 
 class EvidenceFile(db.Model):
@@ -159,22 +152,12 @@ class EvidenceFile(db.Model):
     activity: Mapped[Activity] = relationship(back_populates="evidence_files")
 
 
-class ExemptionReason(str, enum.Enum):
-    LONG_TERM_ABSENCE = "long_term_absence"
-    PARENTAL_LEAVE = "parental_leave"
-    NEW_STARTER = "new_starter"
-    SECONDMENT = "secondment"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "long_term_absence": "Long-term absence",
-            "parental_leave": "Parental leave",
-            "new_starter": "New starter",
-            "secondment": "Secondment",
-            "other": "Other",
-        }[self.value]
+class ExemptionReason(LabelledEnum):
+    LONG_TERM_ABSENCE = ("long_term_absence", "Long-term absence")
+    PARENTAL_LEAVE = ("parental_leave", "Parental leave")
+    NEW_STARTER = ("new_starter", "New starter")
+    SECONDMENT = ("secondment", "Secondment")
+    OTHER = ("other", "Other")
 
 
 class Exemption(db.Model):

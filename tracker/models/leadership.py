@@ -1,7 +1,6 @@
 """What managers do to make development happen, and the reminders they send."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
@@ -10,25 +9,15 @@ from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
-from tracker.models._types import TZDateTime, enum_column_type, utcnow
+from tracker.models._types import LabelledEnum, TZDateTime, enum_column_type, utcnow
 
 
-class LeadershipActionKind(str, enum.Enum):
-    PROTECTED_TIME = "protected_time"
-    TEAM_SESSION = "team_session"
-    DEBRIEF_OR_SCHWARTZ = "debrief_or_schwartz"
-    COURSE_PLACES = "course_places"
-    OBSERVATION_ARRANGED = "observation_arranged"
-
-    @property
-    def label(self) -> str:
-        return {
-            "protected_time": "Protected learning time given",
-            "team_session": "Team communication-skills session held",
-            "debrief_or_schwartz": "Debrief or Schwartz round facilitated",
-            "course_places": "Places booked on a course",
-            "observation_arranged": "Observation with feedback arranged",
-        }[self.value]
+class LeadershipActionKind(LabelledEnum):
+    PROTECTED_TIME = ("protected_time", "Protected learning time given")
+    TEAM_SESSION = ("team_session", "Team communication-skills session held")
+    DEBRIEF_OR_SCHWARTZ = ("debrief_or_schwartz", "Debrief or Schwartz round facilitated")
+    COURSE_PLACES = ("course_places", "Places booked on a course")
+    OBSERVATION_ARRANGED = ("observation_arranged", "Observation with feedback arranged")
 
 
 class LeadershipAction(db.Model):

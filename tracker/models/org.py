@@ -6,7 +6,6 @@ same on SQLite and PostgreSQL, unlike LIKE on a materialised path.
 """
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Optional
 
@@ -14,18 +13,14 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models._types import TZDateTime, enum_column_type, utcnow
+from tracker.models._types import LabelledEnum, TZDateTime, enum_column_type, utcnow
 
 
-class UnitKind(str, enum.Enum):
-    ORGANISATION = "organisation"
-    DIRECTORATE = "directorate"
-    CARE_GROUP = "care_group"
-    TEAM = "team"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+class UnitKind(LabelledEnum):
+    ORGANISATION = ("organisation", "Organisation")
+    DIRECTORATE = ("directorate", "Directorate")
+    CARE_GROUP = ("care_group", "Care group")
+    TEAM = ("team", "Team")
 
 
 class OrganisationUnit(db.Model):

@@ -1,7 +1,6 @@
 """People, their roles and the units a manager has scope over."""
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 from typing import Optional
@@ -11,12 +10,12 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models._types import TZDateTime, enum_column_type, utcnow
+from tracker.models._types import LabelledEnum, TZDateTime, enum_column_type, utcnow
 from tracker.models.org import OrganisationUnit
 
 
-class StaffGroup(str, enum.Enum):
-    """NHS workforce (ESR) staff groups."""
+class StaffGroup(LabelledEnum):
+    """NHS workforce (ESR) staff groups; the stored value is the words shown."""
 
     ADD_PROF_SCIENTIFIC = "Add Prof Scientific and Technic"
     ADDITIONAL_CLINICAL = "Additional Clinical Services"
@@ -29,16 +28,12 @@ class StaffGroup(str, enum.Enum):
     STUDENTS = "Students"
 
 
-class Role(str, enum.Enum):
+class Role(LabelledEnum):
     """Roles beyond staff: every signed-in person is staff."""
 
-    MANAGER = "manager"
-    EDUCATION_LEAD = "education_lead"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return {"manager": "Manager", "education_lead": "Education lead", "admin": "Admin"}[self.value]
+    MANAGER = ("manager", "Manager")
+    EDUCATION_LEAD = ("education_lead", "Education lead")
+    ADMIN = ("admin", "Admin")
 
 
 TIERS = (1, 2, 3)

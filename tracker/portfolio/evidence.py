@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from tracker.refusal import Refused
+
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES_PER_ACTIVITY = 5
 ACCEPTED = "PDF, Word (DOCX), PNG or JPEG"
@@ -36,10 +38,6 @@ class CheckedFile:
     original_name: str
     content_type: str
     content: bytes
-
-
-class EvidenceRefused(ValueError):
-    """The file cannot be accepted; the message says why in plain words."""
 
 
 def sniff(content: bytes) -> str | None:
@@ -75,16 +73,16 @@ def display_name(filename: str) -> str:
 
 
 def check(upload: Upload) -> CheckedFile:
-    """Read and check one upload. Raises EvidenceRefused with a message naming the file."""
+    """Read and check one upload. Refused, on the form's evidence field, with a message naming the file."""
     name = display_name(upload.filename)
     content = upload.stream.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise EvidenceRefused(f"{name} is larger than 10 MB")
+        raise Refused(f"The selected file {name} is larger than 10 MB", field="evidence")
     if not content:
-        raise EvidenceRefused(f"{name} is empty")
+        raise Refused(f"The selected file {name} is empty", field="evidence")
     content_type = sniff(content)
     if content_type is None:
-        raise EvidenceRefused(f"{name} must be a {ACCEPTED} file")
+        raise Refused(f"The selected file {name} must be a {ACCEPTED} file", field="evidence")
     return CheckedFile(original_name=name, content_type=content_type, content=content)
 
 

@@ -1,5 +1,5 @@
 """The activity form. It only carries what was typed (and the CSRF token); the rules live in
-services.save_activity(), whose refusals are attached back to these fields."""
+activity_input.check_activity(), whose refusals name these fields."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,10 +12,8 @@ from tracker.models import Activity
 from tracker.portfolio import evidence
 from tracker.portfolio.nhs_number import mask_nhs_numbers
 from tracker.portfolio.reflection import MODELS, field_name
-from tracker.portfolio.services import ActivityInput, ActivityRefused, Prefill
-
-# A refusal names a rule ("occurred_on"); the summary links to the first input of that rule.
-ERROR_FIELDS = {"occurred_on": "occurred_on_day", "duration": "duration_hours"}
+from tracker.portfolio.activity_input import ActivityInput
+from tracker.portfolio.form_choices import Prefill
 
 
 class _ActivityFormMethods:
@@ -41,13 +39,9 @@ class _ActivityFormMethods:
             remove_evidence_ids=list(self.remove_evidence.data or []),
         )
 
-    def attach(self, refused: ActivityRefused) -> None:
-        """Put each refusal on its field, and never show an NHS number back: not in the fields
-        refused for one, nor in the answers of a model the person switched away from."""
-        for key, message in refused.errors.items():
-            self[ERROR_FIELDS.get(key, key)].errors = [message]
-        for key, text in refused.masked.items():
-            self[key].data = text
+    def mask_nhs_numbers(self) -> None:
+        """Never show an NHS number back after a refusal: not in the fields refused for one,
+        nor in the answers of a model the person switched away from."""
         for f in [self.title] + [f for _, prompts in self.prompt_fields() for _, f in prompts]:
             f.data = mask_nhs_numbers(f.data or "")
 

@@ -1,7 +1,8 @@
 """The reflection models a person can choose, and the prompts of each.
 
 `Activity.reflection` holds {prompt key: text} for the chosen model. The keys below are
-stored, so they must never change; the labels and hints are free to improve.
+stored, so they must never change; the labels and hints are free to improve (a model's own label
+is on ReflectionModel).
 """
 from __future__ import annotations
 
@@ -22,15 +23,17 @@ class Prompt:
 @dataclass(frozen=True)
 class Model:
     model: ReflectionModel
-    label: str
     hint: str
     prompts: tuple[Prompt, ...]
+
+    @property
+    def label(self) -> str:
+        return self.model.label
 
 
 MODELS: dict[ReflectionModel, Model] = {
     ReflectionModel.WHAT_SO_WHAT: Model(
         ReflectionModel.WHAT_SO_WHAT,
-        "What? So what? Now what?",
         "Three short questions. Quick to use after a busy shift.",
         (
             Prompt("what", "What?", "What happened, and what part did you play? Leave out anything that could identify a patient."),
@@ -40,7 +43,6 @@ MODELS: dict[ReflectionModel, Model] = {
     ),
     ReflectionModel.GIBBS: Model(
         ReflectionModel.GIBBS,
-        "Gibbs reflective cycle",
         "Six stages, for a fuller reflection on something that made you think.",
         (
             Prompt("description", "Description", "What happened? Keep to the facts and leave out anything that could identify a patient."),
@@ -53,7 +55,6 @@ MODELS: dict[ReflectionModel, Model] = {
     ),
     ReflectionModel.REVALIDATION: Model(
         ReflectionModel.REVALIDATION,
-        "Revalidation reflective account",
         "The four questions of a professional revalidation reflective account, ready to copy into it.",
         (
             Prompt("activity", "What was the activity?", "For example an observed conversation with feedback, a course, or feedback from a patient or colleague."),

@@ -28,9 +28,14 @@ from tracker import access, appraisal_year
 from tracker.compliance import Status
 from tracker.extensions import db
 from tracker.models import ActivityStatus
-from tracker.portfolio import evidence, services, summaries
+from tracker.models._types import utcnow
+from tracker.portfolio import activities, evidence, form_choices, summaries
+from tracker.portfolio.behaviours import allowed_behaviours, group_by_subject
 from tracker.portfolio.forms import ActivityForm, ConfirmForm
 from tracker.portfolio.reflection import MODELS, field_name, labelled_answers
+from tracker.portfolio.years import year_from_arg
+from tracker.refusal import Refused
+from tracker.views import commit_or_show_errors
 
 bp = Blueprint("portfolio", __name__)
 
@@ -57,9 +62,6 @@ def upload_folder() -> str:
 @bp.context_processor
 def _helpers():
     return {
-        "long_date": services.long_date,
-        "fmt_hours": services.fmt_hours,
-        "duration_text": services.duration_text,
         "status_colour": STATUS_COLOURS,
         "activity_colour": ACTIVITY_COLOURS,
         "Status": Status,
@@ -81,7 +83,7 @@ def _saved_keys() -> list[str]:
 
 @bp.route("/my-year")
 def my_year():
-    year = services.year_from_arg(current_user, request.args.get("year"), today())
+    year = year_from_arg(current_user, request.args.get("year"), today())
     if year is None:
         abort(404)
     view = summaries.my_year(current_user, year, today())
@@ -92,7 +94,7 @@ def my_year():
 @bp.route("/notices/<int:notice_id>/dismiss", methods=["POST"])
 def dismiss_notice(notice_id: int):
     notice = access.own_notice_for(current_user, notice_id)
-    services.dismiss_notice(current_user, notice)
+    activities.dismiss_notice(current_user, notice)
     db.session.commit()
     return redirect(url_for(".my_year"))
 
@@ -101,9 +103,9 @@ def dismiss_notice(notice_id: int):
 
 
 def _render_form(form, activity=None, *, first_subjects=(), status=200, state="fresh", files_dropped=False):
-    behaviours = services.allowed_behaviours(current_user, activity)
+    behaviours = allowed_behaviours(current_user, activity)
     ticked = {int(v) for v in (form.behaviour_ids.data or []) if str(v).isdigit()}
-    groups = services.group_by_subject(behaviours, first_subjects, ticked)
+    groups = group_by_subject(behaviours, first_subjects, ticked)
     if form.behaviour_ids.errors:
         for group in groups:
             group.open = True
@@ -111,8 +113,8 @@ def _render_form(form, activity=None, *, first_subjects=(), status=200, state="f
         "portfolio/activity_form.html",
         form=form,
         activity=activity,
-        activity_types=services.activity_types(),
-        courses=services.catalogue(activity),
+        activity_types=form_choices.activity_types(),
+        courses=form_choices.catalogue(activity),
         groups=groups,
         ticked=ticked,
         tier_codes={b.id for b in behaviours},
@@ -129,29 +131,33 @@ def _render_form(form, activity=None, *, first_subjects=(), status=200, state="f
 def _save(form, activity=None):
     uploads = [evidence.Upload(f.filename, f.stream) for f in request.files.getlist("evidence") if f and f.filename]
     submit = form.submit_requested()
+    stored_files = []  # evidence written by this save: removed again when the commit fails
+
+    def write():
+        saved = activities.save_activity(current_user, activity, form.to_input(uploads), submit=submit,
+                                         today=today(), upload_folder=upload_folder())
+        stored_files.extend(saved.stored_files)
+        return saved
+
     try:
-        saved = services.save_activity(current_user, activity, form.to_input(uploads), submit=submit,
-                                       today=today(), upload_folder=upload_folder())
-    except services.ActivityRefused as refused:
-        db.session.rollback()
-        form.attach(refused)
-        return _render_form(form, activity, state="returned", files_dropped=bool(uploads) and "evidence" not in refused.errors)
-    except services.NotAllowed as refused:
-        db.session.rollback()
-        flash(str(refused))
-        return redirect(url_for(".activity", activity_id=activity.id))
-    try:
-        db.session.commit()
+        saved = commit_or_show_errors(form, write)
     except Exception:
         db.session.rollback()
-        evidence.discard(upload_folder(), saved.stored_files)
+        evidence.discard(upload_folder(), stored_files)
         raise
+    if saved is None:
+        if activity is not None and activity.status not in activities.EDITABLE:
+            # Decided on while the form was open: the refusal is about the activity, not the form.
+            flash(activities.CANNOT_CHANGE)
+            return redirect(url_for(".activity", activity_id=activity.id))
+        form.mask_nhs_numbers()
+        return _render_form(form, activity, state="returned", files_dropped=bool(uploads) and not form.evidence.errors)
     evidence.discard(upload_folder(), saved.removed_files)
     session[AUTOSAVE_CLEAR] = [_autosave_key(activity), _autosave_key(saved.activity)]
     if submit:
         manager = current_user.line_manager
         flash(f"Submitted for sign-off{' to ' + manager.name if manager else ''}: {saved.activity.title}", "success")
-        year = services.current_year(saved.activity.occurred_on)
+        year = appraisal_year.current_year(saved.activity.occurred_on)
         return redirect(url_for(".my_year", year=year.start_year))
     flash(f"Saved as a draft: {saved.activity.title}", "success")
     return redirect(url_for(".activity", activity_id=saved.activity.id))
@@ -162,7 +168,7 @@ def log_activity():
     form = ActivityForm()
     if request.method == "POST":
         return _save(form)
-    choices = services.prefill(
+    choices = form_choices.prefill(
         current_user, course=request.args.get("course"), behaviours=request.args.get("behaviours"),
         subjects=request.args.get("subjects"), activity_type=request.args.get("type"),
     )
@@ -173,7 +179,7 @@ def log_activity():
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
 def edit_activity(activity_id: int):
     activity = access.own_activity_for(current_user, activity_id)
-    if activity.status not in services.EDITABLE:
+    if activity.status not in activities.EDITABLE:
         flash("This activity can no longer be changed." if activity.status == ActivityStatus.SIGNED_OFF
               else "Withdraw this activity before you change it.")
         return redirect(url_for(".activity", activity_id=activity.id))
@@ -201,7 +207,7 @@ def _too_large(error):
     if activity is not None:
         form.fill_from_activity(activity)
     else:
-        form.fill_new(today(), services.Prefill())
+        form.fill_new(today(), form_choices.Prefill())
     form.form_errors.append(
         "Nothing was saved because the form was too large to send. Each file must be 10 MB or smaller, "
         "and a reflection answer 10,000 characters or fewer."
@@ -227,10 +233,10 @@ def activity(activity_id: int):
 def withdraw_activity(activity_id: int):
     activity = access.own_activity_for(current_user, activity_id)
     try:
-        services.withdraw(current_user, activity)
+        activities.withdraw(current_user, activity)
         db.session.commit()
         flash("Withdrawn: the activity is a draft again. Change it and submit it when you are ready.", "success")
-    except services.NotAllowed as refused:
+    except Refused as refused:
         db.session.rollback()
         flash(str(refused))
     return redirect(url_for(".activity", activity_id=activity_id))
@@ -245,9 +251,9 @@ def delete_activity(activity_id: int):
     if request.method == "GET":
         return render_template("portfolio/delete.html", activity=activity, confirm=ConfirmForm())
     try:
-        services.delete(current_user, activity)
+        activities.delete(current_user, activity)
         db.session.commit()
-    except services.NotAllowed as refused:
+    except Refused as refused:
         db.session.rollback()
         flash(str(refused))
         return redirect(url_for(".activity", activity_id=activity_id))
@@ -266,7 +272,7 @@ def evidence_download(evidence_id: int):
         abort(404)
     if not os.path.isfile(path):
         abort(404)
-    if services.note_evidence_download(current_user, file):
+    if activities.note_evidence_download(current_user, file):
         db.session.commit()
     response = send_file(path, mimetype=file.content_type, as_attachment=True,
                          download_name=evidence.download_name(file.original_name, file.content_type), max_age=0)
@@ -280,7 +286,7 @@ def evidence_download(evidence_id: int):
 
 @bp.route("/portfolio")
 def portfolio():
-    year = services.year_from_arg(current_user, request.args.get("year"), today())
+    year = year_from_arg(current_user, request.args.get("year"), today())
     if year is None:
         abort(404)
     view = summaries.portfolio(current_user, year, today())
@@ -289,7 +295,7 @@ def portfolio():
 
 @bp.route("/portfolio/my-data.json")
 def export_my_data():
-    data = summaries.export_data(current_user, services.now())
+    data = summaries.export_data(current_user, utcnow())
     db.session.commit()
     response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
                                           mimetype="application/json")

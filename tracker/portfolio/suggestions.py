@@ -17,6 +17,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.appraisal_year import AppraisalYear
+from tracker.counting import live_between
 from tracker.extensions import db
 from tracker.models import (
     Activity,
@@ -160,9 +161,7 @@ def suggest(tier_behaviours: list[Behaviour], evidenced_ids, year: AppraisalYear
             Activity.owner_id.in_(select(Person.id).where(Person.team_id == team_id)),
             activity_behaviour.c.behaviour_id.in_(missing_ids),
             Activity.status == ActivityStatus.SIGNED_OFF,
-            Activity.deleted_at.is_(None),
-            Activity.occurred_on >= since,
-            Activity.occurred_on <= today,
+            live_between(since, today),
         )
         .group_by(Activity.type_id)
         .subquery()

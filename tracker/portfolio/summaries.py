@@ -11,10 +11,13 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from tracker import access, compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
+from tracker.counting import exemption_in_force, live_in_year
+from tracker.durations import number_text
 from tracker.extensions import db
 from tracker.models import Activity, AuditEvent, Behaviour, Exemption, Notice, Person
 from tracker.portfolio import suggestions as suggestion_rules
-from tracker.portfolio.services import SubjectGroup, days_left, fmt_hours, group_by_subject, tier_behaviours, years_to_show
+from tracker.portfolio.behaviours import SubjectGroup, group_by_subject, tier_behaviours
+from tracker.portfolio.years import days_left, years_to_show
 
 
 # --- My year ----------------------------------------------------------------------------
@@ -72,9 +75,9 @@ def rule_parts(progress: compliance.Progress, rule: compliance.Rule) -> list[Rul
     if rule.min_hours > 0:
         extra = with_pending.hours - done.hours
         parts.append(RulePart(
-            "Hours of experiential activity signed off", fmt_hours(done.hours), fmt_hours(rule.min_hours),
+            "Hours of experiential activity signed off", number_text(done.hours), number_text(rule.min_hours),
             float(min(done.hours, rule.min_hours)), float(rule.min_hours),
-            f"{fmt_hours(extra)} more {'hour' if extra == 1 else 'hours'} awaiting sign-off" if extra > 0 else "",
+            f"{number_text(extra)} more {'hour' if extra == 1 else 'hours'} awaiting sign-off" if extra > 0 else "",
             done.hours >= rule.min_hours,
         ))
     parts.append(RulePart(
@@ -98,7 +101,7 @@ def exemption_on(person: Person, year: AppraisalYear, today: date) -> Exemption 
     day = compliance.reference_day(year, today)
     return db.session.scalar(
         select(Exemption)
-        .where(Exemption.person_id == person.id, Exemption.starts_on <= day, Exemption.ends_on >= day)
+        .where(Exemption.person_id == person.id, exemption_in_force(day))
         .order_by(Exemption.starts_on.desc(), Exemption.id.desc())
         .limit(1)
     )
@@ -107,7 +110,7 @@ def exemption_on(person: Person, year: AppraisalYear, today: date) -> Exemption 
 def activities_in(person: Person, year: AppraisalYear):
     return (
         access.own_activities(person)
-        .where(Activity.occurred_on >= year.starts_on, Activity.occurred_on <= year.ends_on)
+        .where(live_in_year(year))
         .order_by(Activity.occurred_on.desc(), Activity.id.desc())
     )
 

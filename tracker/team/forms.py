@@ -9,6 +9,7 @@ from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
+from tracker.date_input import parse_date_parts
 from tracker.models import ExemptionReason, LeadershipActionKind
 from tracker.team import services
 
@@ -31,20 +32,9 @@ class DateInputField(Field):
             return
         self.parts = {part: (formdata.get(f"{self.name}-{part}") or "").strip()[:10] for part in self.parts}
         self.raw_data = list(self.parts.values())
-        self.data = None
-        if not any(self.parts.values()):
-            return
-        missing = [part for part, value in self.parts.items() if not value]
-        if missing:
-            self.process_errors.append(f"{self.label.text} must include a {' and '.join(missing)}")
-            return
-        try:
-            day, month, year = (int(self.parts[p]) for p in ("day", "month", "year"))
-            if year < 1900 or year > 2200:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError:
-            self.process_errors.append(f"{self.label.text} must be a real date, for example 27 3 2026")
+        self.data, message = parse_date_parts(**self.parts, label=self.label.text)
+        if message:
+            self.process_errors.append(message)
 
     def pre_validate(self, form):
         if self.process_errors:

@@ -1,0 +1,129 @@
+"""What a person changes in their portfolio: logging, changing and submitting an activity,
+withdrawing it from sign-off, deleting it; and the two small writes of the pages around it
+(dismissing a reminder, the audit entry of someone else's evidence download).
+
+Nothing here knows about requests. Views pass plain values in, these functions check, write
+and add the audit entry, and the view commits once (or rolls back). A refusal is a Refused.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import update
+
+from tracker.audit import record
+from tracker.counting import live_activity
+from tracker.extensions import db
+from tracker.models import Activity, ActivityStatus, EvidenceFile, Notice, Person
+from tracker.models._types import utcnow
+from tracker.portfolio import evidence as evidence_files
+from tracker.portfolio.activity_input import ActivityInput, check_activity
+from tracker.refusal import Refused
+
+EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+CANNOT_CHANGE = "This activity can no longer be changed"
+
+
+@dataclass
+class Saved:
+    activity: Activity
+    submitted: bool
+    stored_files: list[str]  # written now: remove them if the commit fails
+    removed_files: list[str]  # to delete from disk once the commit succeeds
+
+
+def save_activity(owner: Person, activity: Activity | None, data: ActivityInput, *, submit: bool,
+                  today: date, upload_folder: str) -> Saved:
+    """Create (activity=None) or change one of the owner's activities, as a draft or submitted.
+
+    Everything is checked before anything is written; a refusal leaves the database and the
+    upload folder as they were.
+    """
+    if activity is not None and activity.status not in EDITABLE:
+        raise Refused(CANNOT_CHANGE)
+    checked = check_activity(owner, activity, data, submit=submit, today=today)
+
+    created = activity is None
+    if created:
+        activity = Activity(owner_id=owner.id, status=ActivityStatus.DRAFT)
+        db.session.add(activity)
+    activity.occurred_on = checked.occurred_on
+    activity.title = checked.title
+    activity.type_id = checked.activity_type.id
+    activity.activity_type = checked.activity_type
+    activity.duration_minutes = checked.minutes
+    activity.course = checked.course
+    activity.behaviours = checked.behaviours
+    activity.reflection_model = checked.reflection_model
+    activity.reflection = checked.reflection
+    activity.manager_may_read = checked.manager_may_read
+    if submit:
+        activity.status = ActivityStatus.SUBMITTED
+        activity.submitted_at = utcnow()
+
+    removed_files = [f.stored_name for f in checked.remove]
+    for evidence in checked.remove:
+        activity.evidence_files.remove(evidence)
+    stored_files: list[str] = []
+    try:
+        for file in checked.files:
+            stored_name = evidence_files.store(upload_folder, file)
+            stored_files.append(stored_name)
+            activity.evidence_files.append(EvidenceFile(
+                original_name=file.original_name, stored_name=stored_name,
+                content_type=file.content_type, size_bytes=len(file.content),
+            ))
+        db.session.flush()
+    except Exception:
+        evidence_files.discard(upload_folder, stored_files)
+        raise
+
+    record(owner, "activity.created" if created else "activity.changed", person=owner, activity=activity,
+           status=activity.status.value, files_added=len(checked.files), files_removed=len(checked.remove))
+    if submit:
+        record(owner, "activity.submitted", person=owner, activity=activity,
+               line_manager_id=owner.line_manager_id)
+    return Saved(activity, submit, stored_files, removed_files)
+
+
+def withdraw(owner: Person, activity: Activity) -> None:
+    """Take a submitted activity back to draft (only while nobody has decided on it)."""
+    changed = db.session.execute(
+        update(Activity)
+        .where(Activity.id == activity.id, Activity.owner_id == owner.id,
+               Activity.status == ActivityStatus.SUBMITTED, live_activity())
+        .values(status=ActivityStatus.DRAFT, submitted_at=None, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        raise Refused("Only an activity that is waiting for sign-off can be withdrawn")
+    db.session.refresh(activity)
+    record(owner, "activity.withdrawn", person=owner, activity=activity)
+
+
+def delete(owner: Person, activity: Activity) -> None:
+    """Soft delete: the row stays (and the audit trail says who deleted it) but nothing counts it."""
+    changed = db.session.execute(
+        update(Activity)
+        .where(Activity.id == activity.id, Activity.owner_id == owner.id,
+               Activity.status != ActivityStatus.SIGNED_OFF, live_activity())
+        .values(deleted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        raise Refused("A signed-off activity is part of your record and cannot be deleted")
+    db.session.refresh(activity)
+    record(owner, "activity.deleted", person=owner, activity=activity, status=activity.status.value)
+
+
+def note_evidence_download(viewer: Person, file: EvidenceFile) -> bool:
+    """Evidence is personal data: a download by anyone but its owner goes in the audit trail."""
+    if file.activity.owner_id == viewer.id:
+        return False
+    record(viewer, "evidence.downloaded", person=file.activity.owner_id, activity=file.activity_id, evidence_id=file.id)
+    return True
+
+
+def dismiss_notice(person: Person, notice: Notice) -> None:
+    notice.dismissed_at = utcnow()

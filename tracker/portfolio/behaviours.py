@@ -1,0 +1,61 @@
+"""The framework behaviours a person can evidence, and their grouping by subject on the pages."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from tracker.extensions import db
+from tracker.models import Activity, Behaviour, BehaviourTier, Domain, Framework, Person, Subject
+
+
+def tier_behaviours(tier: int) -> list[Behaviour]:
+    """The current framework's behaviours that apply to `tier`, in framework order (one query)."""
+    current = select(Framework.id).where(Framework.is_current.is_(True))
+    return list(db.session.scalars(
+        select(Behaviour)
+        .join(Behaviour.subject)
+        .join(Subject.domain)
+        .join(BehaviourTier, BehaviourTier.behaviour_id == Behaviour.id)
+        .where(Behaviour.framework_id.in_(current), BehaviourTier.tier == tier)
+        .options(contains_eager(Behaviour.subject).contains_eager(Subject.domain))
+        .order_by(Domain.position, Subject.position, Behaviour.position)
+    ).unique())
+
+
+def allowed_behaviours(person: Person, activity: Activity | None = None) -> list[Behaviour]:
+    """What the form offers and accepts: my tier's behaviours in the current framework, plus any
+    the activity already has (an earlier framework version keeps its mapping)."""
+    behaviours = tier_behaviours(person.tier)
+    known = {b.id for b in behaviours}
+    if activity is not None:
+        behaviours += [b for b in activity.behaviours if b.id not in known]
+    return behaviours
+
+
+@dataclass
+class SubjectGroup:
+    subject: Subject
+    behaviours: list[Behaviour]
+    open: bool = False
+
+    @property
+    def domain(self) -> Domain:
+        return self.subject.domain
+
+
+def group_by_subject(behaviours: list[Behaviour], first_subjects=(), open_ids=()) -> list[SubjectGroup]:
+    """Behaviours grouped by subject; subjects named in `first_subjects` (numbers) come first."""
+    groups: OrderedDict[int, SubjectGroup] = OrderedDict()
+    for behaviour in behaviours:
+        group = groups.setdefault(behaviour.subject_id, SubjectGroup(behaviour.subject, []))
+        group.behaviours.append(behaviour)
+    ordered = list(groups.values())
+    first = [g for g in ordered if g.subject.number in first_subjects]
+    first_ids = {id(g) for g in first}
+    ordered = first + [g for g in ordered if id(g) not in first_ids]
+    for group in ordered:
+        group.open = group.subject.number in first_subjects or any(b.id in open_ids for b in group.behaviours)
+    return ordered

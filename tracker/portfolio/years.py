@@ -1,0 +1,52 @@
+"""Which appraisal years a person sees in the year switcher and may still add activities to."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+
+from tracker import access
+from tracker.appraisal_year import AppraisalYear, current_year, start_month, year_containing
+from tracker.extensions import db
+from tracker.models import Activity, Person
+
+# After a year ends people may still add late activities to it for this long.
+GRACE_DAYS = 30
+
+
+def open_years(today: date) -> list[AppraisalYear]:
+    """Years a person may still add to: this one, and last year for GRACE_DAYS after it ends."""
+    this_year = current_year(today)
+    last_year = this_year.previous()
+    if (today - last_year.ends_on).days <= GRACE_DAYS:
+        return [last_year, this_year]
+    return [this_year]
+
+
+def days_left(year: AppraisalYear, today: date) -> int:
+    """Whole days after today until the year ends: 0 on its last day and once it has ended."""
+    return max((year.ends_on - today).days, 0)
+
+
+def years_to_show(person: Person, today: date) -> list[AppraisalYear]:
+    """For the year switcher: from the person's first activity (or last year) to this year, newest first."""
+    this_year = current_year(today)
+    first = db.session.scalar(
+        access.own_activities(person).with_only_columns(func.min(Activity.occurred_on)).order_by(None)
+    )
+    earliest = year_containing(first, start_month()) if first else this_year
+    earliest = min(earliest, this_year.previous(), key=lambda y: y.start_year)
+    return [AppraisalYear(y, this_year.start_month) for y in range(this_year.start_year, earliest.start_year - 1, -1)]
+
+
+def year_from_arg(person: Person, raw: str | None, today: date) -> AppraisalYear | None:
+    """The year named in the address (its start year), the current year when absent, None when unknown."""
+    if raw in (None, ""):
+        return current_year(today)
+    if not raw.isdigit():
+        return None
+    wanted = int(raw)
+    for year in years_to_show(person, today):
+        if year.start_year == wanted:
+            return year
+    return None
