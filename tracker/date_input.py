@@ -16,6 +16,9 @@ def parse_date_parts(day: str, month: str, year: str, label: str) -> tuple[date 
     missing = [name for name, value in parts.items() if not value]
     if missing:
         return None, f"{label} must include a {' and a '.join(missing)}"
+    # Plain digits only: int() would also take "1_0", "+5" or other scripts' digits.
+    if not all(value.isascii() and value.isdigit() for value in parts.values()):
+        return None, f"{label} must be a real date, for example 27 3 2026"
     try:
         d, m, y = (int(parts[name]) for name in ("day", "month", "year"))
         if not EARLIEST_YEAR <= y <= LATEST_YEAR:
