@@ -3,7 +3,8 @@
 Three layers, all here:
 - every endpoint needs a signed-in person unless it is listed in PUBLIC_ENDPOINTS;
 - every blueprint named in AREA_PERMISSIONS needs that permission (403 otherwise), checked
-  before any view runs, so a new view cannot forget it;
+  before any view runs, so a new view cannot forget it; ENDPOINT_PERMISSIONS names the few
+  endpoints that need another permission than their area's;
 - every query for people or activities starts from a scoping function below, and an id
   outside the viewer's scope is a 404 (never a 403 that would confirm it exists).
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.counting import live_activity
 from tracker.extensions import db
@@ -25,15 +27,21 @@ from tracker.models import (
     Notice,
     OrganisationUnit,
     Person,
+    PersonRole,
     Resource,
     Role,
     UnitClosure,
 )
 
+# Roles whose power is over the whole organisation (reports, administration), not over teams.
+ORGANISATION_WIDE_ROLES = frozenset({Role.EDUCATION_LEAD, Role.ADMIN})
+
 # Permission name -> roles that hold it. Staff (every signed-in person) hold "portfolio".
 PERMISSIONS: dict[str, frozenset[Role | None]] = {
     "portfolio": frozenset({None, Role.MANAGER, Role.EDUCATION_LEAD, Role.ADMIN}),
     "team": frozenset({Role.MANAGER}),
+    # Also held by line managers of active staff, whatever their roles (see LINE_MANAGER_PERMISSIONS).
+    "sign_off": frozenset({Role.MANAGER}),
     "reports": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
     "catalogue.edit": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
     "framework.manage": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
@@ -54,6 +62,19 @@ AREA_PERMISSIONS: dict[str, str] = {
 }
 
 
+# Endpoint -> the permission it needs instead of its area's. A line manager without the manager
+# role signs off their reports' activities but does not see the team dashboard.
+ENDPOINT_PERMISSIONS: dict[str, str] = {
+    "team.queue": "sign_off",
+    "team.activity": "sign_off",
+    "team.decide": "sign_off",
+    "team.reflection": "sign_off",
+}
+
+# Permissions that being the line manager of someone active gives, whatever one's roles.
+LINE_MANAGER_PERMISSIONS = frozenset({"sign_off"})
+
+
 class UnknownPermission(KeyError):
     pass
 
@@ -64,7 +85,14 @@ def can(person, permission: str) -> bool:
     if person is None or not getattr(person, "is_authenticated", False):
         return False
     allowed = PERMISSIONS[permission]
-    return None in allowed or bool(person.roles & allowed)
+    if None in allowed or person.roles & allowed:
+        return True
+    return permission in LINE_MANAGER_PERMISSIONS and decides_for_line_reports(person)
+
+
+def permission_for(endpoint: str | None, area: str | None) -> str | None:
+    """The permission an endpoint needs beyond signing in (None: signing in is enough)."""
+    return ENDPOINT_PERMISSIONS.get(endpoint) or AREA_PERMISSIONS.get(area)
 
 
 def require(permission: str) -> None:
@@ -88,9 +116,9 @@ def init_app(app) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        area = request.blueprint
-        if area in AREA_PERMISSIONS:
-            require(AREA_PERMISSIONS[area])
+        permission = permission_for(request.endpoint, request.blueprint)
+        if permission is not None:
+            require(permission)
         return None
 
 
@@ -117,7 +145,7 @@ def scope_unit_ids(viewer: Person) -> Select:
 
 
 def is_organisation_wide(viewer: Person) -> bool:
-    return bool(viewer.roles & {Role.EDUCATION_LEAD, Role.ADMIN})
+    return bool(viewer.roles & ORGANISATION_WIDE_ROLES)
 
 
 def managed_people(viewer: Person) -> Select:
@@ -138,10 +166,6 @@ def visible_people(viewer: Person) -> Select:
     return select(Person).where(or_(*conditions))
 
 
-def person_for(viewer: Person, person_id: int) -> Person:
-    return _one_or_404(visible_people(viewer).where(Person.id == person_id))
-
-
 def own_activities(viewer: Person) -> Select:
     """The viewer's own activities that have not been deleted."""
     return select(Activity).where(Activity.owner_id == viewer.id, live_activity())
@@ -155,10 +179,6 @@ def visible_activities(viewer: Person) -> Select:
 
 def own_activity_for(viewer: Person, activity_id: int) -> Activity:
     return _one_or_404(own_activities(viewer).where(Activity.id == activity_id))
-
-
-def activity_for(viewer: Person, activity_id: int) -> Activity:
-    return _one_or_404(visible_activities(viewer).where(Activity.id == activity_id))
 
 
 def may_read_reflection(viewer: Person, activity: Activity) -> bool:
@@ -208,32 +228,141 @@ def reporting_unit_for(viewer: Person, unit_id: int):
     return unit
 
 
-def _decides_for(viewer: Person):
-    """Owners whose activities the viewer signs off: people in their scope or their line
-    reports, never the viewer (a manager's own activity goes to their own line manager)."""
-    owners = [Activity.owner_id.in_(select(Person.id).where(Person.line_manager_id == viewer.id))]
+# --- the decider: who signs off or returns an activity ---------------------------------
+# One decider per activity (product.md): the author's line manager when they may decide, else the
+# manager whose scope names the unit nearest above the author's team (lowest id among equals); never
+# the author. Python for one (decider_of), SQL for many (decider_id), held equal by a unit test.
+
+
+def may_decide_as_line_manager(person: Person) -> bool:
+    """Line managers decide unless they have left or hold only organisation-wide roles (an
+    education lead or admin without the manager role reports on everyone and signs off nobody)."""
+    return bool(person.active) and (Role.MANAGER in person.roles or not person.roles & ORGANISATION_WIDE_ROLES)
+
+
+def decider_of(activity: Activity) -> Person | None:
+    """Who signs off or returns the activity, or None when nobody can (an "unmanaged" activity)."""
+    author = activity.owner
+    line_manager = author.line_manager
+    if line_manager is not None and line_manager.id != author.id and may_decide_as_line_manager(line_manager):
+        return line_manager
+    # Up the tree by parent, not through the closure table that decider_id() reads, so the
+    # agreement test compares two readings of the organisation.
+    unit = author.team
+    while unit is not None:
+        scopes = db.session.scalars(select(ManagerScope).where(ManagerScope.unit_id == unit.id))
+        managers = [scope.person for scope in scopes
+                    if scope.person_id != author.id and scope.person.active and Role.MANAGER in scope.person.roles]
+        if managers:
+            return min(managers, key=lambda manager: manager.id)
+        unit = unit.parent
+    return None
+
+
+def _holds(person, *roles: Role) -> ColumnElement[bool]:
+    return exists().where(PersonRole.person_id == person.id, PersonRole.role.in_(roles))
+
+
+def decider_id(author) -> ColumnElement[int]:
+    """decider_of() as SQL: the decider's id for the `author` row (Person or an alias of it), or NULL."""
+    line_manager = aliased(Person)
+    deciding_line_manager = (
+        select(line_manager.id)
+        .where(line_manager.id == author.line_manager_id, line_manager.id != author.id,
+               line_manager.active.is_(True),
+               or_(_holds(line_manager, Role.MANAGER), ~_holds(line_manager, *ORGANISATION_WIDE_ROLES)))
+        .correlate(author).scalar_subquery()
+    )
+    manager = aliased(Person)
+    nearest_scope_manager = (
+        select(manager.id)
+        .join(ManagerScope, ManagerScope.person_id == manager.id)
+        .join(UnitClosure, UnitClosure.ancestor_id == ManagerScope.unit_id)
+        .where(UnitClosure.descendant_id == author.team_id, manager.id != author.id, manager.active.is_(True),
+               _holds(manager, Role.MANAGER))
+        .order_by(UnitClosure.depth, manager.id).limit(1)
+        .correlate(author).scalar_subquery()
+    )
+    return func.coalesce(deciding_line_manager, nearest_scope_manager)
+
+
+def decides_for_line_reports(person: Person) -> bool:
+    """A line manager who may decide, with someone active reporting to them or a leaver's
+    submission still waiting: they sign off for their reports even without the manager role."""
+    if not may_decide_as_line_manager(person):
+        return False
+    waiting = exists().where(Activity.owner_id == Person.id, Activity.status == ActivityStatus.SUBMITTED,
+                             live_activity())
+    return bool(db.session.scalar(select(exists().where(
+        Person.line_manager_id == person.id, Person.id != person.id, or_(Person.active.is_(True), waiting)))))
+
+
+def _people_decided_by(viewer: Person) -> Select:
+    """Ids of the people whose activities the viewer decides on."""
+    # A decider is the line manager or holds scope over the team: looking only there keeps the
+    # per-person decider_id() to the few people it can be true for.
+    candidates = [Person.line_manager_id == viewer.id]
     if Role.MANAGER in viewer.roles:
-        owners.append(Activity.owner_id.in_(managed_people(viewer).with_only_columns(Person.id)))
-    return and_(or_(*owners), Activity.owner_id != viewer.id)
+        candidates.append(Person.team_id.in_(scope_unit_ids(viewer)))
+    return select(Person.id).where(or_(*candidates), decider_id(Person) == viewer.id)
 
 
-def sign_off_activities(viewer: Person) -> Select:
-    """Every (not deleted) activity of the people whose activities the viewer signs off."""
-    return select(Activity).where(_decides_for(viewer), live_activity())
+def may_decide(viewer: Person) -> ColumnElement[bool]:
+    """The WHERE clause a sign-off UPDATE carries, so the rule is re-checked as it writes."""
+    return and_(Activity.owner_id.in_(_people_decided_by(viewer)), live_activity(),
+                Activity.status != ActivityStatus.DRAFT)
+
+
+def decided_activities(viewer: Person) -> Select:
+    """Activities (submitted or decided, not deleted) the viewer is the decider for."""
+    return select(Activity).where(may_decide(viewer))
 
 
 def sign_off_queue(viewer: Person) -> Select:
     """Activities waiting for the viewer's decision."""
-    return sign_off_activities(viewer).where(Activity.status == ActivityStatus.SUBMITTED)
+    return decided_activities(viewer).where(Activity.status == ActivityStatus.SUBMITTED)
+
+
+def _in_scope(viewer: Person) -> ColumnElement[bool]:
+    """Activities of other people in the viewer's manager scope; never drafts, never deleted ones."""
+    return and_(Activity.owner_id.in_(managed_people(viewer).with_only_columns(Person.id)),
+                Activity.owner_id != viewer.id, live_activity(), Activity.status != ActivityStatus.DRAFT)
+
+
+def waiting_in_scope(viewer: Person) -> Select:
+    """Submitted activities of people in the viewer's scope that another manager decides on (a
+    director sees what their ward managers hold only when they ask)."""
+    return select(Activity).where(_in_scope(viewer), Activity.status == ActivityStatus.SUBMITTED,
+                                  Activity.owner_id.not_in(_people_decided_by(viewer)))
+
+
+def decision_activity_for(viewer: Person, activity_id: int) -> Activity:
+    """An activity the viewer decides on, or 404 (their own included: it goes to their manager)."""
+    return _one_or_404(decided_activities(viewer).where(Activity.id == activity_id))
 
 
 def sign_off_activity_for(viewer: Person, activity_id: int) -> Activity:
-    return _one_or_404(sign_off_activities(viewer).where(Activity.id == activity_id))
+    """An activity the viewer decides on, or (to read) one of someone in their scope."""
+    return _one_or_404(select(Activity).where(Activity.id == activity_id, or_(may_decide(viewer), _in_scope(viewer))))
 
 
-def may_decide(viewer: Person):
-    """The WHERE clause a sign-off UPDATE carries, so the scope is re-checked as it writes."""
-    return and_(_decides_for(viewer), live_activity())
+def deciders_of(activity_ids) -> dict[int, Person | None]:
+    """Activity id -> its decider, for a page of activities (one query)."""
+    rows = db.session.execute(
+        select(Activity.id, decider_id(Person)).join(Person, Person.id == Activity.owner_id)
+        .where(Activity.id.in_(list(activity_ids)))
+    ).all()
+    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_({d for _, d in rows if d})))}
+    return {activity_id: people.get(decider) for activity_id, decider in rows}
+
+
+def unmanaged_activities(viewer: Person) -> Select:
+    """Submitted activities nobody may decide on, for the admins to put right."""
+    if not can(viewer, "admin"):
+        return select(Activity).where(False)
+    return (select(Activity).join(Person, Person.id == Activity.owner_id)
+            .where(Activity.status == ActivityStatus.SUBMITTED, live_activity(),
+                   decider_id(Person).is_(None)))
 
 
 def leadership_actions(viewer: Person) -> Select:
@@ -272,20 +401,12 @@ def resource_for(viewer, resource_id: int) -> Resource:
 
 
 def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
-    """An evidence file of the viewer's own activity, of someone they manage, or of an activity
-    they sign off. Evidence is personal data: organisation-wide roles see counts, not files."""
+    """An evidence file of the viewer's own activity, or of one they may open for sign-off (never
+    a draft). Evidence is personal data: organisation-wide roles see counts, not files."""
     own = own_activities(viewer).with_only_columns(Activity.id)
-    managed = select(Activity.id).where(
-        Activity.owner_id.in_(managed_people(viewer).with_only_columns(Person.id)), live_activity()
-    )
-    decided = sign_off_activities(viewer).with_only_columns(Activity.id)
-    return _one_or_404(
-        select(EvidenceFile).where(
-            EvidenceFile.id == evidence_id,
-            or_(EvidenceFile.activity_id.in_(own), EvidenceFile.activity_id.in_(managed),
-                EvidenceFile.activity_id.in_(decided)),
-        )
-    )
+    others = select(Activity.id).where(or_(_in_scope(viewer), may_decide(viewer)))
+    return _one_or_404(select(EvidenceFile).where(
+        EvidenceFile.id == evidence_id, or_(EvidenceFile.activity_id.in_(own), EvidenceFile.activity_id.in_(others))))
 
 
 def own_notices(viewer: Person) -> Select:

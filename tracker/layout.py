@@ -17,7 +17,7 @@ NAVIGATION = (
     ("Log an activity", "portfolio.log_activity", "portfolio"),
     ("My portfolio", "portfolio.portfolio", "portfolio"),
     ("Team dashboard", "team.dashboard", "team"),
-    ("Sign-off queue", "team.queue", "team"),
+    ("Sign-off queue", "team.queue", "sign_off"),
     ("Organisation report", "reports.organisation", "reports"),
     ("People", "admin.people", "admin"),
     ("Hub", "hub.index", None),

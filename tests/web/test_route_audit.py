@@ -53,6 +53,13 @@ def test_every_area_route_refuses_people_without_the_role(app, client, sign_in, 
         assert response.status_code in (403, 400), rule.endpoint
 
 
+def test_endpoint_permissions_name_real_endpoints_and_known_permissions(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()}
+    for endpoint, permission in access.ENDPOINT_PERMISSIONS.items():
+        assert endpoint in endpoints, endpoint
+        assert permission in access.PERMISSIONS, permission
+
+
 def test_unknown_permission_names_are_rejected():
     with pytest.raises(access.UnknownPermission):
         access.can(None, "no-such-permission")

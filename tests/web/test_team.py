@@ -113,13 +113,14 @@ def test_person_moved_mid_year_follows_their_new_team(client, sign_in, org, post
     assert "Breaking bad news role-play" in html  # activities logged before the move come with them
 
 
-def test_staff_member_is_refused_every_manager_url(client, sign_in, org):
+def test_staff_member_is_refused_every_manager_url(client, sign_in, org, post_form):
     login(sign_in, "nurse@example.org")
     for url in ("/team/", "/team/queue", f"/team/people/{org['nurse'].id}",
                 f"/team/activities/{org['submitted'].id}", "/team/leadership-actions/new",
                 f"/team/people/{org['nurse'].id}/exemptions/new"):
         assert client.get(url).status_code == 403, url
-    assert client.post(f"/team/activities/{org['submitted'].id}/decision").status_code in (400, 403)
+    assert post_form(f"/team/activities/{org['submitted'].id}/decision", {"decision": "sign_off"},
+                     token_from="/").status_code == 403
     assert "Team dashboard" not in text_of(client.get("/"))
 
 
@@ -160,18 +161,21 @@ def test_navigation_shows_the_queue_count(client, sign_in, org):
     login(sign_in, "manager@example.org")
     html = text_of(client.get("/team/"))
     assert "Team dashboard" in html
-    assert "Sign-off queue (2)" in html  # the nurse's, and the borrowed nurse's (in scope); never his own
+    # The nurse's; not the borrowed nurse's (her line manager decides), never his own.
+    assert "Sign-off queue (1)" in html
 
 
 # --- sign-off --------------------------------------------------------------------------
 
 
-def test_queue_lists_people_in_scope_oldest_first_never_my_own(client, sign_in, org):
+def test_queue_lists_what_the_manager_decides_never_my_own(client, sign_in, org, post_form):
     login(sign_in, "manager@example.org")
     html = text_of(client.get("/team/queue"))
-    assert "Breaking bad news role-play" in html and "Borrowed shadowing" in html
+    assert "Breaking bad news role-play" in html
+    assert "Borrowed shadowing" not in html  # in his scope, but her line manager decides
     assert "Manager own observation" not in html and "Clinic debrief" not in html
-    assert client.post(f"/team/activities/{org['own'].id}/decision", data={}).status_code in (400, 404)
+    response = post_form(f"/team/activities/{org['own'].id}/decision", {"decision": "sign_off"}, token_from="/team/queue")
+    assert response.status_code == 404
 
 
 def test_managers_own_activity_goes_to_their_line_manager(client, sign_in, org):

@@ -1,5 +1,6 @@
-"""Two managers decide on the same activity at the same moment: exactly one decision lands.
+"""Two decisions on the same activity at the same moment: exactly one lands.
 
+An activity has one decider, so the race is theirs with themselves (two tabs or two devices).
 Runs against a real database of its own (a SQLite file, or a fresh PostgreSQL database when
 TEST_DATABASE_URL is set) with two signed-in sessions posting from two threads at once.
 """
@@ -34,11 +35,9 @@ def race_app(tmp_path):
             from tests.factories import make_activity, make_activity_type, make_person, make_tree
 
             tree = make_tree()
-            director = make_person(tree["cancer"], email="first@example.org", roles=["manager"],
-                                   scope=[tree["cancer"]])
-            make_person(tree["ward7"], email="second@example.org", roles=["manager"], scope=[tree["ward7"]],
-                        line_manager=director)
-            nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1)
+            manager = make_person(tree["ward7"], email="manager@example.org", roles=["manager"],
+                                  scope=[tree["ward7"]])
+            nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1, line_manager=manager)
             observed = make_activity_type()
             ids = [make_activity(nurse, observed, occurred_on=date.today(), status=ActivityStatus.SUBMITTED,
                                  title=f"Round {i}").id for i in range(ROUNDS)]
@@ -60,11 +59,11 @@ def signed_in_client(app, email):
 
 def test_exactly_one_of_two_simultaneous_decisions_is_recorded(race_app):
     app, activity_ids = race_app
-    first = signed_in_client(app, "first@example.org")
-    second = signed_in_client(app, "second@example.org")
+    first = signed_in_client(app, "manager@example.org")
+    second = signed_in_client(app, "manager@example.org")
     for activity_id in activity_ids:
         url = f"/team/activities/{activity_id}"
-        # Both managers have the activity open as "submitted" before either decides.
+        # Both sessions have the activity open as "submitted" before either decides.
         tokens = [csrf_token_from(c.get(url).get_data(as_text=True)) for c in (first, second)]
         barrier = threading.Barrier(2)
         results = {}

@@ -155,8 +155,8 @@ def _save(form, activity=None):
     evidence.discard(upload_folder(), saved.removed_files)
     session[AUTOSAVE_CLEAR] = [_autosave_key(activity), _autosave_key(saved.activity)]
     if submit:
-        manager = current_user.line_manager
-        flash(f"Submitted for sign-off{' to ' + manager.name if manager else ''}: {saved.activity.title}", "success")
+        decider = access.decider_of(saved.activity)
+        flash(f"Submitted for sign-off{' to ' + decider.name if decider else ''}: {saved.activity.title}", "success")
         year = appraisal_year.current_year(saved.activity.occurred_on)
         return redirect(url_for(".my_year", year=year.start_year))
     flash(f"Saved as a draft: {saved.activity.title}", "success")
@@ -226,6 +226,7 @@ def activity(activity_id: int):
         answers=labelled_answers(activity.reflection_model, activity.reflection),
         model=MODELS.get(activity.reflection_model) if activity.reflection_model else None,
         autosave_clear=_saved_keys(),
+        decider=access.decider_of(activity) if activity.status == ActivityStatus.SUBMITTED else None,
     )
 
 

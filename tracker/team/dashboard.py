@@ -157,8 +157,4 @@ def filter_people_ids(viewer: Person, filters: Filters, today: date) -> list[int
     return [row.id for row in db.session.execute(query)]
 
 
-def required_behaviours(rules: dict[int, Rule], tier: int) -> int:
-    return rules[tier].min_behaviours
-
-
 STATUS_CHOICES = [(s.value, s.label) for s in figures.STATUS_ORDER]

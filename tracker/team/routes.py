@@ -1,21 +1,20 @@
 """Managers: team dashboard, sign-off queue, person view, exemptions, leadership actions, reminders.
 
-Every view here is behind the "team" permission (access.AREA_PERMISSIONS) and reaches
-people and activities only through the scoping functions of tracker.access.
+Every view here is behind the "team" permission (access.AREA_PERMISSIONS), except the sign-off
+pages, which line managers without the manager role open too ("sign_off",
+access.ENDPOINT_PERMISSIONS). Views reach people and activities only through tracker.access.
 """
 from __future__ import annotations
-
-import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from tracker import access, compliance, figures, scope_filters
 from tracker.compliance import Status
+from tracker.db_retry import retry_if_locked
 from tracker.extensions import db
 from tracker.models import (
     Activity,
@@ -25,14 +24,17 @@ from tracker.models import (
     OrganisationUnit,
     Person,
 )
+from tracker.portfolio.reflection import labelled_answers
 from tracker.team import dashboard as team_dashboard
 from tracker.team import services
 from tracker.team.forms import DecisionForm, ExemptionForm, LeadershipActionForm, ReminderForm
-from tracker.views import commit_or_show_errors
+from tracker.views import commit_or_show_errors, show_errors
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
 ALREADY_DECIDED = "Someone else has already decided on this activity, so your decision was not recorded."
+# A trust-wide scope can hold thousands of waiting activities: the longest-waiting are enough to act on.
+SCOPE_LIST_LIMIT = 100
 
 
 def _today():
@@ -40,14 +42,9 @@ def _today():
 
 
 @bp.app_template_global()
-def evidence_url(evidence_file) -> str | None:
-    """The portfolio area's download link for an evidence file, when that area is installed."""
-    endpoint = "portfolio.evidence_download"
-    if endpoint not in current_app.view_functions:
-        return None
-    rule = next(current_app.url_map.iter_rules(endpoint))
-    argument = next(iter(rule.arguments), "evidence_id")
-    return url_for(endpoint, **{argument: evidence_file.id})
+def evidence_url(evidence_file) -> str:
+    """The portfolio area's download link for an evidence file."""
+    return url_for("portfolio.evidence_download", evidence_id=evidence_file.id)
 
 
 # --- dashboard -------------------------------------------------------------------------
@@ -105,17 +102,29 @@ def send_reminders():
 
 @bp.route("/queue")
 def queue():
-    activities = db.session.scalars(
-        access.sign_off_queue(current_user)
-        .options(joinedload(Activity.owner), joinedload(Activity.activity_type), selectinload(Activity.behaviours))
+    # A director sees what their ward managers hold only on request, and only to read.
+    manages = access.can(current_user, "team")
+    include_scope = manages and request.args.get("include") == "scope"
+    activities = _queue_items(access.sign_off_queue(current_user))
+    in_scope, in_scope_total = [], 0
+    if include_scope:
+        waiting = access.waiting_in_scope(current_user)
+        in_scope_total = db.session.scalar(waiting.with_only_columns(func.count()).order_by(None))
+        in_scope = _queue_items(waiting.limit(SCOPE_LIST_LIMIT))
+    team_ids = {a.owner.team_id for a in activities + in_scope}
+    teams = dict(db.session.execute(
+        select(OrganisationUnit.id, OrganisationUnit.name).where(OrganisationUnit.id.in_(team_ids))).all()
+    ) if team_ids else {}
+    deciders = access.deciders_of(a.id for a in in_scope) if in_scope else {}
+    return render_template("team/queue.html", activities=activities, in_scope=in_scope, include_scope=include_scope,
+                           in_scope_total=in_scope_total, deciders=deciders, teams=teams, manages=manages)
+
+
+def _queue_items(query) -> list[Activity]:
+    return db.session.scalars(
+        query.options(joinedload(Activity.owner), joinedload(Activity.activity_type), selectinload(Activity.behaviours))
         .order_by(Activity.submitted_at.asc().nulls_first(), Activity.id)
     ).unique().all()
-    teams = {}
-    if activities:
-        team_ids = {a.owner.team_id for a in activities}
-        teams = dict(db.session.execute(
-            select(OrganisationUnit.id, OrganisationUnit.name).where(OrganisationUnit.id.in_(team_ids))).all())
-    return render_template("team/queue.html", activities=activities, teams=teams)
 
 
 def _activity_page(activity, form=None, status=200):
@@ -125,11 +134,13 @@ def _activity_page(activity, form=None, status=200):
                  joinedload(Activity.decided_by), selectinload(Activity.behaviours),
                  selectinload(Activity.evidence_files))
     ).unique().one()
+    decider = access.decider_of(activity)
     return render_template(
         "team/activity.html", activity=activity, form=form or DecisionForm(),
         may_read=access.may_read_reflection(current_user, activity),
         in_scope=db.session.scalar(access.managed_people(current_user).with_only_columns(func.count())
                                    .where(Person.id == activity.owner_id)) > 0,
+        decider=decider, is_decider=decider is not None and decider.id == current_user.id,
     ), status
 
 
@@ -140,32 +151,22 @@ def activity(activity_id: int):
 
 @bp.route("/activities/<int:activity_id>/decision", methods=["POST"])
 def decide(activity_id: int):
-    activity = access.sign_off_activity_for(current_user, activity_id)
+    activity = access.decision_activity_for(current_user, activity_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _activity_page(activity, form, 400 if form.csrf_token.errors else 200)
     decision = services.SIGN_OFF if request.form.get("decision") == services.SIGN_OFF else services.RETURN
     owner_name = activity.owner.name
-    for attempt in range(3):
-        try:
-            services.decide(current_user, activity, decision, form.feedback.data)
-            db.session.commit()
-            break
-        except services.InvalidInput as exc:
-            db.session.rollback()
-            form.feedback.errors = [exc.errors["feedback"]]
-            return _activity_page(activity, form)
-        except services.AlreadyDecided:
-            db.session.rollback()
-            flash(ALREADY_DECIDED, "info")
-            return redirect(url_for("team.activity", activity_id=activity_id))
-        except OperationalError:
-            # SQLite refuses a second writer outright ("database is locked"); try again, and the
-            # conditional UPDATE then finds the activity already decided.
-            db.session.rollback()
-            if attempt == 2:
-                raise
-            time.sleep(0.05 * (attempt + 1))
+    try:
+        retry_if_locked(lambda: services.decide(current_user, activity, decision, form.feedback.data))
+    except services.InvalidInput as refused:
+        db.session.rollback()
+        show_errors(form, refused.errors)
+        return _activity_page(activity, form)
+    except services.AlreadyDecided:
+        db.session.rollback()
+        flash(ALREADY_DECIDED, "info")
+        return redirect(url_for("team.activity", activity_id=activity_id))
     if decision == services.SIGN_OFF:
         flash(f"You signed off “{activity.title}” for {owner_name}.", "success")
     else:
@@ -185,11 +186,7 @@ def reflection(activity_id: int):
 
 
 def _labelled(activity, text: dict) -> list[tuple[str, str]]:
-    """(prompt, answer) pairs, with the portfolio area's prompt labels when it is installed."""
-    try:
-        from tracker.portfolio.reflection import labelled_answers
-    except ImportError:
-        return [(key.replace("_", " ").capitalize(), answer) for key, answer in text.items() if answer]
+    """(prompt, answer) pairs under the reflection model's prompt labels."""
     model = activity.reflection_model.value if activity.reflection_model else None
     return labelled_answers(model, text) or [
         (key.replace("_", " ").capitalize(), answer) for key, answer in text.items() if answer]
