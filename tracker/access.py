@@ -172,9 +172,12 @@ def own_activities(viewer: Person) -> Select:
 
 
 def visible_activities(viewer: Person) -> Select:
-    """Activities (not deleted) of the people the viewer may see."""
+    """Activities (not deleted) of the people the viewer may see; a draft only to its author."""
     people = visible_people(viewer).with_only_columns(Person.id)
-    return select(Activity).where(Activity.owner_id.in_(people), live_activity())
+    return select(Activity).where(
+        Activity.owner_id.in_(people), live_activity(),
+        or_(Activity.owner_id == viewer.id, Activity.status != ActivityStatus.DRAFT),
+    )
 
 
 def own_activity_for(viewer: Person, activity_id: int) -> Activity:

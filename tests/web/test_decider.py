@@ -201,8 +201,14 @@ def test_a_draft_stays_its_authors_alone(client, sign_in, org):
         assert access.evidence_for(viewer, files["submitted"].id).id == files["submitted"].id
         with pytest.raises(NotFound):
             access.evidence_for(viewer, files["draft"].id)
+    assert draft.id not in set(db.session.scalars(
+        access.visible_activities(org["ward_manager"]).with_only_columns(Activity.id)))
+    assert draft.id in set(db.session.scalars(access.visible_activities(nurse).with_only_columns(Activity.id)))
     login(sign_in, "director@example.org")
     assert client.get(f"/team/activities/{draft.id}").status_code == 404
+    # Nor is its title listed on the person's page.
+    person_page = text_of(client.get(f"/team/people/{nurse.id}?year={DAY.year}"))
+    assert "Nia Nurse role-play" in person_page and "Half-written" not in person_page
 
 
 # --- a director, and the admins ---------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import update
 
+from tracker import access
 from tracker.audit import record
 from tracker.counting import live_activity
 from tracker.extensions import db
@@ -82,8 +83,9 @@ def save_activity(owner: Person, activity: Activity | None, data: ActivityInput,
     record(owner, "activity.created" if created else "activity.changed", person=owner, activity=activity,
            status=activity.status.value, files_added=len(checked.files), files_removed=len(checked.remove))
     if submit:
+        decider = access.decider_of(activity)
         record(owner, "activity.submitted", person=owner, activity=activity,
-               line_manager_id=owner.line_manager_id)
+               decider_id=decider.id if decider else None)
     return Saved(activity, submit, stored_files, removed_files)
 
 

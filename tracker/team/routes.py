@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker import access, compliance, figures, scope_filters
 from tracker.compliance import Status
+from tracker.counting import live_in_year
 from tracker.db_retry import retry_if_locked
 from tracker.extensions import db
 from tracker.models import (
@@ -204,8 +205,7 @@ def person(person_id: int):
     progress = compliance.progress_of(person, year, _today(), rules)
     activities = db.session.scalars(
         access.visible_activities(current_user)
-        .where(Activity.owner_id == person.id, Activity.occurred_on >= year.starts_on,
-               Activity.occurred_on <= year.ends_on)
+        .where(Activity.owner_id == person.id, live_in_year(year))
         .options(joinedload(Activity.activity_type), selectinload(Activity.behaviours))
         .order_by(Activity.occurred_on.desc(), Activity.id.desc())
     ).unique().all()
