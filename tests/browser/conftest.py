@@ -15,7 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 import config
-from tests.conftest import scratch_database
+from tests.support import scratch_database
 from tracker import create_app
 from tracker.extensions import db
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import refresh_planner_statistics
+from tests.support import refresh_planner_statistics
 from tracker import access, compliance, figures
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 import config
-from tests.conftest import csrf_token_from, scratch_database
+from tests.support import csrf_token_from, scratch_database
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent
