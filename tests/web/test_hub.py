@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -177,9 +176,9 @@ def test_framework_browser_filters_by_any_tier_and_all(client, org):
     assert client.get("/hub/framework?tier=9").status_code == 200  # nonsense falls back, never a 500
 
 
-def test_framework_browser_marks_behaviours_logged_this_year_and_links_to_courses(app, client, sign_in, org):
+def test_framework_browser_marks_behaviours_logged_this_year_and_links_to_courses(app, client, sign_in, org, today):
     b22 = db.session.scalar(select(Behaviour).join(Framework).where(Framework.is_current.is_(True), Behaviour.code == "2.2"))
-    make_activity(org["porter"], make_activity_type(), occurred_on=date.today(), behaviours=[b22])
+    make_activity(org["porter"], make_activity_type(), occurred_on=today, behaviours=[b22])
     sign_in("porter@example.org", PASSWORD)
     html = _html(client.get("/hub/framework"))
     item = re.search(r'app-behaviours__code">2\.2</strong>.*?</li>', html, re.S).group(0)

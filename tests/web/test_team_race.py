@@ -6,14 +6,13 @@ TEST_DATABASE_URL is set) with two signed-in sessions posting from two threads a
 from __future__ import annotations
 
 import threading
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
 import config
+from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
 from tests.support import csrf_token_from, scratch_database
-from tracker import create_app
+from tracker import appraisal_year, create_app
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent
 from tracker.team.routes import ALREADY_DECIDED
@@ -31,8 +30,6 @@ def race_app(tmp_path):
         app = create_app(RaceConfig)
         with app.app_context():
             db.create_all()
-            from tests.factories import make_activity, make_activity_type, make_person, make_tree
-
             tree = make_tree()
             director = make_person(tree["cancer"], email="first@example.org", roles=["manager"],
                                    scope=[tree["cancer"]])
@@ -40,7 +37,7 @@ def race_app(tmp_path):
                         line_manager=director)
             nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1)
             observed = make_activity_type()
-            ids = [make_activity(nurse, observed, occurred_on=date.today(), status=ActivityStatus.SUBMITTED,
+            ids = [make_activity(nurse, observed, occurred_on=appraisal_year.today(), status=ActivityStatus.SUBMITTED,
                                  title=f"Round {i}").id for i in range(ROUNDS)]
             db.session.commit()
         yield app, ids
@@ -50,8 +47,6 @@ def race_app(tmp_path):
 
 
 def signed_in_client(app, email):
-    from tests.factories import PASSWORD
-
     client = app.test_client()
     token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
     assert client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
