@@ -1,6 +1,9 @@
 """Fixtures: one app and schema per run; every test inside a transaction that is rolled back.
 
 SQLite in memory by default; PostgreSQL (or any database) when TEST_DATABASE_URL is set.
+The application's clock (appraisal_year.today) is frozen for the whole run: on TEST_TODAY=YYYY-MM-DD
+when set (e.g. TEST_TODAY=2027-03-31 make test), else on the real date. Tests take `today`, `this_year`
+or `in_year`, and move the clock with `clock.move_to(day)`; none reads the calendar itself.
 """
 from __future__ import annotations
 
