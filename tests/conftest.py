@@ -1,49 +1,71 @@
 """Fixtures: one app and schema per run; every test inside a transaction that is rolled back.
 
 SQLite in memory by default; PostgreSQL (or any database) when TEST_DATABASE_URL is set.
+The application's clock (appraisal_year.today) is frozen for the whole run: on TEST_TODAY=YYYY-MM-DD
+when set (e.g. TEST_TODAY=2027-03-31 make test), else on the real date. Tests take `today`, `this_year`
+or `in_year`, and move the clock with `clock.move_to(day)`; none reads the calendar itself.
 """
 from __future__ import annotations
 
 import os
-import re
-import uuid
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator
+from datetime import date, timedelta
 
 os.environ.setdefault("FLASK_ENV", "testing")
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, select
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 import config
-from tracker import create_app
+from tests.factories import make_activity, make_person, make_tree
+from tests.support import csrf_token_from
+from tracker import appraisal_year, create_app
+from tracker.appraisal_year import AppraisalYear, year_containing
 from tracker.extensions import db
+from tracker.models import ActivityStatus, ActivityType, Behaviour, Course, Exemption, ExemptionReason, StaffGroup
+from tracker.reference import load_reference_data
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+def _day_of_the_run() -> date:
+    """TEST_TODAY=YYYY-MM-DD runs the whole suite as if it were that day; else the real date,
+    read once so that a run crossing midnight still sees one day."""
+    value = os.environ.get("TEST_TODAY")
+    return date.fromisoformat(value) if value else date.today()
 
 
-@contextmanager
-def scratch_database(prefix: str, sqlite_file: Path) -> Iterator[str]:
-    """The URL of a brand-new empty database of its own, for tests that need real commits or a
-    schema built from nothing: a SQLite file, or (when TEST_DATABASE_URL is set) a PostgreSQL
-    database beside the test one, dropped afterwards."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{sqlite_file}"
-        return
-    base = config.normalise_database_url(base)
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+class Clock:
+    """The day the application judges everything by (appraisal_year.today, its one clock seam)."""
+
+    def __init__(self, day: date):
+        self.frozen_on = day
+        self.day = day
+
+    def today(self) -> date:
+        return self.day
+
+    def move_to(self, day: date) -> None:
+        self.day = day
+
+
+@pytest.fixture(scope="session", autouse=True)
+def frozen_clock():
+    clock = Clock(_day_of_the_run())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(appraisal_year, "today", clock.today)
+        yield clock
+
+
+@pytest.fixture
+def clock(frozen_clock):
+    """clock.move_to(day) moves the application's today for this test only."""
+    yield frozen_clock
+    frozen_clock.day = frozen_clock.frozen_on
+
+
+@pytest.fixture
+def today(clock) -> date:
+    """The day this test runs on (TEST_TODAY, or the real date)."""
+    return clock.day
 
 
 @pytest.fixture(scope="session")
@@ -84,12 +106,6 @@ def db_session(app):
 @pytest.fixture
 def client(app, db_session):
     return app.test_client()
-
-
-def csrf_token_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -143,8 +159,62 @@ def count_queries(app):
     return Counter
 
 
-def refresh_planner_statistics() -> None:
-    """On PostgreSQL, ANALYZE what this (never committed) test transaction wrote, as autovacuum
-    would on a live database; without statistics the planner picks nested loops that take minutes."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE"))
+@pytest.fixture
+def this_year(today) -> AppraisalYear:
+    """The appraisal year (April to March) containing today."""
+    return year_containing(today)
+
+
+@pytest.fixture
+def in_year(today, this_year) -> date:
+    """A recent day of this appraisal year: three days ago, or the year's first day."""
+    return max(this_year.starts_on, today - timedelta(days=3))
+
+
+@pytest.fixture
+def ref(db_session):
+    """The shipped framework, activity types, catalogue and rules, by code."""
+    load_reference_data()
+    db.session.commit()
+    types = {t.code: t for t in db.session.scalars(select(ActivityType))}
+    behaviours = {b.code: b for b in db.session.scalars(select(Behaviour))}
+    courses = {c.code: c for c in db.session.scalars(select(Course))}
+    return {"types": types, "b": behaviours, "courses": courses}
+
+
+@pytest.fixture
+def known_org(db_session) -> dict:
+    """Seven active people (and one who left) in three teams of two directorates, year 2025 to 2026,
+    whose figures on `day` are known (tests/unit/test_figures.py states them)."""
+    load_reference_data()
+    tree = make_tree()
+    b = {x.code: x for x in db.session.scalars(select(Behaviour))}
+    observed = db.session.scalar(select(ActivityType).where(ActivityType.code == "observed_practice_feedback"))
+    elearning = db.session.scalar(select(ActivityType).where(ActivityType.code == "e_learning"))
+    course = db.session.scalar(select(Course).where(Course.code == "sage-thyme-foundation"))
+    ward7, clinic, theatres = tree["ward7"], tree["clinic"], tree["theatres"]
+    p = {}
+    # Ward 7: one of each status, plus someone who has left.
+    p["done"] = make_person(ward7, tier=1, name="Ada Complete")
+    make_activity(p["done"], observed, occurred_on=date(2025, 5, 10), behaviours=[b["1.1"], b["2.1"]])
+    p["waiting"] = make_person(ward7, tier=1, name="Ben Waiting", staff_group=StaffGroup.ADMIN_CLERICAL)
+    make_activity(p["waiting"], observed, occurred_on=date(2025, 6, 1), status=ActivityStatus.SUBMITTED,
+                  behaviours=[b["1.1"], b["2.2"]])
+    p["started"] = make_person(ward7, tier=1, name="Cat Started")
+    make_activity(p["started"], elearning, occurred_on=date(2025, 7, 1), behaviours=[b["1.1"], b["1.2"]])
+    p["idle"] = make_person(ward7, tier=1, name="Dan Idle")
+    p["away"] = make_person(ward7, tier=1, name="Eve Away")
+    db.session.add(Exemption(person_id=p["away"].id, reason=ExemptionReason.PARENTAL_LEAVE,
+                             starts_on=date(2025, 9, 1), ends_on=date(2026, 3, 31)))
+    p["gone"] = make_person(ward7, tier=1, name="Fay Left", active=False)
+    make_activity(p["gone"], observed, occurred_on=date(2025, 5, 10), behaviours=[b["1.1"], b["2.1"]])
+    # Day unit: a tier 2 nurse complete in August, with a course.
+    p["clinic"] = make_person(clinic, tier=2, name="Gus Clinic")
+    for day, codes in ((date(2025, 4, 20), ["1.1", "4.1"]), (date(2025, 8, 3), ["2.3", "4.2"])):
+        activity = make_activity(p["clinic"], observed, occurred_on=day, minutes=120, behaviours=[b[c] for c in codes])
+        activity.course_id = course.id
+    # Theatres (another directorate): one person, not started; last year complete.
+    p["theatres"] = make_person(theatres, tier=1, name="Hal Theatres", staff_group=StaffGroup.MEDICAL_DENTAL)
+    make_activity(p["theatres"], observed, occurred_on=date(2024, 11, 2), behaviours=[b["1.3"], b["3.1"]])
+    db.session.flush()
+    return {"tree": tree, "people": p, "course": course, "b": b, "year": AppraisalYear(2025), "day": date(2025, 10, 15)}

@@ -4,6 +4,8 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+from sqlalchemy import insert
+
 from tracker.auth.services import hash_password
 from tracker.extensions import db
 from tracker.models import (
@@ -17,6 +19,7 @@ from tracker.models import (
     Role,
     StaffGroup,
     UnitKind,
+    activity_behaviour,
 )
 from tracker.organisation import add_unit
 
@@ -84,3 +87,30 @@ def make_activity(owner: Person, activity_type: ActivityType, *, occurred_on: da
     db.session.add(activity)
     db.session.flush()
     return activity
+
+
+def build_directorate(name: str, teams: int, people: int, email: str, trust, activity_type, behaviours,
+                      day: date) -> Person:
+    """A directorate of `teams` teams and `people` people under one manager, each with one activity on
+    `day` (statuses and tiers in turn, three behaviours each), written in bulk for size tests."""
+    directorate = make_unit(name, UnitKind.DIRECTORATE, trust)
+    units = [make_unit(f"{name} team {i}", UnitKind.TEAM, directorate) for i in range(teams)]
+    manager = make_person(units[0], email=email, tier=3, roles=["manager"], scope=[directorate])
+    # Bulk inserts that let the database number the rows (so PostgreSQL's sequences stay right).
+    person_ids = db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), [
+        {"email": f"{email.split('@')[0]}-{i}@example.org", "name": f"Person {i:04d}",
+         "staff_group": list(StaffGroup)[i % 9], "tier": 1 + i % 3, "team_id": units[i % teams].id,
+         "line_manager_id": manager.id, "password_hash": password_hash(), "active": True, "session_token": f"t{email}{i}"}
+        for i in range(people)
+    ]).all()
+    statuses = list(ActivityStatus)
+    activity_ids = db.session.scalars(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), [
+        {"owner_id": person_ids[i], "occurred_on": day, "title": "Practice", "type_id": activity_type.id,
+         "duration_minutes": 90, "status": statuses[i % 4], "reflection": {}, "manager_may_read": False}
+        for i in range(people)
+    ]).all()
+    db.session.execute(insert(activity_behaviour), [
+        {"activity_id": activity_ids[i], "behaviour_id": behaviours[(i + k) % len(behaviours)].id}
+        for i in range(people) for k in range(3)
+    ])
+    return manager

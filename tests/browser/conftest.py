@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 import config
-from tests.conftest import scratch_database
+from tests.browser.support import DESKTOP, PHONE
+from tests.support import scratch_database
 from tracker import create_app
 from tracker.extensions import db
 
@@ -24,11 +25,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-DEMO_PASSWORD = "demo-pass-2026"
-PHONE = {"width": 320, "height": 640}
-DESKTOP = {"width": 1280, "height": 900}
 # The live server runs on this day whatever the calendar says, so CI gives the same answer on
 # any date: mid-year, so the current year has data and last year is closed.
 BROWSER_TODAY = date(2026, 11, 30)
@@ -91,28 +87,6 @@ def live_server(live_app):
         server.shutdown()
 
 
-def submit_for_decision(app, manager_email: str, count: int, day: date) -> list[int]:
-    """Make `count` submitted activities, dated `day`, for people whose line manager is the
-    given manager, so a journey that decides on some does not depend on what ran before it."""
-    from sqlalchemy import select
-
-    from tracker.models import Activity, ActivityStatus, ActivityType, Person
-
-    with app.app_context():
-        manager = db.session.scalar(select(Person).where(Person.email == manager_email))
-        reports = list(db.session.scalars(
-            select(Person).where(Person.line_manager_id == manager.id, Person.active.is_(True),
-                                 Person.email != "staff@example.org").order_by(Person.id).limit(count)))
-        observed = db.session.scalar(select(ActivityType).where(ActivityType.experiential.is_(True))
-                                     .order_by(ActivityType.id).limit(1))
-        activities = [Activity(owner_id=person.id, occurred_on=day - timedelta(days=1), title="Observed handover",
-                               type_id=observed.id, duration_minutes=60, status=ActivityStatus.SUBMITTED,
-                               reflection={}) for person in reports]
-        db.session.add_all(activities)
-        db.session.commit()
-        return [activity.id for activity in activities]
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -135,26 +109,3 @@ def page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def assert_accessible(page, name: str = "") -> None:
-    """axe-core finds no WCAG 2.2 A or AA violations on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
-    violations = results.response["violations"]
-    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-    assert not violations, f"{name}: {summary}"
-
-
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

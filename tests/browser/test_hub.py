@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.support import assert_accessible, screenshot, sign_in
 
 SECTIONS = [
     ("patient", "Patient"),

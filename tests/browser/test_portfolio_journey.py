@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.support import assert_accessible, screenshot, sign_in
 
 STAFF = "staff@example.org"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.support import assert_accessible, screenshot, sign_in
 
 
 def test_lead_journey(page, viewport, tmp_path):

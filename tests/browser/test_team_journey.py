@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from tests.browser.conftest import assert_accessible, screenshot, sign_in, submit_for_decision
+from tests.browser.support import assert_accessible, screenshot, sign_in, submit_for_decision
 
 PROTECTED = "Priya Shah"  # staff@example.org: other journeys rely on her year, so leave it alone
 

@@ -6,57 +6,20 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_activity, make_person, make_tree
 from tracker import figures
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
 from tracker.extensions import db
-from tracker.models import ActivityStatus, ActivityType, Behaviour, Course, Exemption, ExemptionReason, Person, StaffGroup
-from tracker.reference import load_reference_data
+from tracker.models import Person, StaffGroup
 
 YEAR = AppraisalYear(2025)
 TODAY = date(2025, 10, 15)
 
 
 @pytest.fixture
-def org(db_session):
-    return known_org()
-
-
-def known_org() -> dict:
-    """Seven active people (and one who left) in three teams of two directorates, year 2025 to 2026."""
-    load_reference_data()
-    tree = make_tree()
-    b = {x.code: x for x in db.session.scalars(select(Behaviour))}
-    observed = db.session.scalar(select(ActivityType).where(ActivityType.code == "observed_practice_feedback"))
-    elearning = db.session.scalar(select(ActivityType).where(ActivityType.code == "e_learning"))
-    course = db.session.scalar(select(Course).where(Course.code == "sage-thyme-foundation"))
-    ward7, clinic, theatres = tree["ward7"], tree["clinic"], tree["theatres"]
-    p = {}
-    # Ward 7: one of each status, plus someone who has left.
-    p["done"] = make_person(ward7, tier=1, name="Ada Complete")
-    make_activity(p["done"], observed, occurred_on=date(2025, 5, 10), behaviours=[b["1.1"], b["2.1"]])
-    p["waiting"] = make_person(ward7, tier=1, name="Ben Waiting", staff_group=StaffGroup.ADMIN_CLERICAL)
-    make_activity(p["waiting"], observed, occurred_on=date(2025, 6, 1), status=ActivityStatus.SUBMITTED,
-                  behaviours=[b["1.1"], b["2.2"]])
-    p["started"] = make_person(ward7, tier=1, name="Cat Started")
-    make_activity(p["started"], elearning, occurred_on=date(2025, 7, 1), behaviours=[b["1.1"], b["1.2"]])
-    p["idle"] = make_person(ward7, tier=1, name="Dan Idle")
-    p["away"] = make_person(ward7, tier=1, name="Eve Away")
-    db.session.add(Exemption(person_id=p["away"].id, reason=ExemptionReason.PARENTAL_LEAVE,
-                             starts_on=date(2025, 9, 1), ends_on=date(2026, 3, 31)))
-    p["gone"] = make_person(ward7, tier=1, name="Fay Left", active=False)
-    make_activity(p["gone"], observed, occurred_on=date(2025, 5, 10), behaviours=[b["1.1"], b["2.1"]])
-    # Day unit: a tier 2 nurse complete in August, with a course.
-    p["clinic"] = make_person(clinic, tier=2, name="Gus Clinic")
-    for day, codes in ((date(2025, 4, 20), ["1.1", "4.1"]), (date(2025, 8, 3), ["2.3", "4.2"])):
-        activity = make_activity(p["clinic"], observed, occurred_on=day, minutes=120, behaviours=[b[c] for c in codes])
-        activity.course_id = course.id
-    # Theatres (another directorate): one person, not started; last year complete.
-    p["theatres"] = make_person(theatres, tier=1, name="Hal Theatres", staff_group=StaffGroup.MEDICAL_DENTAL)
-    make_activity(p["theatres"], observed, occurred_on=date(2024, 11, 2), behaviours=[b["1.3"], b["3.1"]])
-    db.session.flush()
-    return {"tree": tree, "people": p, "course": course, "b": b}
+def org(known_org):
+    assert (known_org["year"], known_org["day"]) == (YEAR, TODAY)
+    return known_org
 
 
 def everyone():

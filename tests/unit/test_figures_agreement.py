@@ -8,10 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import refresh_planner_statistics
+from tests.rule_by_hand import progress_by_hand
+from tests.support import refresh_planner_statistics
 from tracker import access, compliance, figures
 from tracker.appraisal_year import AppraisalYear
-from tracker.compliance import Status
+from tracker.compliance import Progress, Status
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, Person, UnitKind
 
@@ -30,8 +31,23 @@ def demo(db_session):
 
 
 def per_person_statuses(year, rules) -> dict[int, Status]:
-    people = db.session.scalars(select(Person).where(Person.active.is_(True))).all()
-    return {p.id: compliance.progress_of(p, year, TODAY, rules).status for p in people}
+    """Each active person's status, from figures counted by hand in Python (not the SQL under test)."""
+    active = set(db.session.scalars(select(Person.id).where(Person.active.is_(True))))
+    by_hand = progress_by_hand(year, TODAY, rules)
+    return {person_id: progress.status for person_id, progress in by_hand.items() if person_id in active}
+
+
+def test_the_sql_counts_equal_the_counts_by_hand_for_every_year(demo):
+    rules = compliance.load_rules()
+    seen = set()
+    for year in demo:
+        by_hand = progress_by_hand(year, TODAY, rules)
+        seen |= {progress.status for progress in by_hand.values()}
+        for row in db.session.execute(compliance.status_query(select(Person), year, TODAY, rules)):
+            want = by_hand[row.person_id]
+            assert compliance.progress_from_row(row, year, TODAY) == Progress(**{**want.__dict__, "status": None})
+            assert row.status == want.status.value, (year, row.person_id)
+    assert seen == set(Status)  # the demo exercises every status
 
 
 def test_sql_figures_equal_the_per_person_rule_for_every_year(demo):

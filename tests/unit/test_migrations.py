@@ -11,7 +11,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import Enum, inspect
 
 import config
-from tests.conftest import scratch_database
+from tests.support import scratch_database
 from tracker import create_app
 from tracker.extensions import db
 

@@ -1,13 +1,11 @@
 """Suggestion ranking: the fewest courses that cover the most missing behaviours come first."""
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from tests.factories import make_activity, make_person, make_tree
-from tracker.appraisal_year import year_containing
 from tracker.extensions import db
 from tracker.models import ActivityType, Course
 from tracker.portfolio.behaviours import tier_behaviours
@@ -83,12 +81,7 @@ def test_big_catalogues_still_cover_everything_coverable():
 
 # --- against the database ---------------------------------------------------------------
 
-TODAY = date.today()
-YEAR = year_containing(TODAY)
-IN_YEAR = max(YEAR.starts_on, TODAY - timedelta(days=3))
-
-
-def test_suggest_offers_live_courses_with_practice_and_the_types_colleagues_use(db_session):
+def test_suggest_offers_live_courses_with_practice_and_the_types_colleagues_use(db_session, today, this_year, in_year):
     load_reference_data()
     tree = make_tree()
     me = make_person(tree["ward7"], tier=1)
@@ -97,17 +90,17 @@ def test_suggest_offers_live_courses_with_practice_and_the_types_colleagues_use(
     by_code = {b.code: b for b in behaviours}
     debrief = db.session.scalar(select(ActivityType).where(ActivityType.code == "team_debrief"))
     # A team-mate's signed-off debrief showed 1.3, which I am missing: debriefs rank first.
-    make_activity(colleague, debrief, occurred_on=IN_YEAR, behaviours=[by_code["1.3"]])
+    make_activity(colleague, debrief, occurred_on=in_year, behaviours=[by_code["1.3"]])
     # Another team's shadowing counts for nothing here.
     elsewhere = make_person(tree["theatres"], tier=1)
     shadowing = db.session.scalar(select(ActivityType).where(ActivityType.code == "shadowing"))
     for _ in range(3):
-        make_activity(elsewhere, shadowing, occurred_on=IN_YEAR, behaviours=[by_code["1.3"]])
+        make_activity(elsewhere, shadowing, occurred_on=in_year, behaviours=[by_code["1.3"]])
     retired = db.session.scalar(select(Course).where(Course.code == "care-certificate-standard-6"))
     retired.retired = True
     db.session.flush()
 
-    result = suggest(behaviours, {by_code["2.2"].id}, YEAR, TODAY, me.team_id)
+    result = suggest(behaviours, {by_code["2.2"].id}, this_year, today, me.team_id)
 
     assert by_code["2.2"] not in result.missing and by_code["1.3"] in result.missing
     titles = [c.title for c, _ in result.courses]
@@ -120,8 +113,8 @@ def test_suggest_offers_live_courses_with_practice_and_the_types_colleagues_use(
     assert all(t.experiential for t in result.activity_types)
 
 
-def test_suggest_is_empty_when_every_behaviour_is_evidenced(db_session):
+def test_suggest_is_empty_when_every_behaviour_is_evidenced(db_session, today, this_year):
     load_reference_data()
     behaviours = tier_behaviours(1)
-    result = suggest(behaviours, {b.id for b in behaviours}, YEAR, TODAY, None)
+    result = suggest(behaviours, {b.id for b in behaviours}, this_year, today, None)
     assert result.missing == [] and result.courses == [] and result.activity_types == []

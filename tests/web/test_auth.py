@@ -97,7 +97,7 @@ def test_sign_in_without_csrf_token_is_refused(client, nurse):
 
 
 def test_next_url_is_followed_on_this_site(client, nurse):
-    from tests.conftest import csrf_token_from
+    from tests.support import csrf_token_from
 
     token = csrf_token_from(client.get("/sign-in?next=/healthz").get_data(as_text=True))
     response = client.post("/sign-in", data={"email": "nurse@example.org", "password": PASSWORD,

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
+from tests.shipped import course_count, resource_count, section_count
 from tracker.extensions import db
 from tracker.hub.seed import load_hub_content
 from tracker.hub.sections import SECTION_TITLES
@@ -175,9 +176,9 @@ def test_framework_browser_filters_by_any_tier_and_all(client, org):
     assert client.get("/hub/framework?tier=9").status_code == 200  # nonsense falls back, never a 500
 
 
-def test_framework_browser_marks_behaviours_logged_this_year_and_links_to_courses(app, client, sign_in, org):
+def test_framework_browser_marks_behaviours_logged_this_year_and_links_to_courses(app, client, sign_in, org, today):
     b22 = db.session.scalar(select(Behaviour).join(Framework).where(Framework.is_current.is_(True), Behaviour.code == "2.2"))
-    make_activity(org["porter"], make_activity_type(), occurred_on=date.today(), behaviours=[b22])
+    make_activity(org["porter"], make_activity_type(), occurred_on=today, behaviours=[b22])
     sign_in("porter@example.org", PASSWORD)
     html = _html(client.get("/hub/framework"))
     item = re.search(r'app-behaviours__code">2\.2</strong>.*?</li>', html, re.S).group(0)
@@ -200,7 +201,7 @@ def test_staff_browse_the_catalogue_with_every_course_and_its_facts(client, sign
     sign_in("nurse@example.org", PASSWORD)
     html = _html(client.get("/hub/courses"))
     assert _h1(html) == "Course catalogue"
-    assert "11 courses" in html
+    assert f"{course_count()} courses" in html
     sage = _course()
     assert f'href="/hub/courses/{sage.id}"' in html
     assert "Face-to-face" in html and "Foundation" in html and "Experiential" in html
@@ -287,7 +288,7 @@ def test_staff_browse_the_library_by_section_and_audience(client, sign_in, org):
     sign_in("nurse@example.org", PASSWORD)
     html = _html(client.get("/hub/resources"))
     assert _h1(html) == "Resource library"
-    assert "18 resources" in html
+    assert f"{resource_count()} resources" in html
     for title in SECTIONS.values():
         assert f'<h2 class="nhsuk-heading-m">{title}</h2>' in html
     patient = _html(client.get("/hub/resources?section=patient"))
@@ -358,12 +359,13 @@ def test_page_queries_do_not_grow_with_the_data(client, sign_in, org, count_quer
 # --- the seed ---------------------------------------------------------------------------------
 
 
-def test_seed_loads_six_sections_and_the_library_once(db_session):
-    assert load_hub_content() == (6, 18)
+def test_seed_loads_the_sections_and_the_library_once(db_session):
+    assert section_count() == len(SECTIONS)
+    assert load_hub_content() == (section_count(), resource_count())
     assert load_hub_content() == (0, 0)
-    assert db.session.scalar(select(func.count()).select_from(HubSection)) == 6
+    assert db.session.scalar(select(func.count()).select_from(HubSection)) == section_count()
     resources = db.session.scalars(select(Resource)).all()
-    assert len(resources) == 18
+    assert len(resources) == resource_count()
     assert all(r.url.startswith("https://") and r.summary and r.publisher for r in resources)
     assert {r.section_slug for r in resources} == set(SECTIONS)
 
@@ -379,5 +381,5 @@ def test_seed_never_overwrites_a_leads_text(db_session):
 
 def test_every_seeded_course_maps_to_behaviours(org):
     courses = db.session.scalars(select(Course)).all()
-    assert len(courses) == 11 and all(course.behaviours for course in courses)
+    assert len(courses) == course_count() and all(course.behaviours for course in courses)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0  # seeding is not an action

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token_from
+from tests.support import csrf_token_from
 from tests.factories import PASSWORD, make_person, make_tree
 from tracker.extensions import db
 from tracker.hub.library import ResourceDetails, add_resource

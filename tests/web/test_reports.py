@@ -12,16 +12,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, make_person
-from tests.unit.test_figures import TODAY, known_org
-from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import Activity, AuditEvent
 
 
 @pytest.fixture
-def org(db_session, monkeypatch):
-    monkeypatch.setattr(appraisal_year, "today", lambda: TODAY)
-    found = known_org()
+def org(known_org, clock):
+    clock.move_to(known_org["day"])
+    found = known_org
     tree = found["tree"]
     # Three more tier 1 people at trust level, not started: 10 active, 1 exempt, 2 complete.
     found["lead"] = make_person(tree["trust"], email="lead@example.org", tier=1, roles=["education_lead"],
@@ -197,7 +195,7 @@ def test_export_rows_are_read_inside_the_stream_not_in_the_view(org, count_queri
 
     with count_queries() as before:
         prepared = exporting.prepare("activities", "csv", actor=None, people=select(Person),
-                                     filters=Filters(year=None), today=TODAY)
+                                     filters=Filters(year=None), today=org["day"])
     assert not any("FROM activity" in s for s in before.statements)
     with count_queries() as during:
         text = b"".join(prepared.body).decode("utf-8")

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.conftest import refresh_planner_statistics
-from tests.factories import PASSWORD, make_activity_type, make_person, make_unit
-from tests.web.test_team_queries import build_directorate
+from tests.factories import PASSWORD, build_directorate, make_activity_type, make_person, make_unit
+from tests.support import refresh_planner_statistics
 from tracker.extensions import db
 from tracker.models import Behaviour, UnitKind
 from tracker.reference import load_reference_data
@@ -27,20 +26,20 @@ def measure(client, count_queries) -> dict[str, int]:
     return counts
 
 
-def test_report_queries_do_not_grow_with_the_organisation(app, client, sign_in, db_session, count_queries):
+def test_report_queries_do_not_grow_with_the_organisation(app, client, sign_in, db_session, count_queries, in_year):
     load_reference_data()
     trust = make_unit("Trust", UnitKind.ORGANISATION)
     activity_type = make_activity_type("observed")
     behaviours = list(db.session.scalars(select(Behaviour).order_by(Behaviour.id)))
     make_person(trust, email="lead@example.org", tier=3, roles=["education_lead"])
-    build_directorate("Small", 2, 10, "small@example.org", trust, activity_type, behaviours)
+    build_directorate("Small", 2, 10, "small@example.org", trust, activity_type, behaviours, in_year)
     db.session.commit()
     refresh_planner_statistics()
     sign_in("lead@example.org", PASSWORD)
     small = measure(client, count_queries)
 
     for n in range(3):
-        build_directorate(f"Large {n}", 15, 300, f"large{n}@example.org", trust, activity_type, behaviours)
+        build_directorate(f"Large {n}", 15, 300, f"large{n}@example.org", trust, activity_type, behaviours, in_year)
     db.session.commit()
     refresh_planner_statistics()
     large = measure(client, count_queries)

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests.factories import PASSWORD, make_person, make_tree
+from tests.support import csrf_token_from
 from tracker import access
 
 # The endpoints a visitor may reach without signing in. Adding one here is a reviewed decision.
@@ -26,31 +27,45 @@ def test_public_endpoints_are_exactly_the_reviewed_list(app):
     assert public == EXPECTED_PUBLIC
 
 
+def _valid_csrf_token(client) -> str:
+    """A real token for this client's session, so that a POST meets the sign-in and role gates,
+    not the CSRF check (which would refuse it with 400 whoever sent it)."""
+    return csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+
+
 def test_every_non_public_route_sends_visitors_to_sign_in(app, client):
-    checked = 0
+    token = _valid_csrf_token(client)
+    checked = []
     for rule in _routes(app):
         if access.is_public(rule.endpoint):
             continue
         url = _concrete_url(rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            response = client.open(url, method=method)
-            assert response.status_code in (302, 400), (rule.endpoint, method, response.status_code)
-            if response.status_code == 302:
-                assert "/sign-in" in response.headers["Location"], rule.endpoint
-            checked += 1
-    assert checked >= 1
+            data = {"csrf_token": token} if method != "GET" else None
+            response = client.open(url, method=method, data=data)
+            assert response.status_code == 302, (rule.endpoint, method, response.status_code)
+            assert "/sign-in" in response.headers["Location"], rule.endpoint
+            checked.append(method)
+    assert checked.count("GET") >= 10 and checked.count("POST") >= 10
 
 
 def test_every_area_route_refuses_people_without_the_role(app, client, sign_in, db_session):
     tree = make_tree()
     make_person(tree["ward7"], email="plain@example.org")
     sign_in("plain@example.org", PASSWORD)
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    checked = []
     for rule in _routes(app):
         # The blueprint is everything before the last dot (nested blueprints such as hub.edit).
         if rule.endpoint.rsplit(".", 1)[0] not in access.AREA_PERMISSIONS:
             continue
-        response = client.get(_concrete_url(rule)) if "GET" in rule.methods else client.post(_concrete_url(rule))
-        assert response.status_code in (403, 400), rule.endpoint
+        url = _concrete_url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            data = {"csrf_token": token} if method != "GET" else None
+            response = client.open(url, method=method, data=data)
+            assert response.status_code == 403, (rule.endpoint, method, response.status_code)
+            checked.append(method)
+    assert checked.count("GET") >= 5 and checked.count("POST") >= 5
 
 
 def test_endpoint_permissions_name_real_endpoints_and_known_permissions(app):

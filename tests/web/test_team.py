@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
-from tracker.appraisal_year import year_containing
+from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import (
     Activity,
@@ -20,13 +20,9 @@ from tracker.models import (
 )
 from tracker.team.routes import ALREADY_DECIDED
 
-TODAY = date.today()
-YEAR = year_containing(TODAY)
-IN_YEAR = max(YEAR.starts_on, TODAY - timedelta(days=3))
-
 
 @pytest.fixture
-def org(db_session):
+def org(db_session, in_year):
     tree = make_tree()
     director = make_person(tree["cancer"], email="director@example.org", tier=3, roles=["manager"],
                            scope=[tree["cancer"]], name="Dina Director")
@@ -43,14 +39,14 @@ def org(db_session):
     borrowed = make_person(tree["ward7"], email="borrowed@example.org", tier=1, line_manager=surgery_manager,
                            name="Bo Borrowed")
     observed = make_activity_type("observed")
-    submitted = make_activity(nurse, observed, occurred_on=IN_YEAR, status=ActivityStatus.SUBMITTED,
+    submitted = make_activity(nurse, observed, occurred_on=in_year, status=ActivityStatus.SUBMITTED,
                               title="Breaking bad news role-play")
     submitted.reflection = {"what": "I practised a hard conversation."}
-    clinic_submitted = make_activity(clinic_nurse, observed, occurred_on=IN_YEAR, status=ActivityStatus.SUBMITTED,
+    clinic_submitted = make_activity(clinic_nurse, observed, occurred_on=in_year, status=ActivityStatus.SUBMITTED,
                                      title="Clinic debrief")
-    own = make_activity(ward_manager, observed, occurred_on=IN_YEAR, status=ActivityStatus.SUBMITTED,
+    own = make_activity(ward_manager, observed, occurred_on=in_year, status=ActivityStatus.SUBMITTED,
                         title="Manager own observation")
-    borrowed_activity = make_activity(borrowed, observed, occurred_on=IN_YEAR, status=ActivityStatus.SUBMITTED,
+    borrowed_activity = make_activity(borrowed, observed, occurred_on=in_year, status=ActivityStatus.SUBMITTED,
                                       title="Borrowed shadowing")
     idle = make_person(tree["ward7"], email="idle@example.org", tier=1, line_manager=ward_manager, name="Ida Idle")
     # Committed (a SAVEPOINT release inside the test's transaction) so a view's rollback keeps it.
@@ -119,8 +115,11 @@ def test_staff_member_is_refused_every_manager_url(client, sign_in, org, post_fo
                 f"/team/activities/{org['submitted'].id}", "/team/leadership-actions/new",
                 f"/team/people/{org['nurse'].id}/exemptions/new"):
         assert client.get(url).status_code == 403, url
-    assert post_form(f"/team/activities/{org['submitted'].id}/decision", {"decision": "sign_off"},
-                     token_from="/").status_code == 403
+    # With a valid token, so that it is the role gate that answers, not the CSRF check.
+    response = post_form(f"/team/activities/{org['submitted'].id}/decision", {"decision": "sign_off"}, token_from="/")
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Activity, org["submitted"].id).status == ActivityStatus.SUBMITTED
     assert "Team dashboard" not in text_of(client.get("/"))
 
 
@@ -134,8 +133,8 @@ def test_tampered_ids_are_not_found(client, sign_in, org, url):
 # --- the dashboard ---------------------------------------------------------------------
 
 
-def test_dashboard_headline_counts_and_links(client, sign_in, org):
-    make_activity(org["nurse"], org["observed"], occurred_on=IN_YEAR, behaviours=[], title="Done")
+def test_dashboard_headline_counts_and_links(client, sign_in, org, in_year):
+    make_activity(org["nurse"], org["observed"], occurred_on=in_year, behaviours=[], title="Done")
     login(sign_in, "manager@example.org")
     html = text_of(client.get("/team/"))
     assert "Team dashboard" in html and "Compliance" in html
@@ -174,8 +173,11 @@ def test_queue_lists_what_the_manager_decides_never_my_own(client, sign_in, org,
     assert "Breaking bad news role-play" in html
     assert "Borrowed shadowing" not in html  # in his scope, but her line manager decides
     assert "Manager own observation" not in html and "Clinic debrief" not in html
+    # A manager may not decide on their own activity: not found, as if it were out of scope.
     response = post_form(f"/team/activities/{org['own'].id}/decision", {"decision": "sign_off"}, token_from="/team/queue")
     assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Activity, org["own"].id).status == ActivityStatus.SUBMITTED
 
 
 def test_managers_own_activity_goes_to_their_line_manager(client, sign_in, org):
@@ -279,14 +281,17 @@ def _exemption_form(start: date, end: date, reason="parental_leave", detail=""):
             "ends_on-day": end.day, "ends_on-month": end.month, "ends_on-year": end.year}
 
 
-@pytest.mark.parametrize("data,message", [
-    ({}, "Choose the reason for the exemption"),
-    (_exemption_form(TODAY, TODAY - timedelta(days=1)), "The end date must be the same as or after the start date"),
-    (_exemption_form(TODAY, TODAY, reason="other"), "Describe the reason for the exemption"),
-    ({**_exemption_form(TODAY, TODAY), "starts_on-month": "13"}, "Start date must be a real date"),
-    ({**_exemption_form(TODAY, TODAY), "ends_on-day": "", "ends_on-month": "", "ends_on-year": ""}, "Enter the end date"),
+@pytest.mark.parametrize("form,message", [
+    (lambda today: {}, "Choose the reason for the exemption"),
+    (lambda today: _exemption_form(today, today - timedelta(days=1)),
+     "The end date must be the same as or after the start date"),
+    (lambda today: _exemption_form(today, today, reason="other"), "Describe the reason for the exemption"),
+    (lambda today: {**_exemption_form(today, today), "starts_on-month": "13"}, "Start date must be a real date"),
+    (lambda today: {**_exemption_form(today, today), "ends_on-day": "", "ends_on-month": "", "ends_on-year": ""},
+     "Enter the end date"),
 ])
-def test_exemption_form_errors_save_nothing(client, sign_in, org, post_form, data, message):
+def test_exemption_form_errors_save_nothing(client, sign_in, org, post_form, today, form, message):
+    data = form(today)
     login(sign_in, "manager@example.org")
     url = f"/team/people/{org['nurse'].id}/exemptions/new"
     response = post_form(url, data)
@@ -295,11 +300,11 @@ def test_exemption_form_errors_save_nothing(client, sign_in, org, post_form, dat
     assert db.session.scalar(select(func.count()).select_from(Exemption)) == 0
 
 
-def test_exemption_takes_the_person_out_of_the_denominator(client, sign_in, org, post_form):
+def test_exemption_takes_the_person_out_of_the_denominator(client, sign_in, org, post_form, this_year):
     login(sign_in, "manager@example.org")
     nurse = org["nurse"]
     url = f"/team/people/{nurse.id}/exemptions/new"
-    response = post_form(url, _exemption_form(YEAR.starts_on, YEAR.ends_on, reason="other", detail="Jury service"))
+    response = post_form(url, _exemption_form(this_year.starts_on, this_year.ends_on, reason="other", detail="Jury service"))
     assert response.status_code == 302
     exemption = db.session.scalar(select(Exemption))
     assert exemption.person_id == nurse.id and exemption.recorded_by_id == org["ward_manager"].id
@@ -312,7 +317,8 @@ def test_exemption_takes_the_person_out_of_the_denominator(client, sign_in, org,
 # --- leadership actions ----------------------------------------------------------------
 
 
-def _action_form(kind="protected_time", day=TODAY, hours="6", unit="", note=""):
+def _action_form(kind="protected_time", day=None, hours="6", unit="", note=""):
+    day = day or appraisal_year.today()
     return {"kind": kind, "occurred_on-day": day.day, "occurred_on-month": day.month,
             "occurred_on-year": day.year, "hours": hours, "unit": unit, "note": note}
 
@@ -320,10 +326,12 @@ def _action_form(kind="protected_time", day=TODAY, hours="6", unit="", note=""):
 @pytest.mark.parametrize("data,message", [
     (_action_form(hours=""), "Enter the hours of protected learning time given"),
     (_action_form(hours="lots"), "Enter hours as a number"),
-    (_action_form(day=TODAY + timedelta(days=2)), "The date must be today or in the past"),
+    ("in two days", "The date must be today or in the past"),
     (_action_form(kind=""), "Choose what you did"),
 ])
-def test_leadership_action_errors(client, sign_in, org, post_form, data, message):
+def test_leadership_action_errors(client, sign_in, org, post_form, today, data, message):
+    if data == "in two days":
+        data = _action_form(day=today + timedelta(days=2))
     login(sign_in, "manager@example.org")
     html = text_of(post_form("/team/leadership-actions/new", data))
     assert message in html and "There is a problem" in html
@@ -352,13 +360,13 @@ def test_leadership_action_appears_on_the_dashboard(client, sign_in, org, post_f
 # --- reminders -------------------------------------------------------------------------
 
 
-def test_reminders_go_once_a_day(client, sign_in, org, post_form):
+def test_reminders_go_once_a_day(client, sign_in, org, post_form, today):
     login(sign_in, "manager@example.org")
     nurse = org["nurse"]
     response = post_form("/team/reminders", {"person_id": [nurse.id], "everyone": "no"}, token_from="/team/")
     assert response.status_code == 302
     notice = db.session.scalar(select(Notice))
-    assert notice.person_id == nurse.id and notice.sent_on == TODAY and "reminder" in notice.message
+    assert notice.person_id == nurse.id and notice.sent_on == today and "reminder" in notice.message
     html = text_of(post_form("/team/reminders", {"person_id": [nurse.id], "everyone": "no"},
                              token_from="/team/", follow_redirects=True))
     assert "already had a reminder today" in html
@@ -366,9 +374,9 @@ def test_reminders_go_once_a_day(client, sign_in, org, post_form):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reminder.sent")) is not None
 
 
-def test_remind_everyone_listed_uses_the_filters(client, sign_in, org, post_form):
+def test_remind_everyone_listed_uses_the_filters(client, sign_in, org, post_form, this_year):
     login(sign_in, "manager@example.org")
-    post_form("/team/reminders", {"everyone": "yes", "status": "not_started", "year": YEAR.start_year},
+    post_form("/team/reminders", {"everyone": "yes", "status": "not_started", "year": this_year.start_year},
               token_from="/team/")
     reminded = set(db.session.scalars(select(Notice.person_id)))
     assert reminded and org["nurse"].id not in reminded  # the nurse is awaiting sign-off

@@ -7,14 +7,13 @@ TEST_DATABASE_URL is set) with two signed-in sessions posting from two threads a
 from __future__ import annotations
 
 import threading
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
 import config
-from tests.conftest import csrf_token_from, scratch_database
-from tracker import create_app
+from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
+from tests.support import csrf_token_from, scratch_database
+from tracker import appraisal_year, create_app
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent
 from tracker.team.routes import ALREADY_DECIDED
@@ -32,14 +31,12 @@ def race_app(tmp_path):
         app = create_app(RaceConfig)
         with app.app_context():
             db.create_all()
-            from tests.factories import make_activity, make_activity_type, make_person, make_tree
-
             tree = make_tree()
             manager = make_person(tree["ward7"], email="manager@example.org", roles=["manager"],
                                   scope=[tree["ward7"]])
             nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1, line_manager=manager)
             observed = make_activity_type()
-            ids = [make_activity(nurse, observed, occurred_on=date.today(), status=ActivityStatus.SUBMITTED,
+            ids = [make_activity(nurse, observed, occurred_on=appraisal_year.today(), status=ActivityStatus.SUBMITTED,
                                  title=f"Round {i}").id for i in range(ROUNDS)]
             db.session.commit()
         yield app, ids
@@ -49,8 +46,6 @@ def race_app(tmp_path):
 
 
 def signed_in_client(app, email):
-    from tests.factories import PASSWORD
-
     client = app.test_client()
     token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
     assert client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302

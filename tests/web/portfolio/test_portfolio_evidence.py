@@ -10,16 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, make_person
-from tests.web.test_portfolio import (  # noqa: F401  (fixtures)
-    activity_count,
-    activity_form,
-    as_nurse,
-    my_activity,
-    only_activity,
-    org,
-    ref,
-    uploads,
-)
+from tests.web.portfolio.builders import activity_count, activity_form, my_activity, only_activity
 from tracker.extensions import db
 from tracker.models import ActivityStatus, AuditEvent, EvidenceFile
 from tracker.portfolio import evidence
@@ -253,10 +244,15 @@ def test_a_line_manager_without_scope_can_download_from_their_sign_off_queue(cli
     assert client.get(f"/evidence/{activity.evidence_files[0].id}").status_code == 200
 
 
-def test_evidence_of_a_deleted_activity_or_a_missing_file_is_404(client, as_nurse, filed, uploads):
+def test_evidence_of_a_deleted_activity_is_404_though_the_file_is_still_there(client, as_nurse, filed, uploads):
+    assert client.get(f"/evidence/{filed.id}").status_code == 200
+    filed.activity.deleted_at = filed.uploaded_at
+    db.session.commit()
+    assert (uploads / filed.stored_name).exists()  # so the 404 is the deletion's, not a missing file's
+    assert client.get(f"/evidence/{filed.id}").status_code == 404
+
+
+def test_evidence_whose_file_is_missing_or_unknown_is_404(client, as_nurse, filed, uploads):
     os.remove(uploads / filed.stored_name)
     assert client.get(f"/evidence/{filed.id}").status_code == 404
     assert client.get("/evidence/999999").status_code == 404
-    filed.activity.deleted_at = filed.uploaded_at
-    db.session.commit()
-    assert client.get(f"/evidence/{filed.id}").status_code == 404

@@ -8,19 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_token_from
+from tests.support import csrf_token_from
 from tests.factories import PASSWORD
-from tests.web.test_portfolio import (  # noqa: F401  (fixtures)
-    GIBBS,
-    IN_YEAR,
-    YEAR,
-    activity_form,
-    as_nurse,
-    my_activity,
-    org,
-    ref,
-    uploads,
-)
+from tests.web.portfolio.builders import GIBBS, activity_form, my_activity
 from tracker.compliance import Status, progress_of
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent, ReflectionModel
@@ -205,7 +195,7 @@ def test_changing_a_draft_keeps_behaviours_of_an_older_framework(client, as_nurs
 # --- deleting -----------------------------------------------------------------------------------
 
 
-def test_delete_asks_first_then_soft_deletes_and_records_it(client, as_nurse, ref, post_form):
+def test_delete_asks_first_then_soft_deletes_and_records_it(client, as_nurse, ref, post_form, this_year, today):
     activity = my_activity(as_nurse, ref, status=SUBMITTED, title="To go", minutes=240,
                            behaviours=[ref["b"]["2.1"], ref["b"]["2.2"], ref["b"]["3.1"], ref["b"]["4.1"]])
     html = client.get(f"/activities/{activity.id}/delete").get_data(as_text=True)
@@ -218,7 +208,7 @@ def test_delete_asks_first_then_soft_deletes_and_records_it(client, as_nurse, re
     assert actions(activity) == ["activity.deleted"]
     page = client.get("/my-year").get_data(as_text=True)
     assert "Deleted: To go" in page and "awaiting sign-off of" not in page
-    assert progress_of(as_nurse, YEAR, IN_YEAR).status == Status.NOT_STARTED
+    assert progress_of(as_nurse, this_year, today).status == Status.NOT_STARTED
     assert client.get(f"/activities/{activity.id}").status_code == 404
 
 
@@ -243,10 +233,10 @@ def test_my_portfolio_prints_a_year_with_reflections_and_signatories(client, as_
     assert "app-no-print" in html
 
 
-def test_my_portfolio_for_an_earlier_year(client, as_nurse, ref):
-    my_activity(as_nurse, ref, title="Long ago", occurred_on=YEAR.previous().starts_on)
+def test_my_portfolio_for_an_earlier_year(client, as_nurse, ref, this_year):
+    my_activity(as_nurse, ref, title="Long ago", occurred_on=this_year.previous().starts_on)
     assert "Long ago" not in client.get("/portfolio").get_data(as_text=True)
-    assert "Long ago" in client.get(f"/portfolio?year={YEAR.previous().start_year}").get_data(as_text=True)
+    assert "Long ago" in client.get(f"/portfolio?year={this_year.previous().start_year}").get_data(as_text=True)
 
 
 def test_my_data_export_has_everything_of_mine_and_nothing_of_anyone_else(client, as_nurse, org, ref):

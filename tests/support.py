@@ -1,0 +1,55 @@
+"""Plain helpers the tests import (fixtures live in conftest.py files; nothing here is one).
+
+A conftest is imported by pytest under its own name, so test modules import these from here,
+never from a conftest: importing a conftest a second time would run it twice.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, text
+
+import config
+from tracker.extensions import db
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@contextmanager
+def scratch_database(prefix: str, sqlite_file: Path) -> Iterator[str]:
+    """The URL of a brand-new empty database of its own, for tests that need real commits or a
+    schema built from nothing: a SQLite file, or (when TEST_DATABASE_URL is set) a PostgreSQL
+    database beside the test one, dropped afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{sqlite_file}"
+        return
+    base = config.normalise_database_url(base)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def refresh_planner_statistics() -> None:
+    """On PostgreSQL, ANALYZE what this (never committed) test transaction wrote, as autovacuum
+    would on a live database; without statistics the planner picks nested loops that take minutes."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
