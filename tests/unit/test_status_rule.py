@@ -23,7 +23,8 @@ from tracker.compliance import (
 from tracker.extensions import db
 from tracker.framework_import import import_framework
 from tracker.models import ActivityStatus, Behaviour, Exemption, ExemptionReason, Person
-from tracker.portfolio.years import days_left, open_years
+from tracker.portfolio.years import days_left
+from tracker.year_closing import open_years
 
 SIGNED, SUBMITTED, DRAFT, RETURNED = (ActivityStatus.SIGNED_OFF, ActivityStatus.SUBMITTED,
                                       ActivityStatus.DRAFT, ActivityStatus.RETURNED)

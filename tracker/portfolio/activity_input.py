@@ -16,7 +16,7 @@ from tracker.portfolio import evidence as evidence_files
 from tracker.portfolio.behaviours import allowed_behaviours
 from tracker.portfolio.nhs_number import contains_nhs_number
 from tracker.portfolio.reflection import MAX_ANSWER_LENGTH, MODELS, field_name
-from tracker.portfolio.years import open_years
+from tracker.year_closing import open_years
 from tracker.refusal import Refused
 from tracker.templating import long_date
 

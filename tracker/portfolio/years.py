@@ -1,4 +1,4 @@
-"""Which appraisal years a person sees in the year switcher and may still add activities to."""
+"""Which appraisal years a person sees in the year switcher (which still accept changes: tracker.year_closing)."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,19 +9,6 @@ from tracker import access
 from tracker.appraisal_year import AppraisalYear, current_year, start_month, year_containing
 from tracker.extensions import db
 from tracker.models import Activity, Person
-
-# After a year ends people may still add late activities to it for this long.
-GRACE_DAYS = 30
-
-
-def open_years(today: date) -> list[AppraisalYear]:
-    """Years a person may still add to: this one, and last year for GRACE_DAYS after it ends."""
-    this_year = current_year(today)
-    last_year = this_year.previous()
-    if (today - last_year.ends_on).days <= GRACE_DAYS:
-        return [last_year, this_year]
-    return [this_year]
-
 
 def days_left(year: AppraisalYear, today: date) -> int:
     """Whole days after today until the year ends: 0 on its last day and once it has ended."""

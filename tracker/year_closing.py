@@ -1,0 +1,40 @@
+"""When an appraisal year closes: at its end plus a grace period for late logging. After that
+nothing may be written into it, so its figures read the same for ever."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tracker.appraisal_year import AppraisalYear, current_year, year_containing, start_month
+from tracker.refusal import Refused
+
+# After a year ends people may still add late activities to it, and managers decide on them, for this long.
+GRACE_DAYS = 30
+
+
+def closes_on(year: AppraisalYear) -> date:
+    """The first day on which the year accepts no more changes."""
+    return year.ends_on + timedelta(days=GRACE_DAYS + 1)
+
+
+def is_closed(year: AppraisalYear, today: date) -> bool:
+    return today >= closes_on(year)
+
+
+def open_years(today: date) -> list[AppraisalYear]:
+    """Years that still accept changes: this one, and last year during its grace period."""
+    this_year = current_year(today)
+    last_year = this_year.previous()
+    return [last_year, this_year] if not is_closed(last_year, today) else [this_year]
+
+
+def closed_message(year: AppraisalYear) -> str:
+    last_day = closes_on(year) - timedelta(days=1)
+    return (f"The {year.label} appraisal year closed on {last_day.day} {last_day:%B %Y}, "
+            "so nothing dated in it can be changed")
+
+
+def ensure_open(day: date, today: date, field: str = "form") -> None:
+    """Refuse (naming `field`) a change dated `day` when the year containing it has closed."""
+    year = year_containing(day, start_month())
+    if is_closed(year, today):
+        raise Refused({field: closed_message(year)})
