@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[Role | None]] = {
     "reports": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
     "catalogue.edit": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
     "framework.manage": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
+    "requirement.manage": frozenset({Role.EDUCATION_LEAD, Role.ADMIN}),
     "admin": frozenset({Role.ADMIN}),
 }
 
@@ -69,6 +70,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "team.activity": "sign_off",
     "team.decide": "sign_off",
     "team.reflection": "sign_off",
+    "reports.requirement": "requirement.manage",
 }
 
 # Permissions that being the line manager of someone active gives, whatever one's roles.

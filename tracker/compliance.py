@@ -19,7 +19,9 @@ from tracker.counting import exempt_on, live_in_year
 from tracker.durations import minutes_to_hours, number_text
 from tracker.extensions import db
 from tracker.models import (
+    DEFAULT_AMBER_BAND,
     DEFAULT_RULES,
+    ComplianceTarget,
     Activity,
     ActivityStatus,
     ActivityType,
@@ -52,18 +54,48 @@ class Rule:
     needs_leadership_behaviour: bool
 
 
-def load_rules() -> dict[int, Rule]:
-    """The rule of each tier: what education leads set, else the product's defaults."""
+def load_rules(year: AppraisalYear) -> dict[int, Rule]:
+    """The rule of each tier in `year`: the row with the latest `from_year` not after it (a year
+    before every row takes the earliest), else the product's defaults. One small query."""
     rules = {tier: Rule(tier=tier, **values) for tier, values in DEFAULT_RULES.items()}
-    for row in db.session.scalars(select(RequirementRule)):
-        rules[row.tier] = Rule(
-            tier=row.tier,
-            min_experiential_activities=row.min_experiential_activities,
-            min_hours=Decimal(row.min_hours),
-            min_behaviours=row.min_behaviours,
-            needs_leadership_behaviour=row.needs_leadership_behaviour,
-        )
+    rows = db.session.scalars(select(RequirementRule).order_by(RequirementRule.from_year)).all()
+    for tier in {row.tier for row in rows}:
+        of_tier = [row for row in rows if row.tier == tier]
+        in_force = [row for row in of_tier if row.from_year <= year.start_year] or of_tier[:1]
+        rules[tier] = rule_from_row(in_force[-1])
     return rules
+
+
+def rule_from_row(row: RequirementRule) -> Rule:
+    return Rule(
+        tier=row.tier,
+        min_experiential_activities=row.min_experiential_activities,
+        min_hours=Decimal(row.min_hours),
+        min_behaviours=row.min_behaviours,
+        needs_leadership_behaviour=row.needs_leadership_behaviour,
+    )
+
+
+class Target(int):
+    """A compliance target in percent that also carries the width of its amber band: it reads and
+    sums as the plain number wherever a page shows or draws the target."""
+
+    amber_band: int
+
+    def __new__(cls, percent: int, amber_band: int = DEFAULT_AMBER_BAND):
+        target = super().__new__(cls, percent)
+        target.amber_band = amber_band
+        return target
+
+
+def load_target(year: AppraisalYear, default_percent: int) -> Target:
+    """The target in force in `year` (rows apply from their year on, like the rules), else the
+    deployment's COMPLIANCE_TARGET with the default amber band."""
+    rows = db.session.scalars(select(ComplianceTarget).order_by(ComplianceTarget.from_year)).all()
+    in_force = [row for row in rows if row.from_year <= year.start_year] or rows[:1]
+    if not in_force:
+        return Target(default_percent)
+    return Target(in_force[-1].percent, in_force[-1].amber_band)
 
 
 @dataclass(frozen=True)
@@ -259,7 +291,7 @@ def status_case(progress, rules: dict[int, Rule], year: AppraisalYear, today: da
 
 def status_query(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> Select:
     """Every figure of progress_query() plus a `status` column, one row per person."""
-    rules = rules or load_rules()
+    rules = rules or load_rules(year)
     progress = progress_query(people, year, today).subquery("progress")
     return select(progress, status_case(progress, rules, year, today).label("status"))
 
@@ -273,12 +305,13 @@ def compliance_percent(counts: dict[Status, int]) -> float | None:
 
 
 def rag(percent: float | None, target: int) -> str:
-    """green at or above target, amber within 15 points below, red below that."""
+    """green at or above target, amber within the target's amber band below it (15 points unless
+    set), red below that."""
     if percent is None:
         return "none"
     if percent >= target:
         return "green"
-    if percent >= target - 15:
+    if percent >= target - getattr(target, "amber_band", DEFAULT_AMBER_BAND):
         return "amber"
     return "red"
 
@@ -298,7 +331,7 @@ def progress_from_row(row, year: AppraisalYear, today: date) -> Progress:
 
 def progress_of(person: Person, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> Progress:
     """One person's figures and status for a year, decided in Python."""
-    rules = rules or load_rules()
+    rules = rules or load_rules(year)
     row = db.session.execute(
         progress_query(select(Person).where(Person.id == person.id), year, today)
     ).one()

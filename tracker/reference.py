@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.framework_import import current_framework, import_framework, read_file
 from tracker.hub.seed import load_hub_content
-from tracker.models import DEFAULT_RULES, ActivityType, Behaviour, Course, RequirementRule
+from tracker.models import DEFAULT_RULES, FROM_THE_START, ActivityType, Behaviour, Course, RequirementRule
 from tracker.shipped import DATA_DIR, shipped_json
 
 DEFAULT_FRAMEWORK_FILE = DATA_DIR / "framework-pca.json"
@@ -57,7 +57,7 @@ def load_default_rules() -> int:
     added = 0
     for tier, values in DEFAULT_RULES.items():
         if tier not in known:
-            db.session.add(RequirementRule(tier=tier, **values))
+            db.session.add(RequirementRule(from_year=FROM_THE_START, tier=tier, **values))
             added += 1
     return added
 

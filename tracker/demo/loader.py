@@ -74,7 +74,7 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
     next_activity_id, next_exemption_id = _next_id(Activity), _next_id(Exemption)
     organisation = Organisation(rng, staff, years[0].starts_on, next_unit_id=_next_id(OrganisationUnit),
                                 next_person_id=_next_id(Person), password_hash=hash_password(DEMO_PASSWORD))
-    reference = read_reference()
+    reference = read_reference(years[-1])
     organisation.build_units()
     organisation.build_people()
     writer = _BulkWriter()

@@ -37,8 +37,9 @@ class Reference:
     courses: dict[str, dict] = field(default_factory=dict)
 
 
-def read_reference() -> Reference:
-    reference = Reference(rules=load_rules())
+def read_reference(year) -> Reference:
+    """What the demo draws on, with the rules in force in `year` (the rules a new installation starts with)."""
+    reference = Reference(rules=load_rules(year))
     _read_behaviours(reference)
     _read_activity_types(reference)
     _read_courses(reference)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Select, Subquery, and_, case, func, literal, select, union_all
+from sqlalchemy import Integer, Select, Subquery, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -89,7 +89,7 @@ def monthly_compliance_years(people: Select, years: list[AppraisalYear], today: 
       _counted_rows         (y, m, n): people completing in month m of year y, plus the two
                             sentinel rows above that give each year's denominator.
     """
-    rules = rules or compliance.load_rules()
+    # Each year is measured by its own rules, unless the caller asks what one set would give.
     ordered = sorted(years, key=lambda y: y.starts_on)
     first, last = ordered[0], ordered[-1]
     ids = active(people).with_only_columns(Person.id).order_by(None)
@@ -97,7 +97,7 @@ def monthly_compliance_years(people: Select, years: list[AppraisalYear], today: 
     counted = and_(live_between(first.starts_on, last.ends_on), Activity.status == ActivityStatus.SIGNED_OFF,
                    ActivityType.experiential.is_(True), Activity.owner_id.in_(ids))
     running = _running_totals(_monthly_increments(month, counted))
-    completed = _completion_months(running, rules)
+    completed = _completion_months(running, [rules or compliance.load_rules(year) for year in ordered])
     rows = db.session.execute(_counted_rows(completed, ids, ordered, today)).all()
     series = _series(rows, ordered, today)
     return [series[ordered.index(y)] for y in years]
@@ -158,11 +158,13 @@ def _running_totals(monthly: Subquery) -> Subquery:
     )
 
 
-def _completion_months(running: Subquery, rules: dict[int, Rule]):
-    """(owner_id, y, m): the first month of year y by whose end the person met their rule."""
+def _completion_months(running: Subquery, rules_by_year: list[dict[int, Rule]]):
+    """(owner_id, y, m): the first month of year y by whose end the person met year y's rule."""
+    met = or_(*[and_(running.c.y == y, compliance.meets_by_tier(rules, running.c, "s"))
+                for y, rules in enumerate(rules_by_year)])
     return (
         select(running.c.owner_id, running.c.y, func.min(running.c.m).label("m"))
-        .where(compliance.meets_by_tier(rules, running.c, "s"))
+        .where(met)
         .group_by(running.c.owner_id, running.c.y)
         .cte("completed")
     )

@@ -155,7 +155,8 @@ def framework():
         evidenced = evidenced_behaviour_ids(current_user, year)
     shown, left_out = behaviours_at_tier(outline, tier) if outline else ([], [])
     return render_template(
-        "hub/framework.html", framework=outline, tier=tier, own_tier=own_tier, rules=load_rules(),
+        "hub/framework.html", framework=outline, tier=tier, own_tier=own_tier, rules=load_rules(appraisal_year.current_year()),
+        may_set_rules=access.can(current_user, "requirement.manage"),
         shown=shown, left_out=left_out,
         course_counts=course_counts_by_behaviour(current_user) if outline else {},
         evidenced=evidenced,

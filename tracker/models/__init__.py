@@ -14,14 +14,20 @@ from tracker.models.activities import (
     activity_behaviour,
     course_behaviour,
 )
-from tracker.models.compliance import DEFAULT_RULES, RequirementRule
+from tracker.models.compliance import (
+    DEFAULT_AMBER_BAND,
+    DEFAULT_RULES,
+    FROM_THE_START,
+    ComplianceTarget,
+    RequirementRule,
+)
 from tracker.models.audit import AuditEvent
 from tracker.models.leadership import LeadershipAction, LeadershipActionKind, Notice
 from tracker.models.hub import HubSection, Resource
 
 __all__ = [
     "Activity", "ActivityStatus", "ActivityType", "AuditEvent", "Behaviour", "BehaviourTier",
-    "Course", "DEFAULT_RULES", "Domain", "EvidenceFile", "Exemption", "ExemptionReason",
+    "ComplianceTarget", "Course", "DEFAULT_AMBER_BAND", "DEFAULT_RULES", "FROM_THE_START", "Domain", "EvidenceFile", "Exemption", "ExemptionReason",
     "Framework", "HubSection", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
     "Notice", "OrganisationUnit", "Person", "PersonRole", "ReflectionModel", "RequirementRule",
     "Resource", "Role", "StaffGroup", "Subject", "TIERS", "UnitClosure", "UnitKind",

@@ -116,7 +116,7 @@ def activities_in(person: Person, year: AppraisalYear):
 
 
 def my_year(person: Person, year: AppraisalYear, today: date) -> MyYear:
-    rules = compliance.load_rules()
+    rules = compliance.load_rules(year)
     rule = rules[person.tier]
     progress = compliance.progress_of(person, year, today, rules)
     activities = db.session.scalars(
@@ -178,7 +178,7 @@ def _full_activity_options():
 
 
 def portfolio(person: Person, year: AppraisalYear, today: date) -> Portfolio:
-    rules = compliance.load_rules()
+    rules = compliance.load_rules(year)
     rule = rules[person.tier]
     progress = compliance.progress_of(person, year, today, rules)
     activities = db.session.scalars(

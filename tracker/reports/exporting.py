@@ -136,7 +136,7 @@ def _stream(query: Select) -> Iterable:
 
 
 def people_rows(people: Select, filters: Filters, today: date, fmt: str):
-    rules = compliance.load_rules()
+    rules = compliance.load_rules(filters.year)
     listed = figures.people_query(people, filters.year, today, rules, sort="name",
                                   with_export_columns=True).subquery("listed")
     required = case(*[(listed.c.tier == tier, rule.min_behaviours) for tier, rule in rules.items()], else_=None)

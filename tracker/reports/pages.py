@@ -83,7 +83,7 @@ class OrganisationReport:
 def organisation_report(people: Select, filters: Filters, today: date, target: int,
                         sort: str = "percent", descending: bool = False,
                         earlier_years: int = EARLIER_YEARS_DEFAULT) -> OrganisationReport:
-    rules = compliance.load_rules()
+    rules = compliance.load_rules(filters.year)
     scope = people_in_view(people, filters, today)
     cube = figures.status_cube(scope, filters.year, today, rules)
     tally = figures.roll_up(cube)
@@ -104,7 +104,7 @@ def organisation_report(people: Select, filters: Filters, today: date, target: i
     years = [filters.year]
     for _ in range(max(0, min(earlier_years, EARLIER_YEARS_MAX))):
         years.append(years[-1].previous())
-    series = figures.monthly_compliance_years(scope, years, today, rules)
+    series = figures.monthly_compliance_years(scope, years, today)
     months = []
     for i, start in enumerate(figures.month_starts(filters.year)):
         months.append(MonthRow(start, [points[i].percent if i < len(points) else None for points in series]))

@@ -5,14 +5,20 @@ gets 403), checked centrally by tracker.access before any view runs.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
 from flask_login import current_user
 from sqlalchemy import case, select
 
-from tracker import access, figures, scope_filters
+from tracker import access, appraisal_year, compliance, figures, scope_filters
 from tracker.extensions import db
 from tracker.models import ActivityType, OrganisationUnit, UnitKind
+from tracker.refusal import Refused
 from tracker.reports import exporting, pages
+from tracker.reports import requirement as requirement_page
+from tracker.reports.forms import RequirementForm
+from tracker.views import commit_or_show_errors, show_errors
+from tracker.year_closing import closes_on
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -45,8 +51,9 @@ def organisation():
     descending = request.args.get("order") == "desc"
     compare = request.args.get("compare", pages.EARLIER_YEARS_DEFAULT, type=int)
     compare = compare if compare in range(1, pages.EARLIER_YEARS_MAX + 1) else pages.EARLIER_YEARS_DEFAULT
+    target = compliance.load_target(filters.year, current_app.config["COMPLIANCE_TARGET"])
     report = pages.organisation_report(access.reporting_people(current_user), filters, scope_filters.today(),
-                                       current_app.config["COMPLIANCE_TARGET"], sort=sort, descending=descending,
+                                       target, sort=sort, descending=descending,
                                        earlier_years=compare)
     return render_template("reports/organisation.html", report=report, filters=filters, sort=sort,
                            descending=descending, compare=compare, compare_max=pages.EARLIER_YEARS_MAX,
@@ -81,3 +88,40 @@ def export(key: str, fmt: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{prepared.file_name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- the annual requirement ----------------------------------------------------------------
+
+
+@bp.route("/requirement", methods=["GET", "POST"])
+def requirement():
+    """This year's rule per tier and compliance target: preview a change, then save it."""
+    today = scope_filters.today()
+    year = appraisal_year.current_year(today)
+    default_target = current_app.config["COMPLIANCE_TARGET"]
+    form = RequirementForm()
+    outcome = None
+    if request.method == "GET":
+        form.process(data=requirement_page.as_form_data(compliance.load_rules(year),
+                                                        compliance.load_target(year, default_target)))
+    elif form.validate_on_submit():
+        if request.form.get("action") == "save":
+            saved = commit_or_show_errors(form, lambda: _save_requirement(form, year, today, default_target))
+            if saved is not None:
+                flash(f"Rules saved for {year.label}" if saved else "Nothing changed: the rules are as they were",
+                      "success")
+                return redirect(url_for(".requirement"))
+        else:
+            try:
+                rules, _ = requirement_page.check(request.form)
+                outcome = requirement_page.preview(year, rules, today)
+            except Refused as refused:
+                show_errors(form, refused.errors)
+    return render_template("reports/requirement.html", form=form, year=year, outcome=outcome,
+                           closes_on=closes_on(year), changes=requirement_page.changes(),
+                           years=requirement_page.years_shown(year, default_target))
+
+
+def _save_requirement(form, year, today, default_target) -> bool:
+    rules, target = requirement_page.check(request.form)
+    return requirement_page.save(current_user._get_current_object(), year, rules, target, today, default_target)

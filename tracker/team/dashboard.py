@@ -85,8 +85,9 @@ def units_to_rank(viewer: Person, chosen: OrganisationUnit | None) -> list[Organ
     return roots
 
 
-def monthly_rows(people, year: AppraisalYear, today: date, rules) -> list[MonthRow]:
-    this_year, last_year = figures.monthly_compliance_years(people, [year, year.previous()], today, rules)
+def monthly_rows(people, year: AppraisalYear, today: date) -> list[MonthRow]:
+    """This year against last, month by month, each year measured by its own rules."""
+    this_year, last_year = figures.monthly_compliance_years(people, [year, year.previous()], today)
     rows = []
     for i, start in enumerate(figures.month_starts(year)):
         this = this_year[i].percent if i < len(this_year) else None
@@ -114,7 +115,7 @@ def leadership_actions(viewer: Person, year: AppraisalYear):
 def build(viewer: Person, filters: Filters, today: date, target: int, sort: str = "status",
           descending: bool = False, page: int = 1) -> Dashboard:
     year = filters.year
-    rules = compliance.load_rules()
+    rules = compliance.load_rules(year)
     people = filters.narrow(access.managed_people(viewer))
     cube = figures.status_cube(people, year, today, rules)
     tally = figures.roll_up(cube)
@@ -136,7 +137,7 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
     dashboard = Dashboard(
         year=year, filters=filters, target=target, rules=rules, tally=tally, units=scope_units(viewer),
         ranked=ranked, people=rows, people_total=people_total, page=page, pages=pages, coverage=coverage,
-        months=monthly_rows(people, year, today, rules), actions=actions, protected_hours=protected_hours,
+        months=monthly_rows(people, year, today), actions=actions, protected_hours=protected_hours,
     )
     if dashboard.rag in ("amber", "red"):
         dashboard.suggestions = list(LEADERSHIP_SUGGESTIONS)

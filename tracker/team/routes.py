@@ -58,7 +58,8 @@ def dashboard():
     sort = sort if sort in figures.PEOPLE_SORTS else "status"
     descending = request.args.get("order") == "desc"
     page = request.args.get("page", 1, type=int) or 1
-    board = team_dashboard.build(current_user, filters, _today(), current_app.config["COMPLIANCE_TARGET"],
+    target = compliance.load_target(filters.year, current_app.config["COMPLIANCE_TARGET"])
+    board = team_dashboard.build(current_user, filters, _today(), target,
                                  sort=sort, descending=descending, page=page)
     return render_template(
         "team/dashboard.html", board=board, filters=filters, sort=sort, descending=descending,
@@ -201,7 +202,7 @@ def person(person_id: int):
     person = access.managed_person_for(current_user, person_id)
     filters = scope_filters.parse({"year": request.args.get("year", "")}, current_user)
     year = filters.year
-    rules = compliance.load_rules()
+    rules = compliance.load_rules(year)
     progress = compliance.progress_of(person, year, _today(), rules)
     activities = db.session.scalars(
         access.visible_activities(current_user)
