@@ -38,7 +38,9 @@ def _rule_table(with_from_year: bool):
 def _rows(columns):
     """The few rule rows, read before their table is rebuilt (a primary key cannot be widened in
     place on SQLite, and a rebuilt table must keep the constraint's conventional name)."""
-    table = sa.table('requirement_rule', *[sa.column(name) for name in columns])
+    types = {"updated_at": sa.DateTime(timezone=True), "min_hours": sa.Numeric(6, 2),
+             "needs_leadership_behaviour": sa.Boolean()}
+    table = sa.table('requirement_rule', *[sa.column(name, types.get(name)) for name in columns])
     return [dict(row._mapping) for row in op.get_bind().execute(sa.select(table))]
 
 

@@ -63,3 +63,38 @@ def test_enum_columns_store_the_values_the_migrations_wrote(app):
         if isinstance(column.type, Enum)
     }
     assert in_models and in_models == _enums_in_migrations()
+
+
+def test_upgrading_a_database_with_rules_keeps_them_for_every_year(empty_database_url):
+    """0002 gives each rule a first year: what a database held applies from the start, so no
+    year's figures change on upgrade; downgrading keeps the latest rule of each tier."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from tracker import compliance
+    from tracker.appraisal_year import AppraisalYear
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0001")
+        now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            for tier, activities, hours, behaviours, leadership in ((1, 1, 0, 3, False), (2, 2, 4.5, 5, False),
+                                                                     (3, 3, 7, 6, True)):
+                conn.execute(text("INSERT INTO requirement_rule VALUES (:t, :a, :h, :b, :l, :u)"),
+                             dict(t=tier, a=activities, h=hours, b=behaviours, l=leadership, u=now))
+        upgrade(directory=MIGRATIONS)
+        for year in (AppraisalYear(2019), AppraisalYear(2025), AppraisalYear(2030)):
+            rules = compliance.load_rules(year)
+            assert (rules[1].min_behaviours, rules[2].min_hours, rules[3].min_experiential_activities) == (3, 4.5, 3)
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="0001")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT tier, min_behaviours FROM requirement_rule ORDER BY tier")).all() == [
+                (1, 3), (2, 5), (3, 6)]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()
