@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-import config
 from tests.browser.support import DESKTOP, PHONE
-from tests.support import scratch_database
-from tracker import create_app
+from tests.support import app_on_scratch_database
 from tracker.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,23 +54,12 @@ def live_app(tmp_path_factory, browser_today):
     """The app behind the live server, with the demo organisation loaded as of BROWSER_TODAY."""
     from tracker.demo import load_demo
 
-    with scratch_database("browser", tmp_path_factory.mktemp("browser") / "browser.db") as url:
-
-        class BrowserConfig(config.TestingConfig):
-            SQLALCHEMY_DATABASE_URI = url
-            UPLOAD_FOLDER = str(tmp_path_factory.mktemp("uploads"))
-
-        app = create_app(BrowserConfig)
+    with app_on_scratch_database("browser", tmp_path_factory.mktemp("browser") / "browser.db",
+                                 UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads"))) as app:
         with app.app_context():
-            db.create_all()
             load_demo(staff=160, years=2, seed=2026, today=browser_today)
             db.session.commit()
-        try:
-            yield app
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+        yield app
 
 
 @pytest.fixture(scope="session")
