@@ -13,6 +13,7 @@ from datetime import date, timedelta
 os.environ.setdefault("FLASK_ENV", "testing")
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -103,8 +104,19 @@ def db_session(app):
             connection.close()
 
 
+class BufferedClient(FlaskClient):
+    """Reads every response whole and closes it inside the test that asked for it. A streamed
+    export left half-read would otherwise be closed by the garbage collector during a later test,
+    running its closing audit write on that test's connection (a deadlock on PostgreSQL)."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, db_session):
+    app.test_client_class = BufferedClient
     return app.test_client()
 
 

@@ -12,9 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from flask import Flask
 from sqlalchemy import create_engine, text
 
 import config
+from tracker import create_app
 from tracker.extensions import db
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -46,6 +48,25 @@ def scratch_database(prefix: str, sqlite_file: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def app_on_scratch_database(prefix: str, sqlite_file: Path, **settings) -> Iterator[Flask]:
+    """An app of its own on a scratch database (see scratch_database), its tables made, for tests
+    that need real commits, threads or routes the shared app cannot take. `settings` go on top of
+    TestingConfig. Its pooled connections are closed before the database is dropped."""
+    with scratch_database(prefix, sqlite_file) as url:
+        settings_class = type(f"{prefix.title()}Config", (config.TestingConfig,),
+                              {"SQLALCHEMY_DATABASE_URI": url, **settings})
+        app = create_app(settings_class)
+        with app.app_context():
+            db.create_all()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 def refresh_planner_statistics() -> None:

@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-import config
 from tests.browser.support import DESKTOP, PHONE
-from tests.support import scratch_database
-from tracker import create_app
+from tests.support import app_on_scratch_database
 from tracker.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,41 +39,32 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def browser_today():
-    """The day the live server judges everything by (appraisal_year.today, the one clock seam)."""
-    from tracker import appraisal_year
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(appraisal_year, "today", lambda: BROWSER_TODAY)
+@pytest.fixture(scope="package")
+def browser_today(frozen_clock):
+    """The day the live server judges everything by, set on the suite's one clock for the browser
+    tests only (package scope: the clock is given back before the other tests run)."""
+    saved = frozen_clock.frozen_on, frozen_clock.day
+    frozen_clock.frozen_on = frozen_clock.day = BROWSER_TODAY
+    try:
         yield BROWSER_TODAY
+    finally:
+        frozen_clock.frozen_on, frozen_clock.day = saved
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_app(tmp_path_factory, browser_today):
     """The app behind the live server, with the demo organisation loaded as of BROWSER_TODAY."""
     from tracker.demo import load_demo
 
-    with scratch_database("browser", tmp_path_factory.mktemp("browser") / "browser.db") as url:
-
-        class BrowserConfig(config.TestingConfig):
-            SQLALCHEMY_DATABASE_URI = url
-            UPLOAD_FOLDER = str(tmp_path_factory.mktemp("uploads"))
-
-        app = create_app(BrowserConfig)
+    with app_on_scratch_database("browser", tmp_path_factory.mktemp("browser") / "browser.db",
+                                 UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads"))) as app:
         with app.app_context():
-            db.create_all()
             load_demo(staff=160, years=2, seed=2026, today=browser_today)
             db.session.commit()
-        try:
-            yield app
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+        yield app
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(live_app):
     """Base URL of the tracker serving the demo organisation in a background thread."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)

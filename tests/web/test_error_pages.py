@@ -7,10 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-import config
 from tests.factories import PASSWORD, make_person, make_tree
-from tests.support import csrf_token_from, scratch_database
-from tracker import create_app
+from tests.support import app_on_scratch_database, csrf_token_from
 from tracker.extensions import db
 from tracker.models import Activity, Notice
 
@@ -84,12 +82,7 @@ def test_a_form_sent_with_a_stale_token_gets_the_expired_page(app, client, signe
 def failing_app(tmp_path):
     """An app of its own, on a database of its own, with one test-only view that writes and then
     fails before it can commit (the shared app cannot take new routes once it has served)."""
-    with scratch_database("errors", tmp_path / "errors.db") as url:
-
-        class FailingConfig(config.TestingConfig):
-            SQLALCHEMY_DATABASE_URI = url
-
-        app = create_app(FailingConfig)
+    with app_on_scratch_database("errors", tmp_path / "errors.db") as app:
 
         @app.post("/test-only/write-then-fail/<how>")
         def write_then_fail(how):
@@ -104,16 +97,9 @@ def failing_app(tmp_path):
             raise RuntimeError("boom in the middle of a write")
 
         with app.app_context():
-            db.create_all()
             make_person(make_tree()["ward7"], email="nurse@example.org")
             db.session.commit()
-        try:
-            yield app
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.drop_all()
-                db.engine.dispose()
+        yield app
 
 
 @pytest.mark.parametrize("how", ["in-the-view", "in-the-database"])

@@ -323,6 +323,7 @@ def test_leads_see_broken_links_flagged_and_staff_do_not(client, sign_in, post_f
     assert "1 course" in only_broken and "VitalTalk" not in only_broken
     library = _html(client.get("/hub/resources"))
     assert "1 resource had a link that did not work" in library and "Connection refused" in library
+    assert '<a href="/hub/resources?broken=y">Show only those resources</a>' in library
     assert "Link broken" in _html(client.get(f"/hub/courses/{sage.id}"))
     _sign_out(post_form)
     sign_in("nurse@example.org", PASSWORD)

@@ -10,10 +10,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-import config
 from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
-from tests.support import csrf_token_from, scratch_database
-from tracker import appraisal_year, create_app
+from tests.support import app_on_scratch_database, csrf_token_from
+from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent
 from tracker.team.routes import ALREADY_DECIDED
@@ -23,14 +22,8 @@ ROUNDS = 6
 
 @pytest.fixture
 def race_app(tmp_path):
-    with scratch_database("race", tmp_path / "race.db") as url:
-
-        class RaceConfig(config.TestingConfig):
-            SQLALCHEMY_DATABASE_URI = url
-
-        app = create_app(RaceConfig)
+    with app_on_scratch_database("race", tmp_path / "race.db") as app:
         with app.app_context():
-            db.create_all()
             tree = make_tree()
             manager = make_person(tree["ward7"], email="manager@example.org", roles=["manager"],
                                   scope=[tree["ward7"]])
@@ -40,9 +33,6 @@ def race_app(tmp_path):
                                  title=f"Round {i}").id for i in range(ROUNDS)]
             db.session.commit()
         yield app, ids
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def signed_in_client(app, email):

@@ -9,9 +9,9 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker import access
-from tracker.audit import record
 from tracker.extensions import db
 from tracker.framework_import import current_framework
+from tracker.hub.entries import entry_added, entry_updated
 from tracker.hub.links import forget_link_check
 from tracker.hub.validation import Problems, clean_text
 from tracker.models import Behaviour, Course, Framework, course_behaviour
@@ -161,25 +161,13 @@ def add_course(actor, details: CourseDetails) -> Course:
     details, behaviours = _checked_course(details)
     course = Course(code=_course_code(details.title), behaviours=[])
     _apply_course(course, details, behaviours)
-    db.session.add(course)
-    db.session.flush()
-    record(actor, "catalogue.course_added", course_id=course.id, title=course.title)
-    return course
+    return entry_added(actor, course)
 
 
 def update_course(actor, course: Course, details: CourseDetails) -> Course:
     details, behaviours = _checked_course(details)
     _apply_course(course, details, behaviours)
-    db.session.flush()
-    record(actor, "catalogue.course_updated", course_id=course.id, title=course.title)
-    return course
-
-
-def set_course_retired(actor, course: Course, retired: bool) -> Course:
-    course.retired = retired
-    db.session.flush()
-    record(actor, "catalogue.course_retired" if retired else "catalogue.course_restored", course_id=course.id)
-    return course
+    return entry_updated(actor, course)
 
 
 def course_details_of(course: Course) -> CourseDetails:

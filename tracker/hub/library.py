@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select
 
 from tracker import access
-from tracker.audit import record
-from tracker.extensions import db
+from tracker.hub.entries import entry_added, entry_updated
 from tracker.hub.links import forget_link_check
 from tracker.hub.sections import SECTION_TITLES, SectionText, section_row, shipped_sections
 from tracker.hub.validation import Problems
@@ -98,25 +97,13 @@ def add_resource(actor, details: ResourceDetails) -> Resource:
     details = _checked_resource(details)
     resource = Resource(url="")
     _apply_resource(resource, details)
-    db.session.add(resource)
-    db.session.flush()
-    record(actor, "library.resource_added", resource_id=resource.id, title=resource.title)
-    return resource
+    return entry_added(actor, resource)
 
 
 def update_resource(actor, resource: Resource, details: ResourceDetails) -> Resource:
     details = _checked_resource(details)
     _apply_resource(resource, details)
-    db.session.flush()
-    record(actor, "library.resource_updated", resource_id=resource.id, title=resource.title)
-    return resource
-
-
-def set_resource_retired(actor, resource: Resource, retired: bool) -> Resource:
-    resource.retired = retired
-    db.session.flush()
-    record(actor, "library.resource_retired" if retired else "library.resource_restored", resource_id=resource.id)
-    return resource
+    return entry_updated(actor, resource)
 
 
 def resource_details_of(resource: Resource) -> ResourceDetails:

@@ -20,9 +20,9 @@ from tracker.hub.catalogue import (
     add_course,
     catalogue_query,
     course_details_of,
-    set_course_retired,
     update_course,
 )
+from tracker.hub.entries import set_retired
 from tracker.hub.forms import (
     CatalogueFilterForm,
     CourseForm,
@@ -49,7 +49,6 @@ from tracker.hub.library import (
     library_by_section,
     library_query,
     resource_details_of,
-    set_resource_retired,
     update_resource,
 )
 from tracker.hub.links import broken_link_count
@@ -231,7 +230,7 @@ def resources():
 # --- editing (education leads) -------------------------------------------------------------
 
 
-def _set_retired(shown: Course | Resource, retired: bool, set_retired, place: str, back: str):
+def _retire_or_restore(shown: Course | Resource, retired: bool, place: str, back: str):
     """Retire a course or resource (staff no longer see it) or restore it, then go back to `back`."""
     form = RetireForm()
     if form.validate_on_submit() and commit_or_show_errors(form, lambda: set_retired(current_user, shown, retired)):
@@ -312,8 +311,7 @@ def course_restore(course_id: int):
 
 def _set_course_retired(course_id: int, retired: bool):
     shown = access.course_for(current_user, course_id)
-    return _set_retired(shown, retired, set_course_retired, "catalogue",
-                        url_for("hub.course", course_id=shown.id))
+    return _retire_or_restore(shown, retired, "catalogue", url_for("hub.course", course_id=shown.id))
 
 
 def _resource_details(form: ResourceForm) -> ResourceDetails:
@@ -356,7 +354,7 @@ def resource_restore(resource_id: int):
 
 def _set_resource_retired(resource_id: int, retired: bool):
     shown = access.resource_for(current_user, resource_id)
-    return _set_retired(shown, retired, set_resource_retired, "library",
+    return _retire_or_restore(shown, retired, "library",
                         url_for("hub.resources", section=shown.section_slug, retired="y" if retired else None))
 
 

@@ -78,14 +78,20 @@ def _saved_keys() -> list[str]:
     return session.pop(AUTOSAVE_CLEAR, [])
 
 
+def _year_asked_for() -> appraisal_year.AppraisalYear:
+    """The appraisal year in ?year= (this year when absent); 404 for a year this person has no page for."""
+    year = year_from_arg(current_user, request.args.get("year"), today())
+    if year is None:
+        abort(404)
+    return year
+
+
 # --- My year ----------------------------------------------------------------------------
 
 
 @bp.route("/my-year")
 def my_year():
-    year = year_from_arg(current_user, request.args.get("year"), today())
-    if year is None:
-        abort(404)
+    year = _year_asked_for()
     view = summaries.my_year(current_user, year, today())
     return render_template("portfolio/my_year.html", view=view, confirm=ConfirmForm(),
                            autosave_clear=_saved_keys())
@@ -287,9 +293,7 @@ def evidence_download(evidence_id: int):
 
 @bp.route("/portfolio")
 def portfolio():
-    year = year_from_arg(current_user, request.args.get("year"), today())
-    if year is None:
-        abort(404)
+    year = _year_asked_for()
     view = summaries.portfolio(current_user, year, today())
     return render_template("portfolio/portfolio.html", view=view, labelled_answers=labelled_answers, models=MODELS)
 

@@ -16,9 +16,8 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule
 from tracker.extensions import db
 from tracker.models import LeadershipAction, LeadershipActionKind, OrganisationUnit, Person
+from tracker.paging import page_of
 from tracker.scope_filters import Filters
-
-PAGE_SIZE = 50
 
 # What the hub's Leadership and management section asks of leaders, as things to do now.
 LEADERSHIP_SUGGESTIONS = (
@@ -125,18 +124,16 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
 
     statuses = [filters.status] if filters.status else None
     people_total = tally[filters.status] if filters.status else tally.total
-    pages = max((people_total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(page, 1), pages)
-    rows = db.session.execute(
+    shown = page_of(page, people_total)
+    rows = db.session.execute(shown.rows(
         figures.people_query(people, year, today, rules, statuses=statuses, sort=sort, descending=descending)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    )).all()
 
     coverage = figures.behaviour_coverage(people, year, today)
     actions, protected_hours = leadership_actions(viewer, year)
     dashboard = Dashboard(
         year=year, filters=filters, target=target, rules=rules, tally=tally, units=scope_units(viewer),
-        ranked=ranked, people=rows, people_total=people_total, page=page, pages=pages, coverage=coverage,
+        ranked=ranked, people=rows, people_total=people_total, page=shown.number, pages=shown.count, coverage=coverage,
         months=monthly_rows(people, year, today), actions=actions, protected_hours=protected_hours,
     )
     if dashboard.rag in ("amber", "red"):
