@@ -1,6 +1,7 @@
 """What a person changes in their portfolio: logging, changing and submitting an activity,
-withdrawing it from sign-off, deleting it (none of them once its appraisal year has closed); and the two small writes of the pages around it
-(dismissing a reminder, the audit entry of someone else's evidence download).
+withdrawing it from sign-off, deleting it (none of them once its appraisal year has closed); and
+the two small writes of the pages around it (dismissing a reminder, the audit entry of someone
+else's evidence download).
 
 Nothing here knows about requests. Views pass plain values in, these functions check, write
 and add the audit entry, and the view commits once (or rolls back). A refusal is a Refused.

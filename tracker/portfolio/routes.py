@@ -236,7 +236,6 @@ def _refused_as_closed(activity) -> bool:
     return bool(closed)
 
 
-
 @bp.route("/activities/<int:activity_id>")
 def activity(activity_id: int):
     activity = access.own_activity_for(current_user, activity_id)

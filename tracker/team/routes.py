@@ -26,10 +26,10 @@ from tracker.models import (
     Person,
 )
 from tracker.portfolio.reflection import labelled_answers
+from tracker.refusal import Refused
 from tracker.team import dashboard as team_dashboard
 from tracker.team import services
 from tracker.team.forms import DecisionForm, ExemptionForm, LeadershipActionForm, ReminderForm
-from tracker.refusal import Refused
 from tracker.views import commit_or_show_errors, show_errors
 from tracker.year_closing import closed_message, closed_message_for, is_closed
 

@@ -17,7 +17,6 @@ from tracker.refusal import Refused
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.extensions import db
-from tracker.year_closing import closed_message, closed_message_for, ensure_open, first_open_day, is_closed
 from tracker.models import (
     Activity,
     ActivityStatus,
@@ -29,6 +28,7 @@ from tracker.models import (
     OrganisationUnit,
     Person,
 )
+from tracker.year_closing import closed_message, closed_message_for, ensure_open, first_open_day, is_closed
 
 FEEDBACK_MAX = 2000
 NOTE_MAX = 1000
