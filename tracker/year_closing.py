@@ -33,8 +33,20 @@ def closed_message(year: AppraisalYear) -> str:
             "so nothing dated in it can be changed")
 
 
+def first_open_day(today: date) -> date:
+    """The earliest day a change may be dated: for the guard inside an UPDATE ... WHERE."""
+    return open_years(today)[0].starts_on
+
+
+def closed_message_for(day: date, today: date) -> str | None:
+    """The message for a change dated `day` when its year has closed, else None (pages offer an
+    action only while it would be allowed)."""
+    year = year_containing(day, start_month())
+    return closed_message(year) if is_closed(year, today) else None
+
+
 def ensure_open(day: date, today: date, field: str = "form") -> None:
     """Refuse (naming `field`) a change dated `day` when the year containing it has closed."""
-    year = year_containing(day, start_month())
-    if is_closed(year, today):
-        raise Refused({field: closed_message(year)})
+    message = closed_message_for(day, today)
+    if message:
+        raise Refused({field: message})

@@ -1,6 +1,7 @@
 """What a person changes in their portfolio: logging, changing and submitting an activity,
-withdrawing it from sign-off, deleting it; and the two small writes of the pages around it
-(dismissing a reminder, the audit entry of someone else's evidence download).
+withdrawing it from sign-off, deleting it (none of them once its appraisal year has closed); and
+the two small writes of the pages around it (dismissing a reminder, the audit entry of someone
+else's evidence download).
 
 Nothing here knows about requests. Views pass plain values in, these functions check, write
 and add the audit entry, and the view commits once (or rolls back). A refusal is a Refused.
@@ -21,6 +22,7 @@ from tracker.models._types import utcnow
 from tracker.portfolio import evidence as evidence_files
 from tracker.portfolio.activity_input import ActivityInput, check_activity
 from tracker.refusal import Refused
+from tracker.year_closing import ensure_open, first_open_day
 
 EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
 CANNOT_CHANGE = "This activity can no longer be changed"
@@ -39,10 +41,13 @@ def save_activity(owner: Person, activity: Activity | None, data: ActivityInput,
     """Create (activity=None) or change one of the owner's activities, as a draft or submitted.
 
     Everything is checked before anything is written; a refusal leaves the database and the
-    upload folder as they were.
+    upload folder as they were. An activity dated in a closed year stays as it is, even when the
+    new date is open: moving it out would change the closed year.
     """
     if activity is not None and activity.status not in EDITABLE:
         raise Refused(CANNOT_CHANGE)
+    if activity is not None:
+        ensure_open(activity.occurred_on, today)
     checked = check_activity(owner, activity, data, submit=submit, today=today)
 
     created = activity is None
@@ -89,31 +94,39 @@ def save_activity(owner: Person, activity: Activity | None, data: ActivityInput,
     return Saved(activity, submit, stored_files, removed_files)
 
 
-def withdraw(owner: Person, activity: Activity) -> None:
-    """Take a submitted activity back to draft (only while nobody has decided on it)."""
+def withdraw(owner: Person, activity: Activity, today: date) -> None:
+    """Take a submitted activity back to draft (only while nobody has decided on it and its year is open)."""
+    ensure_open(activity.occurred_on, today)
     changed = db.session.execute(
         update(Activity)
         .where(Activity.id == activity.id, Activity.owner_id == owner.id,
-               Activity.status == ActivityStatus.SUBMITTED, live_activity())
+               Activity.status == ActivityStatus.SUBMITTED, live_activity(),
+               Activity.occurred_on >= first_open_day(today))
         .values(status=ActivityStatus.DRAFT, submitted_at=None, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
+        db.session.refresh(activity)
+        ensure_open(activity.occurred_on, today)
         raise Refused("Only an activity that is waiting for sign-off can be withdrawn")
     db.session.refresh(activity)
     record(owner, "activity.withdrawn", person=owner, activity=activity)
 
 
-def delete(owner: Person, activity: Activity) -> None:
+def delete(owner: Person, activity: Activity, today: date) -> None:
     """Soft delete: the row stays (and the audit trail says who deleted it) but nothing counts it."""
+    ensure_open(activity.occurred_on, today)
     changed = db.session.execute(
         update(Activity)
         .where(Activity.id == activity.id, Activity.owner_id == owner.id,
-               Activity.status != ActivityStatus.SIGNED_OFF, live_activity())
+               Activity.status != ActivityStatus.SIGNED_OFF, live_activity(),
+               Activity.occurred_on >= first_open_day(today))
         .values(deleted_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
+        db.session.refresh(activity)
+        ensure_open(activity.occurred_on, today)
         raise Refused("A signed-off activity is part of your record and cannot be deleted")
     db.session.refresh(activity)
     record(owner, "activity.deleted", person=owner, activity=activity, status=activity.status.value)

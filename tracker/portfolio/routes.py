@@ -36,6 +36,7 @@ from tracker.portfolio.reflection import MODELS, field_name, labelled_answers
 from tracker.portfolio.years import year_from_arg
 from tracker.refusal import Refused
 from tracker.views import commit_or_show_errors
+from tracker.year_closing import closed_message_for
 
 bp = Blueprint("portfolio", __name__)
 
@@ -156,6 +157,10 @@ def _save(form, activity=None):
             # Decided on while the form was open: the refusal is about the activity, not the form.
             flash(activities.CANNOT_CHANGE)
             return redirect(url_for(".activity", activity_id=activity.id))
+        closed = activity is not None and closed_message_for(activity.occurred_on, today())
+        if closed:  # its year closed while the form was open: likewise about the activity
+            flash(closed)
+            return redirect(url_for(".activity", activity_id=activity.id))
         form.mask_nhs_numbers()
         return _render_form(form, activity, state="returned", files_dropped=bool(uploads) and not form.evidence.errors)
     evidence.discard(upload_folder(), saved.removed_files)
@@ -186,8 +191,13 @@ def log_activity():
 def edit_activity(activity_id: int):
     activity = access.own_activity_for(current_user, activity_id)
     if activity.status not in activities.EDITABLE:
-        flash("This activity can no longer be changed." if activity.status == ActivityStatus.SIGNED_OFF
-              else "Withdraw this activity before you change it.")
+        if activity.status == ActivityStatus.SIGNED_OFF:
+            flash("This activity can no longer be changed.")
+        elif not _refused_as_closed(activity):
+            flash("Withdraw this activity before you change it.")
+        return redirect(url_for(".activity", activity_id=activity.id))
+    # A change posted anyway is refused by the service (activities.save_activity).
+    if request.method == "GET" and _refused_as_closed(activity):
         return redirect(url_for(".activity", activity_id=activity.id))
     form = ActivityForm()
     if request.method == "POST":
@@ -224,6 +234,14 @@ def _too_large(error):
 # --- one activity -----------------------------------------------------------------------
 
 
+def _refused_as_closed(activity) -> bool:
+    """Flash that the activity's year has closed, when it has: the page then offers nothing to do."""
+    closed = closed_message_for(activity.occurred_on, today())
+    if closed:
+        flash(closed)
+    return bool(closed)
+
+
 @bp.route("/activities/<int:activity_id>")
 def activity(activity_id: int):
     activity = access.own_activity_for(current_user, activity_id)
@@ -231,7 +249,7 @@ def activity(activity_id: int):
         "portfolio/activity.html", activity=activity, confirm=ConfirmForm(),
         answers=labelled_answers(activity.reflection_model, activity.reflection),
         model=MODELS.get(activity.reflection_model) if activity.reflection_model else None,
-        autosave_clear=_saved_keys(),
+        autosave_clear=_saved_keys(), closed=closed_message_for(activity.occurred_on, today()),
         decider=access.decider_of(activity) if activity.status == ActivityStatus.SUBMITTED else None,
     )
 
@@ -240,7 +258,7 @@ def activity(activity_id: int):
 def withdraw_activity(activity_id: int):
     activity = access.own_activity_for(current_user, activity_id)
     try:
-        activities.withdraw(current_user, activity)
+        activities.withdraw(current_user, activity, today())
         db.session.commit()
         flash("Withdrawn: the activity is a draft again. Change it and submit it when you are ready.", "success")
     except Refused as refused:
@@ -256,9 +274,11 @@ def delete_activity(activity_id: int):
         flash("A signed-off activity is part of your record and cannot be deleted.")
         return redirect(url_for(".activity", activity_id=activity.id))
     if request.method == "GET":
+        if _refused_as_closed(activity):
+            return redirect(url_for(".activity", activity_id=activity.id))
         return render_template("portfolio/delete.html", activity=activity, confirm=ConfirmForm())
     try:
-        activities.delete(current_user, activity)
+        activities.delete(current_user, activity, today())
         db.session.commit()
     except Refused as refused:
         db.session.rollback()

@@ -26,10 +26,12 @@ from tracker.models import (
     Person,
 )
 from tracker.portfolio.reflection import labelled_answers
+from tracker.refusal import Refused
 from tracker.team import dashboard as team_dashboard
 from tracker.team import services
 from tracker.team.forms import DecisionForm, ExemptionForm, LeadershipActionForm, ReminderForm
 from tracker.views import commit_or_show_errors, show_errors
+from tracker.year_closing import closed_message, closed_message_for, is_closed
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
@@ -65,6 +67,8 @@ def dashboard():
         "team/dashboard.html", board=board, filters=filters, sort=sort, descending=descending,
         years=scope_filters.years_offered(), form=ReminderForm(), statuses=team_dashboard.STATUS_CHOICES,
         staff_groups=scope_filters.STAFF_GROUPS, Status=Status,
+        # Reminders ask people to log into the year: not offered once it has closed.
+        closed=closed_message(board.year) if is_closed(board.year, _today()) else None,
     )
 
 
@@ -143,6 +147,7 @@ def _activity_page(activity, form=None, status=200):
         in_scope=db.session.scalar(access.managed_people(current_user).with_only_columns(func.count())
                                    .where(Person.id == activity.owner_id)) > 0,
         decider=decider, is_decider=decider is not None and decider.id == current_user.id,
+        closed=closed_message_for(activity.occurred_on, _today()),
     ), status
 
 
@@ -160,8 +165,9 @@ def decide(activity_id: int):
     decision = services.SIGN_OFF if request.form.get("decision") == services.SIGN_OFF else services.RETURN
     owner_name = activity.owner.name
     try:
-        retry_if_locked(lambda: services.decide(current_user, activity, decision, form.feedback.data))
-    except services.InvalidInput as refused:
+        retry_if_locked(lambda: services.decide(current_user, activity, decision, form.feedback.data,
+                                                today=_today()))
+    except Refused as refused:
         db.session.rollback()
         show_errors(form, refused.errors)
         return _activity_page(activity, form)
@@ -227,7 +233,7 @@ def record_exemption(person_id: int):
     if request.method == "POST" and form.validate_on_submit():
         recorded = commit_or_show_errors(form, lambda: services.record_exemption(
             current_user, person, reason=ExemptionReason(form.reason.data), detail=form.reason_detail.data,
-            starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            starts_on=form.starts_on.data, ends_on=form.ends_on.data, today=_today(),
         ))
         if recorded:
             flash(f"Exemption recorded for {person.name}.", "success")

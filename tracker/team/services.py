@@ -1,7 +1,8 @@
 """What managers change: sign-off decisions, exemptions, leadership actions and reminders.
 
 Functions here validate, write and add the audit entry; they know nothing of requests and
-never commit (the view does, once).
+never commit (the view does, once). Nothing is written into an appraisal year once it has
+closed (tracker.year_closing).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tracker.models import (
     OrganisationUnit,
     Person,
 )
+from tracker.year_closing import closed_message, closed_message_for, ensure_open, first_open_day, is_closed
 
 FEEDBACK_MAX = 2000
 NOTE_MAX = 1000
@@ -47,12 +49,13 @@ SIGN_OFF = "sign_off"
 RETURN = "return"
 
 
-def decide(manager: Person, activity: Activity, decision: str, feedback: str = "") -> None:
-    """Sign off or return a submitted activity.
+def decide(manager: Person, activity: Activity, decision: str, feedback: str = "", *, today: date) -> None:
+    """Sign off or return a submitted activity, while its year is open.
 
-    One conditional UPDATE ... WHERE status = 'submitted' (and the manager's scope): when two
-    managers act at once the database lets exactly one row change, and the other is told.
+    One conditional UPDATE ... WHERE status = 'submitted' (and the manager's scope, and the open
+    years): when two managers act at once the database lets exactly one row change, and the other is told.
     """
+    ensure_open(activity.occurred_on, today)
     feedback = (feedback or "").strip()
     if decision not in (SIGN_OFF, RETURN):
         raise InvalidInput({"feedback": "Choose to sign off or return the activity"})
@@ -64,12 +67,14 @@ def decide(manager: Person, activity: Activity, decision: str, feedback: str = "
     now = datetime.now(UTC)
     result = db.session.execute(
         update(Activity)
-        .where(Activity.id == activity.id, Activity.status == ActivityStatus.SUBMITTED, access.may_decide(manager))
+        .where(Activity.id == activity.id, Activity.status == ActivityStatus.SUBMITTED, access.may_decide(manager),
+               Activity.occurred_on >= first_open_day(today))
         .values(status=new_status, decided_by_id=manager.id, decided_at=now, feedback=feedback or None,
                 updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        ensure_open(activity.occurred_on, today)  # the year closed at midnight while this was checked
         raise AlreadyDecided()
     record(manager, "activity.signed_off" if decision == SIGN_OFF else "activity.returned",
            person=activity.owner_id, activity=activity.id)
@@ -85,9 +90,12 @@ def read_reflection(viewer: Person, activity: Activity) -> dict:
 
 
 def record_exemption(manager: Person, person: Person, *, reason: ExemptionReason, detail: str,
-                     starts_on: date, ends_on: date) -> Exemption:
+                     starts_on: date, ends_on: date, today: date) -> Exemption:
     detail = (detail or "").strip()
     errors = {}
+    closed = closed_message_for(starts_on, today)
+    if closed:
+        errors["starts_on"] = closed
     if reason == ExemptionReason.OTHER and not detail:
         errors["reason_detail"] = "Describe the reason for the exemption"
     if len(detail) > DETAIL_MAX:
@@ -113,6 +121,8 @@ def record_leadership_action(manager: Person, *, kind: LeadershipActionKind, occ
     errors = {}
     if occurred_on > today:
         errors["occurred_on"] = "The date must be today or in the past"
+    elif closed := closed_message_for(occurred_on, today):
+        errors["occurred_on"] = closed
     if kind == LeadershipActionKind.PROTECTED_TIME and not hours:
         errors["hours"] = "Enter the hours of protected learning time given"
     if hours is not None and not Decimal(0) < hours <= Decimal(10000):
@@ -148,6 +158,8 @@ def send_reminders(sender: Person, person_ids: list[int], year: AppraisalYear, t
     so two managers pressing at once still send one.
     """
     ids = sorted(set(person_ids))
+    if is_closed(year, today):  # it asks them to log into the year, which is no longer possible
+        raise InvalidInput({"person_id": closed_message(year)})
     if not ids:
         raise InvalidInput({"person_id": "Select at least one person to remind"})
     message = reminder_text(sender, year)
