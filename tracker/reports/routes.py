@@ -5,6 +5,8 @@ gets 403), checked centrally by tracker.access before any view runs.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_login import current_user
@@ -118,7 +120,7 @@ def requirement():
             except Refused as refused:
                 show_errors(form, refused.errors)
     return render_template("reports/requirement.html", form=form, year=year, outcome=outcome,
-                           closes_on=closes_on(year), changes=requirement_page.changes(),
+                           last_open_day=closes_on(year) - timedelta(days=1), changes=requirement_page.changes(),
                            years=requirement_page.years_shown(year, default_target))
 
 
