@@ -94,41 +94,36 @@ def save_activity(owner: Person, activity: Activity | None, data: ActivityInput,
     return Saved(activity, submit, stored_files, removed_files)
 
 
-def withdraw(owner: Person, activity: Activity, today: date) -> None:
-    """Take a submitted activity back to draft (only while nobody has decided on it and its year is open)."""
+def _change_own(owner: Person, activity: Activity, today: date, allowed, values: dict, refusal: str) -> None:
+    """One guarded UPDATE of the owner's live activity: it happens only while `allowed` holds and
+    the activity's year is open, both checked in the WHERE so that a race cannot slip past them;
+    otherwise the closed year's message, or `refusal`."""
     ensure_open(activity.occurred_on, today)
     changed = db.session.execute(
         update(Activity)
-        .where(Activity.id == activity.id, Activity.owner_id == owner.id,
-               Activity.status == ActivityStatus.SUBMITTED, live_activity(),
+        .where(Activity.id == activity.id, Activity.owner_id == owner.id, allowed, live_activity(),
                Activity.occurred_on >= first_open_day(today))
-        .values(status=ActivityStatus.DRAFT, submitted_at=None, updated_at=utcnow())
+        .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if not changed:
-        db.session.refresh(activity)
-        ensure_open(activity.occurred_on, today)
-        raise Refused("Only an activity that is waiting for sign-off can be withdrawn")
     db.session.refresh(activity)
+    if not changed:
+        ensure_open(activity.occurred_on, today)
+        raise Refused(refusal)
+
+
+def withdraw(owner: Person, activity: Activity, today: date) -> None:
+    """Take a submitted activity back to draft (only while nobody has decided on it and its year is open)."""
+    _change_own(owner, activity, today, Activity.status == ActivityStatus.SUBMITTED,
+                dict(status=ActivityStatus.DRAFT, submitted_at=None, updated_at=utcnow()),
+                "Only an activity that is waiting for sign-off can be withdrawn")
     record(owner, "activity.withdrawn", person=owner, activity=activity)
 
 
 def delete(owner: Person, activity: Activity, today: date) -> None:
     """Soft delete: the row stays (and the audit trail says who deleted it) but nothing counts it."""
-    ensure_open(activity.occurred_on, today)
-    changed = db.session.execute(
-        update(Activity)
-        .where(Activity.id == activity.id, Activity.owner_id == owner.id,
-               Activity.status != ActivityStatus.SIGNED_OFF, live_activity(),
-               Activity.occurred_on >= first_open_day(today))
-        .values(deleted_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        db.session.refresh(activity)
-        ensure_open(activity.occurred_on, today)
-        raise Refused("A signed-off activity is part of your record and cannot be deleted")
-    db.session.refresh(activity)
+    _change_own(owner, activity, today, Activity.status != ActivityStatus.SIGNED_OFF, dict(deleted_at=utcnow()),
+                "A signed-off activity is part of your record and cannot be deleted")
     record(owner, "activity.deleted", person=owner, activity=activity, status=activity.status.value)
 
 
