@@ -29,7 +29,7 @@ def open_years(today: date) -> list[AppraisalYear]:
 
 def closed_message(year: AppraisalYear) -> str:
     last_day = closes_on(year) - timedelta(days=1)
-    return (f"The {year.label} appraisal year closed on {last_day.day} {last_day:%B %Y}, "
+    return (f"The {year.label} appraisal year closed at the end of {last_day.day} {last_day:%B %Y}, "
             "so nothing dated in it can be changed")
 
 

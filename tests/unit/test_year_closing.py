@@ -21,8 +21,8 @@ from tracker.year_closing import (
 
 APRIL_2026 = AppraisalYear(2026)  # 1 April 2026 to 31 March 2027
 JANUARY_2026 = AppraisalYear(2026, start_month=1)  # 1 January to 31 December 2026
-APRIL_MESSAGE = "The 2026 to 2027 appraisal year closed on 30 April 2027, so nothing dated in it can be changed"
-JANUARY_MESSAGE = "The 2026 appraisal year closed on 30 January 2027, so nothing dated in it can be changed"
+APRIL_MESSAGE = "The 2026 to 2027 appraisal year closed at the end of 30 April 2027, so nothing dated in it can be changed"
+JANUARY_MESSAGE = "The 2026 appraisal year closed at the end of 30 January 2027, so nothing dated in it can be changed"
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_january_years_open_and_first_open_day(january_years):
     (date(2027, 3, 31), date(2027, 5, 1), APRIL_MESSAGE),  # the first closed day
     (date(2026, 4, 1), date(2027, 5, 1), APRIL_MESSAGE),  # the closed year's first day
     (date(2027, 4, 1), date(2027, 5, 1), None),  # this year
-    (date(2026, 3, 31), date(2027, 4, 10), "The 2025 to 2026 appraisal year closed on 30 April 2026, "
+    (date(2026, 3, 31), date(2027, 4, 10), "The 2025 to 2026 appraisal year closed at the end of 30 April 2026, "
                                            "so nothing dated in it can be changed"),  # the year before last
 ])
 def test_closed_message_for_a_day_in_april_years(april_years, day, today, message):

@@ -149,7 +149,7 @@ def test_a_closed_year_cannot_be_given_new_rules(org):
     with pytest.raises(Refused) as refused:
         requirement.save(lead, LAST_YEAR, {**rules, 1: compliance.Rule(1, 1, rules[1].min_hours, 5, False)},
                          compliance.Target(85), org["day"], 85)
-    assert refused.value.errors == {"form": "The 2024 to 2025 appraisal year closed on 30 April 2025, so nothing dated in it can be changed"}
+    assert refused.value.errors == {"form": "The 2024 to 2025 appraisal year closed at the end of 30 April 2025, so nothing dated in it can be changed"}
 
 
 def test_a_new_year_starts_with_the_previous_years_rules(org):

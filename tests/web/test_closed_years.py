@@ -36,9 +36,9 @@ class Calendar:
 
 
 APRIL = Calendar(4, date(2027, 3, 20), date(2027, 4, 30), date(2027, 5, 1), date(2027, 4, 1),
-                 "The 2026 to 2027 appraisal year closed on 30 April 2027, so nothing dated in it can be changed")
+                 "The 2026 to 2027 appraisal year closed at the end of 30 April 2027, so nothing dated in it can be changed")
 JANUARY = Calendar(1, date(2026, 12, 20), date(2027, 1, 30), date(2027, 1, 31), date(2027, 1, 1),
-                   "The 2026 appraisal year closed on 30 January 2027, so nothing dated in it can be changed")
+                   "The 2026 appraisal year closed at the end of 30 January 2027, so nothing dated in it can be changed")
 CLOSING_YEAR = 2026
 DAYS = pytest.mark.parametrize("closed", [False, True], ids=["last-grace-day", "first-closed-day"])
 
