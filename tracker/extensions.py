@@ -41,7 +41,21 @@ def _sqlite_pragmas(engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+def _postgresql_options(app) -> None:
+    """Turn PostgreSQL's JIT compiler off for the tracker's connections: the planner's estimates
+    for the correlated decider and status subqueries pass its threshold on pages that run in tens
+    of milliseconds, and compiling then costs more than the query (measured on the 20,000-staff
+    demo: the team dashboard's sign-off queue count took 45 ms with JIT, 17 ms without)."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args["options"] = (connect_args.get("options", "") + " -c jit=off").strip()
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
+
+
 def init_app(app):
+    _postgresql_options(app)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

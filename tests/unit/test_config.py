@@ -59,3 +59,17 @@ def test_unknown_mode_is_refused(fresh_config):
     cfg = fresh_config(FLASK_ENV="staging")
     with pytest.raises(cfg.ConfigError, match="FLASK_ENV must be one of"):
         cfg.from_env()
+
+
+def test_postgresql_connections_run_without_jit_and_sqlite_ones_get_no_postgresql_options(app):
+    from sqlalchemy import text
+
+    from tracker.extensions import db
+
+    with app.app_context():
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {}).get("options", "")
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SHOW jit")).scalar() == "off"
+        else:
+            assert "jit" not in options
