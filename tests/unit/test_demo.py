@@ -274,3 +274,12 @@ def test_demo_reflections_answer_the_portfolio_prompts(demo):
         assert set(reflection) == {prompt.key for prompt in MODELS[model].prompts}, model
         seen.add(model)
     assert seen == set(MODELS)
+
+
+def test_the_earliest_year_was_measured_by_looser_rules_than_today(demo):
+    from tracker.compliance import load_rules
+
+    earliest, today_rules = load_rules(LAST_YEAR), load_rules(THIS_YEAR)
+    assert earliest[2].min_hours == 2 and today_rules[2].min_hours == 3
+    assert earliest[3].min_behaviours == 5 and today_rules[3].min_behaviours == 6
+    assert earliest[1] == today_rules[1]

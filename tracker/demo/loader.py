@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select, text
 
@@ -17,12 +18,14 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.auth.services import hash_password
 from tracker.extensions import db
 from tracker.models import (
+    FROM_THE_START,
     Activity,
     Exemption,
     ManagerScope,
     OrganisationUnit,
     Person,
     PersonRole,
+    RequirementRule,
     UnitClosure,
     activity_behaviour,
 )
@@ -90,8 +93,28 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
     writer.write(Activity, activities.activities)
     writer.write(activity_behaviour, activities.links)
     writer.write(Exemption, exemptions)
+    _earlier_rules(years)
     _reset_sequences()
     return writer.counts
+
+
+# The demo's earliest year asked less of tiers 2 and 3, so the annual requirement page and every
+# report show a closed year measured by rules that differ from today's.
+EARLIEST_YEAR_RULES = {2: dict(min_hours=Decimal(2)), 3: dict(min_behaviours=5)}
+
+
+def _earlier_rules(years: list[AppraisalYear]) -> None:
+    """Today's rules from the second year on; the looser ones above for the first year."""
+    if len(years) < 2:
+        return
+    for row in db.session.scalars(select(RequirementRule).where(RequirementRule.from_year == FROM_THE_START)).all():
+        db.session.add(RequirementRule(
+            from_year=years[1].start_year, tier=row.tier, min_experiential_activities=row.min_experiential_activities,
+            min_hours=row.min_hours, min_behaviours=row.min_behaviours,
+            needs_leadership_behaviour=row.needs_leadership_behaviour))
+        for name, value in EARLIEST_YEAR_RULES.get(row.tier, {}).items():
+            setattr(row, name, value)
+    db.session.flush()
 
 
 class _BulkWriter:
