@@ -7,13 +7,13 @@ Three layers, all here:
   endpoints that need another permission than their area's;
 - every query for people or activities starts from a scoping function below, and an id
   outside the viewer's scope is a 404 (never a 403 that would confirm it exists).
+The one decider rule (who signs an activity off) is in access/decider.py and re-exported here.
 """
 from __future__ import annotations
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from tracker.counting import live_activity
 from tracker.extensions import db
@@ -27,7 +27,6 @@ from tracker.models import (
     Notice,
     OrganisationUnit,
     Person,
-    PersonRole,
     Resource,
     Role,
     UnitClosure,
@@ -220,9 +219,7 @@ def managed_unit_for(viewer: Person, unit_id: int):
 
 def reporting_people(viewer: Person) -> Select:
     """Whom an organisation report may count: everyone for education leads and admins."""
-    if is_organisation_wide(viewer):
-        return select(Person)
-    return select(Person).where(False)
+    return select(Person) if is_organisation_wide(viewer) else select(Person).where(False)
 
 
 def reporting_unit_for(viewer: Person, unit_id: int):
@@ -233,145 +230,19 @@ def reporting_unit_for(viewer: Person, unit_id: int):
     return unit
 
 
-# --- the decider: who signs off or returns an activity ---------------------------------
-# One decider per activity (product.md): the author's line manager when they may decide, else the
-# manager whose scope names the unit nearest above the author's team (lowest id among equals); never
-# the author. Python for one (decider_of), SQL for many (decider_id), held equal by a unit test.
+# --- activities others may open (never drafts) ---------------------------------------
 
 
-def may_decide_as_line_manager(person: Person) -> bool:
-    """Line managers decide unless they have left or hold only organisation-wide roles (an
-    education lead or admin without the manager role reports on everyone and signs off nobody)."""
-    return bool(person.active) and (Role.MANAGER in person.roles or not person.roles & ORGANISATION_WIDE_ROLES)
+def _shown_to_others() -> ColumnElement[bool]:
+    """Not deleted and not a draft: a draft is its author's alone."""
+    return and_(live_activity(), Activity.status != ActivityStatus.DRAFT)
 
-
-def decider_of(activity: Activity) -> Person | None:
-    """Who signs off or returns the activity, or None when nobody can (an "unmanaged" activity)."""
-    author = activity.owner
-    line_manager = author.line_manager
-    if line_manager is not None and line_manager.id != author.id and may_decide_as_line_manager(line_manager):
-        return line_manager
-    # Up the tree by parent, not through the closure table that decider_id() reads, so the
-    # agreement test compares two readings of the organisation.
-    unit = author.team
-    while unit is not None:
-        scopes = db.session.scalars(select(ManagerScope).where(ManagerScope.unit_id == unit.id))
-        managers = [scope.person for scope in scopes
-                    if scope.person_id != author.id and scope.person.active and Role.MANAGER in scope.person.roles]
-        if managers:
-            return min(managers, key=lambda manager: manager.id)
-        unit = unit.parent
-    return None
-
-
-def _holds(person, *roles: Role) -> ColumnElement[bool]:
-    return exists().where(PersonRole.person_id == person.id, PersonRole.role.in_(roles))
-
-
-def decider_id(author) -> ColumnElement[int]:
-    """decider_of() as SQL: the decider's id for the `author` row (Person or an alias of it), or NULL."""
-    line_manager = aliased(Person)
-    deciding_line_manager = (
-        select(line_manager.id)
-        .where(line_manager.id == author.line_manager_id, line_manager.id != author.id,
-               line_manager.active.is_(True),
-               or_(_holds(line_manager, Role.MANAGER), ~_holds(line_manager, *ORGANISATION_WIDE_ROLES)))
-        .correlate(author).scalar_subquery()
-    )
-    manager = aliased(Person)
-    nearest_scope_manager = (
-        select(manager.id)
-        .join(ManagerScope, ManagerScope.person_id == manager.id)
-        .join(UnitClosure, UnitClosure.ancestor_id == ManagerScope.unit_id)
-        .where(UnitClosure.descendant_id == author.team_id, manager.id != author.id, manager.active.is_(True),
-               _holds(manager, Role.MANAGER))
-        .order_by(UnitClosure.depth, manager.id).limit(1)
-        .correlate(author).scalar_subquery()
-    )
-    return func.coalesce(deciding_line_manager, nearest_scope_manager)
-
-
-def decides_for_line_reports(person: Person) -> bool:
-    """A line manager who may decide, with someone active reporting to them or a leaver's
-    submission still waiting: they sign off for their reports even without the manager role."""
-    if not may_decide_as_line_manager(person):
-        return False
-    waiting = exists().where(Activity.owner_id == Person.id, Activity.status == ActivityStatus.SUBMITTED,
-                             live_activity())
-    return bool(db.session.scalar(select(exists().where(
-        Person.line_manager_id == person.id, Person.id != person.id, or_(Person.active.is_(True), waiting)))))
-
-
-def _people_decided_by(viewer: Person) -> Select:
-    """Ids of the people whose activities the viewer decides on."""
-    # A decider is the line manager or holds scope over the team: looking only there keeps the
-    # per-person decider_id() to the few people it can be true for.
-    candidates = [Person.line_manager_id == viewer.id]
-    if Role.MANAGER in viewer.roles:
-        candidates.append(Person.team_id.in_(scope_unit_ids(viewer)))
-    return select(Person.id).where(or_(*candidates), decider_id(Person) == viewer.id)
-
-
-def may_decide(viewer: Person) -> ColumnElement[bool]:
-    """The WHERE clause a sign-off UPDATE carries, so the rule is re-checked as it writes."""
-    return and_(Activity.owner_id.in_(_people_decided_by(viewer)), live_activity(),
-                Activity.status != ActivityStatus.DRAFT)
-
-
-def decided_activities(viewer: Person) -> Select:
-    """Activities (submitted or decided, not deleted) the viewer is the decider for: may_decide()
-    with the people first. MATERIALIZED keeps PostgreSQL from testing every submitted activity of
-    the organisation against the decider rule (half the queue count's time at 20,000 staff)."""
-    people = _people_decided_by(viewer).cte("decided_people").prefix_with("MATERIALIZED", dialect="postgresql")
-    return select(Activity).where(Activity.owner_id.in_(select(people.c.id)), live_activity(),
-                                  Activity.status != ActivityStatus.DRAFT)
-
-
-def sign_off_queue(viewer: Person) -> Select:
-    """Activities waiting for the viewer's decision."""
-    return decided_activities(viewer).where(Activity.status == ActivityStatus.SUBMITTED)
 
 
 def _in_scope(viewer: Person) -> ColumnElement[bool]:
     """Activities of other people in the viewer's manager scope; never drafts, never deleted ones."""
     return and_(Activity.owner_id.in_(managed_people(viewer).with_only_columns(Person.id)),
-                Activity.owner_id != viewer.id, live_activity(), Activity.status != ActivityStatus.DRAFT)
-
-
-def waiting_in_scope(viewer: Person) -> Select:
-    """Submitted activities of people in the viewer's scope that another manager decides on (a
-    director sees what their ward managers hold only when they ask)."""
-    return select(Activity).where(_in_scope(viewer), Activity.status == ActivityStatus.SUBMITTED,
-                                  Activity.owner_id.not_in(_people_decided_by(viewer)))
-
-
-def decision_activity_for(viewer: Person, activity_id: int) -> Activity:
-    """An activity the viewer decides on, or 404 (their own included: it goes to their manager)."""
-    return _one_or_404(decided_activities(viewer).where(Activity.id == activity_id))
-
-
-def sign_off_activity_for(viewer: Person, activity_id: int) -> Activity:
-    """An activity the viewer decides on, or (to read) one of someone in their scope."""
-    return _one_or_404(select(Activity).where(Activity.id == activity_id, or_(may_decide(viewer), _in_scope(viewer))))
-
-
-def deciders_of(activity_ids) -> dict[int, Person | None]:
-    """Activity id -> its decider, for a page of activities (one query)."""
-    rows = db.session.execute(
-        select(Activity.id, decider_id(Person)).join(Person, Person.id == Activity.owner_id)
-        .where(Activity.id.in_(list(activity_ids)))
-    ).all()
-    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_({d for _, d in rows if d})))}
-    return {activity_id: people.get(decider) for activity_id, decider in rows}
-
-
-def unmanaged_activities(viewer: Person) -> Select:
-    """Submitted activities nobody may decide on, for the admins to put right."""
-    if not can(viewer, "admin"):
-        return select(Activity).where(False)
-    return (select(Activity).join(Person, Person.id == Activity.owner_id)
-            .where(Activity.status == ActivityStatus.SUBMITTED, live_activity(),
-                   decider_id(Person).is_(None)))
+                Activity.owner_id != viewer.id, _shown_to_others())
 
 
 def leadership_actions(viewer: Person) -> Select:
@@ -385,12 +256,14 @@ def leadership_actions(viewer: Person) -> Select:
 # --- the hub's catalogue and library ---------------------------------------------------
 
 
+def _catalogue_entries(model, viewer) -> Select:
+    """Courses or resources the viewer may see; retired ones only for those who keep them."""
+    query = select(model)
+    return query if can(viewer, "catalogue.edit") else query.where(model.retired.is_(False))
+
+
 def visible_courses(viewer) -> Select:
-    """Catalogue courses the viewer may see; retired ones only for those who keep the catalogue."""
-    query = select(Course)
-    if not can(viewer, "catalogue.edit"):
-        query = query.where(Course.retired.is_(False))
-    return query
+    return _catalogue_entries(Course, viewer)
 
 
 def course_for(viewer, course_id: int) -> Course:
@@ -398,11 +271,7 @@ def course_for(viewer, course_id: int) -> Course:
 
 
 def visible_resources(viewer) -> Select:
-    """Library resources the viewer may see; retired ones only for those who keep the library."""
-    query = select(Resource)
-    if not can(viewer, "catalogue.edit"):
-        query = query.where(Resource.retired.is_(False))
-    return query
+    return _catalogue_entries(Resource, viewer)
 
 
 def resource_for(viewer, resource_id: int) -> Resource:
@@ -425,3 +294,21 @@ def own_notices(viewer: Person) -> Select:
 
 def own_notice_for(viewer: Person, notice_id: int) -> Notice:
     return _one_or_404(own_notices(viewer).where(Notice.id == notice_id))
+
+
+# The one decider rule lives beside these scopes and reads them; `access.decider_of` and the
+# sign-off scopes are part of this module's face.
+from tracker.access.decider import (  # noqa: E402
+    decided_activities,
+    decider_id,
+    decider_of,
+    deciders_of,
+    decides_for_line_reports,
+    decision_activity_for,
+    may_decide,
+    may_decide_as_line_manager,
+    sign_off_activity_for,
+    sign_off_queue,
+    unmanaged_activities,
+    waiting_in_scope,
+)

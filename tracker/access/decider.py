@@ -1,0 +1,151 @@
+"""The decider: who signs off or returns an activity (part of tracker.access).
+
+One decider per activity (product.md): the author's line manager when they may decide, else the
+manager whose scope names the unit nearest above the author's team (lowest id among equals); never
+the author. Python for one (decider_of), SQL for many (decider_id), held equal by a unit test; the
+queue, the decision page and the sign-off UPDATE all read it from here.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from tracker.access import (
+    ORGANISATION_WIDE_ROLES,
+    _in_scope,
+    _one_or_404,
+    _shown_to_others,
+    can,
+    scope_unit_ids,
+)
+from tracker.counting import live_activity
+from tracker.extensions import db
+from tracker.models import Activity, ActivityStatus, ManagerScope, Person, PersonRole, Role, UnitClosure
+
+
+def may_decide_as_line_manager(person: Person) -> bool:
+    """Line managers decide unless they have left or hold only organisation-wide roles (an
+    education lead or admin without the manager role reports on everyone and signs off nobody)."""
+    return bool(person.active) and (Role.MANAGER in person.roles or not person.roles & ORGANISATION_WIDE_ROLES)
+
+
+def decider_of(activity: Activity) -> Person | None:
+    """Who signs off or returns the activity, or None when nobody can (an "unmanaged" activity)."""
+    author = activity.owner
+    line_manager = author.line_manager
+    if line_manager is not None and line_manager.id != author.id and may_decide_as_line_manager(line_manager):
+        return line_manager
+    # Up the tree by parent, not through the closure table that decider_id() reads, so the
+    # agreement test compares two readings of the organisation.
+    unit = author.team
+    while unit is not None:
+        scopes = db.session.scalars(select(ManagerScope).where(ManagerScope.unit_id == unit.id))
+        managers = [scope.person for scope in scopes
+                    if scope.person_id != author.id and scope.person.active and Role.MANAGER in scope.person.roles]
+        if managers:
+            return min(managers, key=lambda manager: manager.id)
+        unit = unit.parent
+    return None
+
+
+def _holds(person, *roles: Role) -> ColumnElement[bool]:
+    return exists().where(PersonRole.person_id == person.id, PersonRole.role.in_(roles))
+
+
+def decider_id(author) -> ColumnElement[int]:
+    """decider_of() as SQL: the decider's id for the `author` row (Person or an alias of it), or NULL."""
+    line_manager = aliased(Person)
+    deciding_line_manager = (
+        select(line_manager.id)
+        .where(line_manager.id == author.line_manager_id, line_manager.id != author.id,
+               line_manager.active.is_(True),
+               or_(_holds(line_manager, Role.MANAGER), ~_holds(line_manager, *ORGANISATION_WIDE_ROLES)))
+        .correlate(author).scalar_subquery()
+    )
+    manager = aliased(Person)
+    nearest_scope_manager = (
+        select(manager.id)
+        .join(ManagerScope, ManagerScope.person_id == manager.id)
+        .join(UnitClosure, UnitClosure.ancestor_id == ManagerScope.unit_id)
+        .where(UnitClosure.descendant_id == author.team_id, manager.id != author.id, manager.active.is_(True),
+               _holds(manager, Role.MANAGER))
+        .order_by(UnitClosure.depth, manager.id).limit(1)
+        .correlate(author).scalar_subquery()
+    )
+    return func.coalesce(deciding_line_manager, nearest_scope_manager)
+
+
+def decides_for_line_reports(person: Person) -> bool:
+    """A line manager who may decide, with someone active reporting to them or a leaver's
+    submission still waiting: they sign off for their reports even without the manager role."""
+    if not may_decide_as_line_manager(person):
+        return False
+    waiting = exists().where(Activity.owner_id == Person.id, Activity.status == ActivityStatus.SUBMITTED,
+                             live_activity())
+    return bool(db.session.scalar(select(exists().where(
+        Person.line_manager_id == person.id, Person.id != person.id, or_(Person.active.is_(True), waiting)))))
+
+
+def _people_decided_by(viewer: Person) -> Select:
+    """Ids of the people whose activities the viewer decides on."""
+    # A decider is the line manager or holds scope over the team: looking only there keeps the
+    # per-person decider_id() to the few people it can be true for.
+    candidates = [Person.line_manager_id == viewer.id]
+    if Role.MANAGER in viewer.roles:
+        candidates.append(Person.team_id.in_(scope_unit_ids(viewer)))
+    return select(Person.id).where(or_(*candidates), decider_id(Person) == viewer.id)
+
+
+def may_decide(viewer: Person, people: Select | None = None) -> ColumnElement[bool]:
+    """The WHERE clause a sign-off UPDATE carries, so the rule is re-checked as it writes."""
+    people = _people_decided_by(viewer) if people is None else people
+    return and_(Activity.owner_id.in_(people), _shown_to_others())
+
+
+def decided_activities(viewer: Person) -> Select:
+    """Activities (submitted or decided) the viewer is the decider for, the people read first:
+    MATERIALIZED keeps PostgreSQL from testing every submitted activity of the organisation
+    against the decider rule (half the queue count's time at 20,000 staff)."""
+    people = _people_decided_by(viewer).cte("decided_people").prefix_with("MATERIALIZED", dialect="postgresql")
+    return select(Activity).where(may_decide(viewer, select(people.c.id)))
+
+
+def sign_off_queue(viewer: Person) -> Select:
+    """Activities waiting for the viewer's decision."""
+    return decided_activities(viewer).where(Activity.status == ActivityStatus.SUBMITTED)
+
+
+def waiting_in_scope(viewer: Person) -> Select:
+    """Submitted activities of people in the viewer's scope that another manager decides on (a
+    director sees what their ward managers hold only when they ask)."""
+    return select(Activity).where(_in_scope(viewer), Activity.status == ActivityStatus.SUBMITTED,
+                                  Activity.owner_id.not_in(_people_decided_by(viewer)))
+
+
+def decision_activity_for(viewer: Person, activity_id: int) -> Activity:
+    """An activity the viewer decides on, or 404 (their own included: it goes to their manager)."""
+    return _one_or_404(decided_activities(viewer).where(Activity.id == activity_id))
+
+
+def sign_off_activity_for(viewer: Person, activity_id: int) -> Activity:
+    """An activity the viewer decides on, or (to read) one of someone in their scope."""
+    return _one_or_404(select(Activity).where(Activity.id == activity_id, or_(may_decide(viewer), _in_scope(viewer))))
+
+
+def deciders_of(activity_ids) -> dict[int, Person | None]:
+    """Activity id -> its decider, for a page of activities (one query)."""
+    rows = db.session.execute(
+        select(Activity.id, decider_id(Person)).join(Person, Person.id == Activity.owner_id)
+        .where(Activity.id.in_(list(activity_ids)))
+    ).all()
+    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_({d for _, d in rows if d})))}
+    return {activity_id: people.get(decider) for activity_id, decider in rows}
+
+
+def unmanaged_activities(viewer: Person) -> Select:
+    """Submitted activities nobody may decide on, for the admins to put right."""
+    if not can(viewer, "admin"):
+        return select(Activity).where(False)
+    return (select(Activity).join(Person, Person.id == Activity.owner_id)
+            .where(Activity.status == ActivityStatus.SUBMITTED, live_activity(),
+                   decider_id(Person).is_(None)))
