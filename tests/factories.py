@@ -22,6 +22,7 @@ from tracker.models import (
     activity_behaviour,
 )
 from tracker.organisation import add_unit
+from tracker.staff_history import start_in_post
 
 PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = None
@@ -66,6 +67,8 @@ def make_person(team: OrganisationUnit, *, email: str | None = None, tier: int =
     person.role_grants = [PersonRole(role=Role(r)) for r in roles]
     db.session.add(person)
     db.session.flush()
+    if active:
+        start_in_post(person)
     for unit in scope:
         db.session.add(ManagerScope(person_id=person.id, unit_id=unit.id))
     db.session.flush()

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Counts, Progress, Rule, decide_status
 from tracker.extensions import db
-from tracker.models import Activity, ActivityStatus, ActivityType, Behaviour, Exemption, Person, Subject, activity_behaviour
+from tracker.models import (Activity, ActivityStatus, ActivityType, Behaviour, Exemption, PersonPeriod, Subject,
+                            UnitPeriod, activity_behaviour)
 
 SIGNED_OFF = ActivityStatus.SIGNED_OFF
 SUBMITTED = ActivityStatus.SUBMITTED
@@ -29,9 +30,36 @@ def _count(activities, behaviours_of) -> Counts:
                   behaviours=len(shown), leadership=any(is_leadership for _, is_leadership in shown))
 
 
+def in_post_by_hand(day: date) -> dict[int, tuple[int, int, str]]:
+    """person id -> (team id, tier, staff group) of everyone in post on `day`, read from the
+    person periods plainly (not through tracker.roster, whose SQL is under test)."""
+    return {person_id: (team_id, tier, staff_group)
+            for person_id, starts_on, ends_on, team_id, tier, staff_group in db.session.execute(
+                select(PersonPeriod.person_id, PersonPeriod.starts_on, PersonPeriod.ends_on, PersonPeriod.team_id,
+                       PersonPeriod.tier, PersonPeriod.staff_group))
+            if starts_on <= day and (ends_on is None or day <= ends_on)}
+
+
+def units_under_by_hand(unit_id: int, day: date) -> set[int]:
+    """`unit_id` and every unit beneath it on `day`, walked down the unit periods' parents."""
+    children = defaultdict(set)
+    for child, parent, starts_on, ends_on in db.session.execute(
+            select(UnitPeriod.unit_id, UnitPeriod.parent_id, UnitPeriod.starts_on, UnitPeriod.ends_on)):
+        if starts_on <= day and (ends_on is None or day <= ends_on):
+            children[parent].add(child)
+    found, todo = set(), [unit_id]
+    while todo:
+        unit = todo.pop()
+        found.add(unit)
+        todo.extend(children[unit] - found)
+    return found
+
+
 def progress_by_hand(year: AppraisalYear, today: date, rules: dict[int, Rule]) -> dict[int, Progress]:
-    """Every person's figures and status for `year`, counted in Python from the rows."""
-    people = db.session.execute(select(Person.id, Person.tier)).all()
+    """The figures and status for `year` of everyone in post on its reference day (with the tier
+    they had then), counted in Python from the rows."""
+    judged_on = min(today, year.ends_on)
+    people = [(person_id, tier) for person_id, (_, tier, _) in in_post_by_hand(judged_on).items()]
     activities = db.session.execute(
         select(Activity.id, Activity.owner_id, Activity.occurred_on, Activity.deleted_at, Activity.status,
                Activity.duration_minutes, ActivityType.experiential)
@@ -45,7 +73,6 @@ def progress_by_hand(year: AppraisalYear, today: date, rules: dict[int, Rule]) -
     ):
         behaviours_of[activity_id].add((behaviour_id, bool(is_leadership)))
     # An exemption counts on today while the year runs, on its last day once it has ended.
-    judged_on = min(today, year.ends_on)
     exempt = {person_id for person_id, starts_on, ends_on in db.session.execute(
         select(Exemption.person_id, Exemption.starts_on, Exemption.ends_on)) if starts_on <= judged_on <= ends_on}
 

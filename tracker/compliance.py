@@ -32,6 +32,7 @@ from tracker.models import (
     activity_behaviour,
 )
 from tracker.models._types import LabelledEnum
+from tracker.roster import Roster, reference_day  # noqa: F401 (reference_day: the exemption day too)
 
 
 class Status(LabelledEnum):
@@ -148,11 +149,6 @@ def decide_status(progress: Progress, rule: Rule) -> Status:
     return Status.NOT_STARTED
 
 
-def reference_day(year: AppraisalYear, today: date) -> date:
-    """Exemptions are judged on this day: today during the year, the last day once it has ended."""
-    return min(today, year.ends_on)
-
-
 # --- SQL ------------------------------------------------------------------------------
 
 _COUNTED = (ActivityStatus.SIGNED_OFF,)
@@ -160,13 +156,14 @@ _COUNTED_WITH_PENDING = (ActivityStatus.SIGNED_OFF, ActivityStatus.SUBMITTED)
 
 
 def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
-    """One row per person of `people` (a select of Person), with the figures the rule reads.
+    """One row per person of `people` (a people selection, tracker.roster), with the figures the rule reads.
 
-    Columns: person_id, tier, logged, pending_activities, then for signed-off (s_) and
-    signed-off-plus-submitted (p_): activities, minutes, behaviours, leadership; and exempt.
-    Two grouped subqueries (activities, behaviours) so the behaviour join cannot inflate counts.
+    Columns: person_id, team_id, staff_group, tier (as the selection has them), logged,
+    pending_activities, then for signed-off (s_) and signed-off-plus-submitted (p_): activities,
+    minutes, behaviours, leadership; and exempt. Two grouped subqueries (activities, behaviours)
+    so the behaviour join cannot inflate counts.
     """
-    person_ids = people.with_only_columns(Person.id).order_by(None).subquery()
+    person_ids = people.order_by(None).subquery("people")
     experiential = ActivityType.experiential.is_(True)
     signed = Activity.status.in_(_COUNTED)
     pending_or_signed = Activity.status.in_(_COUNTED_WITH_PENDING)
@@ -212,12 +209,14 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
         .subquery("per_behaviour")
     )
 
-    exempt = exempt_on(reference_day(year, today))
+    exempt = exempt_on(reference_day(year, today), person_ids.c.id)
 
     return (
         select(
-            Person.id.label("person_id"),
-            Person.tier.label("tier"),
+            person_ids.c.id.label("person_id"),
+            person_ids.c.team_id.label("team_id"),
+            person_ids.c.staff_group.label("staff_group"),
+            person_ids.c.tier.label("tier"),
             func.coalesce(per_activity.c.logged, 0).label("logged"),
             func.coalesce(per_activity.c.pending, 0).label("pending_activities"),
             func.coalesce(per_activity.c.s_activities, 0).label("s_activities"),
@@ -230,10 +229,9 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
             func.coalesce(per_behaviour.c.p_leadership, 0).label("p_leadership"),
             case((exempt, 1), else_=0).label("exempt"),
         )
-        .select_from(Person)
-        .join(person_ids, person_ids.c.id == Person.id)
-        .outerjoin(per_activity, per_activity.c.owner_id == Person.id)
-        .outerjoin(per_behaviour, per_behaviour.c.owner_id == Person.id)
+        .select_from(person_ids)
+        .outerjoin(per_activity, per_activity.c.owner_id == person_ids.c.id)
+        .outerjoin(per_behaviour, per_behaviour.c.owner_id == person_ids.c.id)
     )
 
 
@@ -330,13 +328,12 @@ def progress_from_row(row, year: AppraisalYear, today: date) -> Progress:
 
 
 def progress_of(person: Person, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> Progress:
-    """One person's figures and status for a year, decided in Python."""
+    """One person's figures and status for a year, decided in Python with the tier they had on the
+    year's reference day (Progress.tier)."""
     rules = rules or load_rules(year)
-    row = db.session.execute(
-        progress_query(select(Person).where(Person.id == person.id), year, today)
-    ).one()
+    row = db.session.execute(progress_query(Roster.of(year, today).person(person), year, today)).one()
     progress = progress_from_row(row, year, today)
-    return Progress(**{**progress.__dict__, "status": decide_status(progress, rules[person.tier])})
+    return Progress(**{**progress.__dict__, "status": decide_status(progress, rules[progress.tier])})
 
 
 def missing(progress: Progress, rule: Rule) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 from sqlalchemy import Select, select
 
@@ -16,7 +17,8 @@ from tracker import access, appraisal_year, compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
 from tracker.extensions import db
-from tracker.models import ActivityType, OrganisationUnit, Person, StaffGroup, TIERS
+from tracker.models import ActivityType, OrganisationUnit, StaffGroup, TIERS
+from tracker.roster import Roster
 
 YEARS_OFFERED = 5
 ALL_YEARS = "all"
@@ -47,6 +49,7 @@ class Filters:
     status: Status | None = None
     activity_type: ActivityType | None = None
     errors: list[str] = field(default_factory=list)
+    today: date = field(default_factory=lambda: today())
 
     @property
     def activity_type_id(self) -> int | None:
@@ -65,22 +68,34 @@ class Filters:
         values.update(overrides)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
-    def narrow(self, people: Select) -> Select:
-        """Apply the people filters (unit, staff group, tier) to a scope of people."""
+    def roster_of(self, year: AppraisalYear | None = None) -> Roster:
+        """The organisation on the reference day of `year` (the chosen year; today's for all years)."""
+        year = year or self.year or current_year(self.today)
+        return Roster.of(year, self.today)
+
+    def narrow(self, people: Select, roster: Roster) -> Select:
+        """Apply the people filters (unit, staff group, tier) to a people selection of `roster`."""
+        columns = people.selected_columns
         if self.unit is not None:
-            people = people.where(Person.team_id.in_(access.units_under([self.unit.id])))
+            people = roster.in_units(people, [self.unit.id])
         if self.staff_group is not None:
-            people = people.where(Person.staff_group == self.staff_group)
+            people = people.where(columns.staff_group == self.staff_group)
         if self.tier is not None:
-            people = people.where(Person.tier == self.tier)
+            people = people.where(columns.tier == self.tier)
         return people
 
-    def narrow_by_status(self, people: Select, today_: date, rules=None) -> Select:
-        """Keep only people whose status this year is the chosen one (people-based views)."""
+    def people(self, scope: Callable[[Roster], Select], year: AppraisalYear | None = None) -> Select:
+        """The people a figure for `year` (by default the chosen year) counts: `scope` (an access
+        function of a roster) on that year's roster, narrowed by unit, staff group and tier as they
+        were then, and to those whose status in the chosen year is the chosen one."""
+        roster = self.roster_of(year)
+        people = self.narrow(scope(roster), roster)
         if self.status is None or self.year is None:
             return people
-        statuses = compliance.status_query(people, self.year, today_, rules).subquery("chosen_status")
-        return people.where(Person.id.in_(
+        chosen_roster = self.roster_of()
+        chosen = self.narrow(scope(chosen_roster), chosen_roster)
+        statuses = compliance.status_query(chosen, self.year, self.today).subquery("chosen_status")
+        return people.where(people.selected_columns.id.in_(
             select(statuses.c.person_id).where(statuses.c.status == self.status.value)))
 
     def described(self) -> list[tuple[str, str]]:
@@ -152,4 +167,4 @@ def parse(args, viewer, unit_for=access.reporting_unit_for, allow_all_years: boo
             errors.append("Choose an activity type from the list")
 
     return Filters(year=year, unit=unit, staff_group=staff_group, tier=tier, status=status,
-                   activity_type=activity_type, errors=errors)
+                   activity_type=activity_type, errors=errors, today=day or today())

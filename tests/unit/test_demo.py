@@ -15,6 +15,7 @@ from tracker.compliance import Status, progress_of
 from tracker.counting import live_in_year
 from tracker.demo import DEMO_PASSWORD, DemoAlreadyLoaded, load_demo
 from tracker.extensions import db
+from tracker.roster import Roster
 from tracker.models import (
     TIERS,
     Activity,
@@ -28,6 +29,7 @@ from tracker.models import (
     PersonRole,
     Role,
     StaffGroup,
+    SINCE_EVER,
     UnitClosure,
     UnitKind,
     activity_behaviour,
@@ -85,7 +87,7 @@ def test_demo_builds_a_trust_of_directorates_and_teams(demo):
     assert count_units(UnitKind.TEAM) >= 10
     ward7, cancer = unit("Ward 7 (Oncology)"), unit("Cancer Services")
     assert ward7.kind == UnitKind.TEAM and cancer.kind == UnitKind.DIRECTORATE
-    assert db.session.get(UnitClosure, (cancer.id, ward7.id)) is not None
+    assert db.session.get(UnitClosure, (cancer.id, ward7.id, SINCE_EVER)) is not None
     # every unit is under the trust in the closure table, and every team has people
     assert db.session.scalar(select(func.count()).where(UnitClosure.ancestor_id == trust.id)) == demo["organisation_unit"]
     empty_teams = select(func.count(OrganisationUnit.id)).where(
@@ -120,7 +122,7 @@ def test_the_five_demo_accounts(demo):
     assert (director.tier, director.job_title) == (3, "Head of nursing, Cancer Services")
 
     assert lead.roles == {Role.EDUCATION_LEAD} and lead.job_title == "Education lead"
-    assert db.session.get(UnitClosure, (unit("Corporate Services").id, lead.team_id)) is not None
+    assert db.session.get(UnitClosure, (unit("Corporate Services").id, lead.team_id, SINCE_EVER)) is not None
     assert admin.roles == {Role.ADMIN}
 
     for account in (staff, manager, director, lead, admin):
@@ -192,12 +194,11 @@ def test_activities_cover_two_years_with_every_status(demo):
 
 
 def test_people_are_spread_across_the_statuses(demo):
-    everyone = select(Person).where(Person.active.is_(True))
-    now = figures.roll_up(figures.status_cube(everyone, THIS_YEAR, TODAY)).counts
+    now = figures.roll_up(figures.status_cube(Roster.of(THIS_YEAR, TODAY).people(), THIS_YEAR, TODAY)).counts
     for status in (Status.COMPLETE, Status.IN_PROGRESS, Status.AWAITING_SIGN_OFF, Status.NOT_STARTED, Status.EXEMPT):
         assert now[status] > 0, status
     assert now[Status.OVERDUE] == 0
-    last = figures.roll_up(figures.status_cube(everyone, LAST_YEAR, TODAY)).counts
+    last = figures.roll_up(figures.status_cube(Roster.of(LAST_YEAR, TODAY).people(), LAST_YEAR, TODAY)).counts
     total = sum(last.values())
     assert last[Status.COMPLETE] > total / 2 and last[Status.OVERDUE] > 0
 

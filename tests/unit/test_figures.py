@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from tracker import figures
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
 from tracker.extensions import db
-from tracker.models import Person, StaffGroup
+from tracker.models import StaffGroup
+from tracker.roster import Roster
 
 YEAR = AppraisalYear(2025)
 TODAY = date(2025, 10, 15)
@@ -22,8 +22,13 @@ def org(known_org):
     return known_org
 
 
-def everyone():
-    return select(Person)
+def everyone(year: AppraisalYear = YEAR):
+    """Everyone in post on the year's reference day (the organisation has no history here)."""
+    return Roster.of(year, TODAY).people()
+
+
+def each_year(year):
+    return everyone(year)
 
 
 def test_overall_counts_and_compliance(org):
@@ -37,7 +42,8 @@ def test_overall_counts_and_compliance(org):
 def test_counts_by_unit_team_staff_group_and_tier(org):
     tree = org["tree"]
     cube = figures.status_cube(everyone(), YEAR, TODAY)
-    by_directorate = figures.tallies_by_unit(cube, [tree["cancer"].id, tree["surgery"].id])
+    roster = Roster(TODAY)
+    by_directorate = figures.tallies_by_unit(cube, [tree["cancer"].id, tree["surgery"].id], roster)
     assert by_directorate[tree["cancer"].id].total == 6
     assert by_directorate[tree["cancer"].id][Status.COMPLETE] == 2
     assert by_directorate[tree["surgery"].id].counts[Status.NOT_STARTED] == 1
@@ -49,12 +55,12 @@ def test_counts_by_unit_team_staff_group_and_tier(org):
     assert by_group[StaffGroup.MEDICAL_DENTAL].total == 1
     by_tier = figures.roll_up(cube, lambda r: r.tier)
     assert by_tier[2].total == 1 and by_tier[1].total == 6
-    ranked = figures.ranked_units(cube, [tree["ward7"], tree["clinic"], tree["theatres"]])
+    ranked = figures.ranked_units(cube, [tree["ward7"], tree["clinic"], tree["theatres"]], roster)
     assert [r.unit.name for r in ranked] == ["Main Theatres", "Ward 7 (Oncology)", "Chemotherapy Day Unit"]
 
 
 def test_last_year_is_overdue_for_the_incomplete(org):
-    tally = figures.roll_up(figures.status_cube(everyone(), YEAR.previous(), TODAY))
+    tally = figures.roll_up(figures.status_cube(everyone(YEAR.previous()), YEAR.previous(), TODAY))
     assert tally[Status.COMPLETE] == 1  # Hal in November 2024
     assert tally[Status.OVERDUE] == 6
 
@@ -103,25 +109,25 @@ def test_behaviour_coverage_by_unit(org):
 
 
 def test_month_by_month_progress(org):
-    points = figures.monthly_compliance_years(everyone(), [YEAR], TODAY)[0]
+    points = figures.monthly_compliance_years(each_year, [YEAR], TODAY)[0]
     assert [p.month for p in points][0] == date(2025, 4, 1) and points[-1].month == date(2025, 10, 1)
     assert [p.complete for p in points] == [0, 1, 1, 1, 2, 2, 2]  # Ada in May, Gus in August
     assert points[-1].expected == 6 and points[-1].percent == 33.3
-    last_year = figures.monthly_compliance_years(everyone(), [YEAR.previous()], TODAY)[0]
+    last_year = figures.monthly_compliance_years(each_year, [YEAR.previous()], TODAY)[0]
     assert len(last_year) == 12 and last_year[7].complete == 1 and last_year[6].complete == 0
 
 
 def test_month_by_month_last_point_equals_the_headline(org):
     for year in (YEAR, YEAR.previous()):
-        tally = figures.roll_up(figures.status_cube(everyone(), year, TODAY))
-        last = figures.monthly_compliance_years(everyone(), [year], TODAY)[0][-1]
+        tally = figures.roll_up(figures.status_cube(everyone(year), year, TODAY))
+        last = figures.monthly_compliance_years(each_year, [year], TODAY)[0][-1]
         assert (last.complete, last.expected, last.percent) == (tally[Status.COMPLETE], tally.expected, tally.percent)
 
 
 def test_several_years_in_one_query_equal_each_year_alone(org):
     years = [YEAR, YEAR.previous(), YEAR.previous().previous()]
-    together = figures.monthly_compliance_years(everyone(), years, TODAY)
-    assert together == [figures.monthly_compliance_years(everyone(), [y], TODAY)[0] for y in years]
+    together = figures.monthly_compliance_years(each_year, years, TODAY)
+    assert together == [figures.monthly_compliance_years(each_year, [y], TODAY)[0] for y in years]
     assert [p.complete for p in together[0]] == [0, 1, 1, 1, 2, 2, 2]
     assert together[1][-1].complete == 1 and together[2][-1].complete == 0
 
@@ -130,13 +136,13 @@ def test_training_uptake(org):
     course = org["course"]
     rows = figures.course_uptake(everyone(), YEAR)
     assert [(r.title, r.activities, r.people) for r in rows] == [(course.title, 2, 1)]
-    by_group = figures.course_uptake_by(everyone(), YEAR, "staff_group")
+    by_group = figures.course_uptake_by(everyone(), YEAR, TODAY, "staff_group")
     assert [(r.key, r.activities) for r in by_group] == [(StaffGroup.NURSING_MIDWIFERY, 2)]
-    by_directorate = figures.course_uptake_by(everyone(), YEAR, "directorate")
+    by_directorate = figures.course_uptake_by(everyone(), YEAR, TODAY, "directorate")
     assert [(r.key, r.activities) for r in by_directorate] == [("Cancer Services", 2)]
     behaviours = {(r.code, r.activities) for r in figures.course_behaviours(everyone(), YEAR)}
     assert behaviours == {("1.1", 1), ("4.1", 1), ("2.3", 1), ("4.2", 1)}
-    assert figures.course_uptake(everyone(), YEAR.previous()) == []
+    assert figures.course_uptake(everyone(YEAR.previous()), YEAR.previous()) == []
 
 
 def test_courses_suggested_for_gaps(org):

@@ -8,13 +8,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.rule_by_hand import progress_by_hand
+from tests.rule_by_hand import in_post_by_hand, progress_by_hand, units_under_by_hand
 from tests.support import refresh_planner_statistics
 from tracker import access, compliance, figures
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Progress, Status
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, Person, UnitKind
+from tracker.roster import Roster, ids_of, reference_day
 
 TODAY = date(2026, 1, 20)  # late in a year, so every status occurs
 
@@ -31,10 +32,13 @@ def demo(db_session):
 
 
 def per_person_statuses(year, rules) -> dict[int, Status]:
-    """Each active person's status, from figures counted by hand in Python (not the SQL under test)."""
-    active = set(db.session.scalars(select(Person.id).where(Person.active.is_(True))))
-    by_hand = progress_by_hand(year, TODAY, rules)
-    return {person_id: progress.status for person_id, progress in by_hand.items() if person_id in active}
+    """The status of each person in post on the year's reference day, from figures counted by hand
+    in Python (not the SQL under test)."""
+    return {person_id: progress.status for person_id, progress in progress_by_hand(year, TODAY, rules).items()}
+
+
+def everyone(year):
+    return Roster.of(year, TODAY).people()
 
 
 def test_the_sql_counts_equal_the_counts_by_hand_for_every_year(demo):
@@ -43,7 +47,7 @@ def test_the_sql_counts_equal_the_counts_by_hand_for_every_year(demo):
         rules = compliance.load_rules(year)
         by_hand = progress_by_hand(year, TODAY, rules)
         seen |= {progress.status for progress in by_hand.values()}
-        for row in db.session.execute(compliance.status_query(select(Person), year, TODAY, rules)):
+        for row in db.session.execute(compliance.status_query(everyone(year), year, TODAY, rules)):
             want = by_hand[row.person_id]
             assert compliance.progress_from_row(row, year, TODAY) == Progress(**{**want.__dict__, "status": None})
             assert row.status == want.status.value, (year, row.person_id)
@@ -51,30 +55,31 @@ def test_the_sql_counts_equal_the_counts_by_hand_for_every_year(demo):
 
 
 def test_sql_figures_equal_the_per_person_rule_for_every_year(demo):
-    everyone = select(Person)
     for year in demo:
         rules = compliance.load_rules(year)
         expected = per_person_statuses(year, rules)
-        rows = db.session.execute(figures.people_query(everyone, year, TODAY, rules)).all()
+        rows = db.session.execute(figures.people_query(everyone(year), year, TODAY, rules)).all()
         assert {r.id: Status(r.status) for r in rows} == expected, year
-        tally = figures.roll_up(figures.status_cube(everyone, year, TODAY, rules))
+        tally = figures.roll_up(figures.status_cube(everyone(year), year, TODAY, rules))
         assert tally.counts == {s: Counter(expected.values())[s] for s in Status}, year
         assert tally.percent == compliance.compliance_percent(Counter(expected.values()))
         points = figures.monthly_compliance_years(everyone, [year], TODAY, rules)[0]
         assert points[-1].complete == tally[Status.COMPLETE] and points[-1].expected == tally.expected
 
 
-def test_every_units_figures_equal_the_sum_of_its_people(demo):
-    year = demo[0]
+@pytest.mark.parametrize("back", [0, 1, 2])
+def test_every_units_figures_equal_the_sum_of_its_people(demo, back):
+    year = demo[back]
     rules = compliance.load_rules(year)
     expected = per_person_statuses(year, rules)
-    team_of = dict(db.session.execute(select(Person.id, Person.team_id).where(Person.active.is_(True))).all())
-    cube = figures.status_cube(select(Person), year, TODAY, rules)
+    day = reference_day(year, TODAY)
+    team_of = {person_id: team_id for person_id, (team_id, _, _) in in_post_by_hand(day).items()}
+    cube = figures.status_cube(everyone(year), year, TODAY, rules)
     directorates = list(db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.DIRECTORATE)))
     assert directorates
-    by_unit = figures.tallies_by_unit(cube, [d.id for d in directorates])
+    by_unit = figures.tallies_by_unit(cube, [d.id for d in directorates], Roster(day))
     for directorate in directorates:
-        under = set(db.session.scalars(access.units_under([directorate.id])))
+        under = units_under_by_hand(directorate.id, day)
         want = Counter(status for pid, status in expected.items() if team_of[pid] in under)
         assert by_unit[directorate.id].counts == {s: want[s] for s in Status}, directorate.name
 
@@ -86,8 +91,8 @@ def test_each_managers_dashboard_equals_the_per_person_rule(demo):
     managers = db.session.scalars(select(Person).where(Person.scopes.any())).all()
     assert len(managers) > 3
     for manager in managers:
-        scope = access.managed_people(manager)
-        ids = set(db.session.scalars(scope.with_only_columns(Person.id).where(Person.active.is_(True))))
+        scope = access.managed_staff(manager, Roster.of(year, TODAY))
+        ids = set(db.session.scalars(ids_of(scope)))
         tally = figures.roll_up(figures.status_cube(scope, year, TODAY, rules))
         want = Counter(expected[i] for i in ids)
         assert tally.counts == {s: want[s] for s in Status}, manager.email
@@ -97,10 +102,13 @@ def test_organisation_report_equals_the_dashboards_and_the_rule(demo, app):
     from tracker.reports import pages
     from tracker.scope_filters import Filters
 
+    def reporting(roster):
+        return roster.people()
+
     for year in demo:
         rules = compliance.load_rules(year)
         expected = per_person_statuses(year, rules)
-        report = pages.organisation_report(select(Person), Filters(year=year), TODAY, 85)
+        report = pages.organisation_report(reporting, Filters(year=year, today=TODAY), TODAY, 85)
         assert report.tally.counts == {s: Counter(expected.values())[s] for s in Status}, year
         assert sum(t.total for _, t in report.by_tier) == len(expected)
         assert sum(t.total for _, t in report.by_staff_group) == len(expected)
@@ -110,6 +118,6 @@ def test_organisation_report_equals_the_dashboards_and_the_rule(demo, app):
             units = [scope.unit for scope in manager.scopes]
             if len(units) != 1 or units[0].kind != UnitKind.DIRECTORATE:
                 continue
-            on_report = pages.organisation_report(select(Person), Filters(year=year, unit=units[0]), TODAY, 85)
-            dashboard = figures.roll_up(figures.status_cube(access.managed_people(manager), year, TODAY, rules))
+            on_report = pages.organisation_report(reporting, Filters(year=year, unit=units[0], today=TODAY), TODAY, 85)
+            dashboard = figures.roll_up(figures.status_cube(access.managed_staff(manager, Roster.of(year, TODAY)), year, TODAY, rules))
             assert on_report.tally.counts == dashboard.counts, (year, manager.email)

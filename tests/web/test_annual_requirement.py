@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_person
 from tests.support import csrf_token_from
+from tracker.roster import Roster
 from tracker import compliance, figures
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
@@ -53,7 +54,7 @@ def post(client, data: dict, action: str):
 
 
 def complete_count(year: AppraisalYear, today: date) -> int:
-    return figures.roll_up(figures.status_cube(select(Person), year, today)).counts[Status.COMPLETE]
+    return figures.roll_up(figures.status_cube(Roster.of(year, today).people(), year, today)).counts[Status.COMPLETE]
 
 
 def rule_rows() -> int:
@@ -81,7 +82,7 @@ def test_the_preview_says_what_would_change_and_saves_nothing(client, sign_in, o
 def test_saving_gives_what_the_preview_said_and_leaves_last_year_alone(client, sign_in, org):
     day = org["day"]
     last_year_complete = complete_count(LAST_YEAR, day)
-    last_year_statuses = db.session.execute(compliance.status_query(select(Person), LAST_YEAR, day)).all()
+    last_year_statuses = db.session.execute(compliance.status_query(Roster.of(LAST_YEAR, day).people(), LAST_YEAR, day)).all()
     sign_in("lead@example.org", PASSWORD)
     preview_html = post(client, form_of(tier1_behaviours="3", target="90", amber_band="5"), "preview").get_data(as_text=True)
     predicted = int(re.search(r"With these rules, (\d+) (?:person|people) would be complete", preview_html).group(1))
@@ -100,7 +101,7 @@ def test_saving_gives_what_the_preview_said_and_leaves_last_year_alone(client, s
     assert compliance.load_rules(LAST_YEAR)[1].min_behaviours == 2
     assert (int(compliance.load_target(LAST_YEAR, 70)), compliance.load_target(LAST_YEAR, 70).amber_band) == (85, 15)
     assert complete_count(LAST_YEAR, day) == last_year_complete
-    assert db.session.execute(compliance.status_query(select(Person), LAST_YEAR, day)).all() == last_year_statuses
+    assert db.session.execute(compliance.status_query(Roster.of(LAST_YEAR, day).people(), LAST_YEAR, day)).all() == last_year_statuses
 
 
 @pytest.mark.parametrize("field, value, message", [

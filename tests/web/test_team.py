@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
-from tracker import appraisal_year
+from tracker import appraisal_year, staff_history
 from tracker.extensions import db
 from tracker.models import (
     Activity,
@@ -98,7 +98,7 @@ def test_directorate_manager_sees_every_team_ranked_and_drills_down(client, sign
 
 def test_person_moved_mid_year_follows_their_new_team(client, sign_in, org, post_form):
     nurse = org["nurse"]
-    nurse.team_id = org["tree"]["clinic"].id
+    staff_history.change(nurse, appraisal_year.today(), team=org["tree"]["clinic"])
     db.session.flush()
     login(sign_in, "manager@example.org")
     assert "Nia Nurse" not in text_of(client.get("/team/"))

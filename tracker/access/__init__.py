@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from tracker.counting import live_activity
 from tracker.extensions import db
+from tracker.roster import Roster
 from tracker.models import (
     Activity,
     ActivityStatus,
@@ -135,14 +136,13 @@ def _one_or_404(query: Select):
 
 
 def units_under(unit_ids) -> Select:
-    """Ids of the given units and every unit beneath them (one indexed join)."""
-    return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id.in_(unit_ids))
+    """Ids of the given units and every unit beneath them in today's tree (one indexed join)."""
+    return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id.in_(unit_ids), UnitClosure.current())
 
 
 def scope_unit_ids(viewer: Person) -> Select:
     """Ids of every unit under the units the viewer manages."""
-    managed = select(ManagerScope.unit_id).where(ManagerScope.person_id == viewer.id)
-    return units_under(managed)
+    return units_under(_managed_units(viewer))
 
 
 def is_organisation_wide(viewer: Person) -> bool:
@@ -154,6 +154,19 @@ def managed_people(viewer: Person) -> Select:
     if Role.MANAGER not in viewer.roles:
         return select(Person).where(False)
     return select(Person).where(Person.team_id.in_(scope_unit_ids(viewer)))
+
+
+def _managed_units(viewer: Person) -> Select:
+    return select(ManagerScope.unit_id).where(ManagerScope.person_id == viewer.id)
+
+
+def managed_staff(viewer: Person, roster: Roster) -> Select:
+    """For a year's figures: the people in post on the roster's day whose team then lay under a
+    unit the viewer manages today (a people selection; empty for non-managers)."""
+    people = roster.people()
+    if Role.MANAGER not in viewer.roles:
+        return people.where(False)
+    return roster.in_units(people, _managed_units(viewer))
 
 
 def visible_people(viewer: Person) -> Select:
@@ -217,9 +230,11 @@ def managed_unit_for(viewer: Person, unit_id: int):
     return _one_or_404(managed_units(viewer).where(OrganisationUnit.id == unit_id))
 
 
-def reporting_people(viewer: Person) -> Select:
-    """Whom an organisation report may count: everyone for education leads and admins."""
-    return select(Person) if is_organisation_wide(viewer) else select(Person).where(False)
+def reporting_staff(viewer: Person, roster: Roster) -> Select:
+    """Whom an organisation report for the roster's year may count: everyone in post on its day,
+    for education leads and admins (a people selection)."""
+    people = roster.people()
+    return people if is_organisation_wide(viewer) else people.where(False)
 
 
 def reporting_unit_for(viewer: Person, unit_id: int):

@@ -67,8 +67,8 @@ def decider_id(author) -> ColumnElement[int]:
         select(manager.id)
         .join(ManagerScope, ManagerScope.person_id == manager.id)
         .join(UnitClosure, UnitClosure.ancestor_id == ManagerScope.unit_id)
-        .where(UnitClosure.descendant_id == author.team_id, manager.id != author.id, manager.active.is_(True),
-               _holds(manager, Role.MANAGER))
+        .where(UnitClosure.descendant_id == author.team_id, UnitClosure.current(), manager.id != author.id,
+               manager.active.is_(True), _holds(manager, Role.MANAGER))
         .order_by(UnitClosure.depth, manager.id).limit(1)
         .correlate(author).scalar_subquery()
     )

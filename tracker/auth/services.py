@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker import appraisal_year, staff_history
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, Person, PersonRole, Role, StaffGroup
 from tracker.refusal import Refused
@@ -58,8 +59,8 @@ def set_password(person: Person, password: str) -> None:
 
 
 def deactivate(person: Person) -> None:
-    person.active = False
-    end_sessions(person)
+    """`person` leaves today: out of every figure from today, signed out everywhere."""
+    staff_history.leave(person, appraisal_year.today())
 
 
 def create_person(*, email: str, name: str, team: OrganisationUnit, tier: int, staff_group: StaffGroup,
@@ -78,4 +79,5 @@ def create_person(*, email: str, name: str, team: OrganisationUnit, tier: int, s
         set_password(person, password)
     db.session.add(person)
     db.session.flush()
+    staff_history.start_in_post(person)
     return person

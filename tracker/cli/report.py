@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from tracker import scope_filters
 from tracker.extensions import db
-from tracker.models import OrganisationUnit, Person
+from tracker.models import OrganisationUnit
 from tracker.reports import exporting
 
 report_cli = AppGroup("report", help="Organisation reports and exports.")
@@ -55,7 +55,7 @@ def export_command(key, year, unit, staff_group, tier, status, activity_type, fm
     total = _row_estimate(key, chosen, today) if show_progress else None
     with click.progressbar(length=total or 0, label=f"Exporting {key}", file=sys.stderr,
                            hidden=not show_progress) as bar:
-        prepared = exporting.prepare(key, fmt, actor=None, people=select(Person), filters=chosen, today=today,
+        prepared = exporting.prepare(key, fmt, actor=None, scope=lambda roster: roster.people(), filters=chosen, today=today,
                                      source="cli", progress=bar.update)
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("wb") as handle:
@@ -66,10 +66,9 @@ def export_command(key, year, unit, staff_group, tier, status, activity_type, fm
 
 def _row_estimate(key, chosen, today) -> int | None:
     """How many rows to expect, for the progress bar (a COUNT of the same rows, terminals only)."""
-    people = chosen.narrow_by_status(chosen.narrow(select(Person)), today)
+    people = chosen.people(lambda roster: roster.people())
     if key == "people":
-        return db.session.scalar(select(func.count()).select_from(
-            people.where(Person.active.is_(True)).order_by(None).subquery()))
+        return db.session.scalar(select(func.count()).select_from(people.order_by(None).subquery()))
     if key == "activities":
         return db.session.scalar(select(func.count()).select_from(
             exporting.activities_query(people, chosen).order_by(None).subquery()))

@@ -26,9 +26,12 @@ from tracker.models import (
     Person,
     PersonRole,
     RequirementRule,
+    PersonPeriod,
     UnitClosure,
+    UnitPeriod,
     activity_behaviour,
 )
+from tracker.demo.history import person_periods, unit_periods
 from tracker.organisation import closure_rows
 from tracker.reference import load_reference_data
 
@@ -83,7 +86,9 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
     writer = _BulkWriter()
     writer.write(OrganisationUnit, organisation.units)
     writer.write(UnitClosure, closure_rows(organisation.parent_of))
+    writer.write(UnitPeriod, unit_periods(organisation.units))
     writer.write(Person, organisation.people)
+    writer.write(PersonPeriod, person_periods(organisation.people))
     writer.write(PersonRole, organisation.roles)
     writer.write(ManagerScope, organisation.scopes)
     exemptions = exemption_rows(rng, organisation.members, years, today, next_exemption_id)

@@ -32,21 +32,19 @@ from tracker.figures.status import (
     CubeRow,
     Tally,
     UnitFigures,
-    active,
     ranked_units,
     roll_up,
     status_cube,
     tallies_by_unit,
     teams_in_cube,
 )
-from tracker.figures.units import child_units, directorate_names
 from tracker.figures.uptake import course_activity_conditions, course_behaviours, course_uptake, course_uptake_by
 
 __all__ = [
     "PEOPLE_SORTS", "RARE_BEHAVIOUR_PERCENT", "STATUS_ORDER", "Coverage", "CubeRow", "MonthPoint", "Tally",
-    "UnitFigures", "active", "behaviour_coverage", "behaviour_coverage_by_unit", "child_units",
+    "UnitFigures", "behaviour_coverage", "behaviour_coverage_by_unit",
     "course_activity_conditions", "course_behaviours", "course_uptake", "course_uptake_by",
-    "courses_for_behaviours", "directorate_names", "framework_behaviours", "lowest_first", "month_starts",
+    "courses_for_behaviours", "framework_behaviours", "lowest_first", "month_starts",
     "monthly_compliance_years", "people_query", "ranked_units", "roll_up", "status_cube", "tallies_by_unit",
     "teams_in_cube", "template_globals",
 ]

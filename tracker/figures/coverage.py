@@ -14,7 +14,7 @@ from tracker import compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.counting import exempt_on, live_in_year
 from tracker.extensions import db
-from tracker.figures.status import active
+from tracker.roster import Roster
 from tracker.framework_import import current_framework
 from tracker.models import (
     Activity,
@@ -24,9 +24,7 @@ from tracker.models import (
     BehaviourTier,
     Course,
     Domain,
-    Person,
     Subject,
-    UnitClosure,
     activity_behaviour,
     course_behaviour,
 )
@@ -59,15 +57,16 @@ def coverage_query(people: Select, year: AppraisalYear, today: date, group_units
     """Per behaviour (and per unit of `group_units`, if given): people expected and people who
     evidenced it in a signed-off experiential activity this year. Exempt people are left out."""
     framework = current_framework()
-    scope = active(people).where(~exempt_on(compliance.reference_day(year, today)))
-    person_cols = [Person.id.label("person_id"), Person.tier.label("tier")]
+    chosen = people.order_by(None).subquery("chosen")
+    scope = select(chosen.c.id.label("person_id"), chosen.c.tier.label("tier")).where(
+        ~exempt_on(compliance.reference_day(year, today), chosen.c.id))
     if group_units is not None:
-        scope = scope.join(UnitClosure, UnitClosure.descendant_id == Person.team_id).where(
-            UnitClosure.ancestor_id.in_(list(group_units)))
-        person_cols.append(UnitClosure.ancestor_id.label("unit_id"))
+        closure = Roster.of(year, today).closure()
+        scope = scope.join(closure, closure.c.descendant_id == chosen.c.team_id).where(
+            closure.c.ancestor_id.in_(list(group_units))).add_columns(closure.c.ancestor_id.label("unit_id"))
     else:
-        person_cols.append(literal(0).label("unit_id"))
-    persons = scope.with_only_columns(*person_cols).order_by(None).subquery("persons")
+        scope = scope.add_columns(literal(0).label("unit_id"))
+    persons = scope.subquery("persons")
 
     expected = (
         select(persons.c.unit_id, BehaviourTier.behaviour_id, func.count().label("n"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from sqlalchemy import Integer, Select, Subquery, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
@@ -20,8 +21,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule
 from tracker.counting import exempt_on, live_between
 from tracker.extensions import db
-from tracker.figures.status import active
-from tracker.models import Activity, ActivityStatus, ActivityType, Behaviour, Person, Subject, activity_behaviour
+from tracker.models import Activity, ActivityStatus, ActivityType, Behaviour, Subject, activity_behaviour
 
 
 @dataclass
@@ -72,14 +72,16 @@ def month_starts(year: AppraisalYear) -> list[date]:
 # Months are numbered from the first year's first month: m // 12 is the year (0 the earliest
 # asked for), m % 12 the month within it. Two sentinel values of m in the counted rows carry the
 # denominators rather than completions:
-EVERYONE = -1  # (y=-1, m=-1, n): the active people of the scope, in every year
+EVERYONE = -1  # (y, m=-1, n): the people of year y's selection (in post on its reference day)
 EXEMPT_NOT_COMPLETE = -2  # (y, m=-2, n): exempt on year y's reference day and not complete in it
 
 
-def monthly_compliance_years(people: Select, years: list[AppraisalYear], today: date,
-                             rules: dict[int, Rule] | None = None) -> list[list[MonthPoint]]:
+def monthly_compliance_years(people_of: Callable[[AppraisalYear], Select], years: list[AppraisalYear],
+                             today: date, rules: dict[int, Rule] | None = None) -> list[list[MonthPoint]]:
     """Cumulative compliance at the end of each month up to today's, for consecutive `years`
     (in any order; the result follows it), in one query that scans their activities once.
+    `people_of(year)` gives each year's people selection (its roster, so each year counts the
+    people, teams and tiers of its own reference day).
 
     The query is built in four named parts:
       _monthly_increments   what each person added in each month (activities, minutes, behaviours
@@ -92,15 +94,25 @@ def monthly_compliance_years(people: Select, years: list[AppraisalYear], today: 
     # Each year is measured by its own rules, unless the caller asks what one set would give.
     ordered = sorted(years, key=lambda y: y.starts_on)
     first, last = ordered[0], ordered[-1]
-    ids = active(people).with_only_columns(Person.id).order_by(None)
+    members = _members(people_of, ordered)
+    ids = select(members.c.id)
     month = MonthsSince(Activity.occurred_on, literal(first.starts_on.year), literal(first.starts_on.month))
     counted = and_(live_between(first.starts_on, last.ends_on), Activity.status == ActivityStatus.SIGNED_OFF,
                    ActivityType.experiential.is_(True), Activity.owner_id.in_(ids))
-    running = _running_totals(_monthly_increments(month, counted))
+    running = _running_totals(_monthly_increments(month, counted), members)
     completed = _completion_months(running, [rules or compliance.load_rules(year) for year in ordered])
-    rows = db.session.execute(_counted_rows(completed, ids, ordered, today)).all()
+    rows = db.session.execute(_counted_rows(completed, members, ordered, today)).all()
     series = _series(rows, ordered, today)
     return [series[ordered.index(y)] for y in years]
+
+
+def _members(people_of, ordered: list[AppraisalYear]):
+    """(y, id, tier): the people of each year y (0 the earliest) with the tier they had then."""
+    parts = []
+    for y, year in enumerate(ordered):
+        people = people_of(year).order_by(None).subquery(f"people_{y}")
+        parts.append(select(literal(y).label("y"), people.c.id.label("id"), people.c.tier.label("tier")))
+    return union_all(*parts).cte("members")
 
 
 def _monthly_increments(month, counted) -> Subquery:
@@ -143,17 +155,18 @@ def _monthly_increments(month, counted) -> Subquery:
     )
 
 
-def _running_totals(monthly: Subquery) -> Subquery:
+def _running_totals(monthly: Subquery, members) -> Subquery:
     """(owner_id, m, y, tier, s_activities, s_minutes, s_behaviours, s_leadership): the totals from
-    the start of year y to the end of month m, in the columns compliance.meets_by_tier() reads."""
+    the start of year y to the end of month m, in the columns compliance.meets_by_tier() reads;
+    only for people of year y, at the tier they had in it."""
     window = dict(partition_by=(monthly.c.owner_id, monthly.c.m // 12), order_by=monthly.c.m)
     return (
-        select(monthly.c.owner_id, monthly.c.m, (monthly.c.m // 12).label("y"), Person.tier.label("tier"),
+        select(monthly.c.owner_id, monthly.c.m, (monthly.c.m // 12).label("y"), members.c.tier.label("tier"),
                func.sum(monthly.c.acts).over(**window).label("s_activities"),
                func.sum(monthly.c.minutes).over(**window).label("s_minutes"),
                func.sum(monthly.c.behaviours).over(**window).label("s_behaviours"),
                func.max(monthly.c.leadership).over(**window).label("s_leadership"))
-        .join(Person, Person.id == monthly.c.owner_id)
+        .join(members, and_(members.c.id == monthly.c.owner_id, members.c.y == monthly.c.m // 12))
         .subquery("running")
     )
 
@@ -170,26 +183,26 @@ def _completion_months(running: Subquery, rules_by_year: list[dict[int, Rule]]):
     )
 
 
-def _counted_rows(completed, ids: Select, ordered: list[AppraisalYear], today: date):
+def _counted_rows(completed, members, ordered: list[AppraisalYear], today: date):
     """(y, m, n) rows: completions per month, then the EVERYONE and EXEMPT_NOT_COMPLETE sentinels."""
     parts = [
         select(completed.c.y, completed.c.m, func.count().label("n")).group_by(completed.c.y, completed.c.m),
-        select(literal(EVERYONE).label("y"), literal(EVERYONE).label("m"), func.count().label("n"))
-        .where(Person.id.in_(ids)),
+        select(members.c.y, literal(EVERYONE).label("m"), func.count().label("n")).group_by(members.c.y),
     ]
     for y, year in enumerate(ordered):
         # NOT IN a subquery is one hashed lookup per person, where a correlated EXISTS would rescan.
-        not_complete = Person.id.not_in(select(completed.c.owner_id).where(completed.c.y == y))
+        not_complete = members.c.id.not_in(select(completed.c.owner_id).where(completed.c.y == y))
         parts.append(select(literal(y).label("y"), literal(EXEMPT_NOT_COMPLETE).label("m"), func.count().label("n"))
-                     .where(Person.id.in_(ids), exempt_on(compliance.reference_day(year, today)), not_complete))
+                     .where(members.c.y == y, exempt_on(compliance.reference_day(year, today), members.c.id),
+                            not_complete))
     return union_all(*parts)
 
 
 def _series(rows, ordered: list[AppraisalYear], today: date) -> list[list[MonthPoint]]:
     """Each year's points from the counted rows: completions summed month by month up to today."""
-    everyone = next(r.n for r in rows if r.y == EVERYONE)
     result = []
     for y, year in enumerate(ordered):
+        everyone = sum(r.n for r in rows if r.y == y and r.m == EVERYONE)
         expected = everyone - sum(r.n for r in rows if r.y == y and r.m == EXEMPT_NOT_COMPLETE)
         completions = defaultdict(int)
         for r in rows:

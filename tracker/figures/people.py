@@ -9,9 +9,8 @@ from tracker import compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule, Status
 from tracker.counting import exemption_in_force, live_in_year
-from tracker.figures.status import active
-from tracker.figures.units import directorate_names
-from tracker.models import Activity, Exemption, OrganisationUnit, Person
+from tracker.models import Activity, Exemption, Person
+from tracker.roster import Roster, ids_of
 
 PEOPLE_SORTS = {
     "name": lambda c: (c["name"],),
@@ -34,27 +33,28 @@ STATUS_ORDER = (Status.OVERDUE, Status.NOT_STARTED, Status.IN_PROGRESS, Status.A
 def people_query(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None,
                  statuses: list[Status] | None = None, sort: str = "status", descending: bool = False,
                  with_export_columns: bool = False) -> Select:
-    """One row per active person with the figures of the dashboard table (and the export)."""
-    scope = active(people)
-    figures = compliance.status_query(scope, year, today, rules).subquery("figures")
-    ids = scope.with_only_columns(Person.id).order_by(None)
+    """One row per person of `people` (a people selection of the year's roster) with the figures of
+    the dashboard table (and the export); team, staff group and tier as on the year's reference day."""
+    roster = Roster.of(year, today)
+    figures = compliance.status_query(people, year, today, rules).subquery("figures")
+    ids = ids_of(people)
     last = (
         select(Activity.owner_id.label("owner_id"), func.max(Activity.occurred_on).label("last_on"))
         .where(live_in_year(year), Activity.owner_id.in_(ids))
         .group_by(Activity.owner_id)
         .subquery("last_activity")
     )
-    team = OrganisationUnit.__table__.alias("team")
+    team = roster.unit_names()
     status_order = case(
         *[(figures.c.status == s.value, i) for i, s in enumerate(STATUS_ORDER)], else_=len(STATUS_ORDER)
     )
     columns = {
         "id": Person.id,
         "name": Person.name,
-        "team_id": Person.team_id,
+        "team_id": figures.c.team_id,
         "team": team.c.name,
-        "staff_group": Person.staff_group,
-        "tier": Person.tier,
+        "staff_group": figures.c.staff_group,
+        "tier": figures.c.tier,
         "status": figures.c.status,
         "status_order": status_order,
         "activities": figures.c.s_activities,
@@ -66,11 +66,11 @@ def people_query(people: Select, year: AppraisalYear, today: date, rules: dict[i
     query = (
         select(*[col.label(name) for name, col in columns.items()])
         .join(figures, figures.c.person_id == Person.id)
-        .join(team, team.c.id == Person.team_id)
+        .join(team, team.c.unit_id == figures.c.team_id)
         .outerjoin(last, last.c.owner_id == Person.id)
     )
     if with_export_columns:
-        directorates = directorate_names()
+        directorates = roster.directorate_names()
         reasons = (
             select(Exemption.person_id.label("person_id"), func.min(Exemption.reason).label("reason"))
             .where(exemption_in_force(compliance.reference_day(year, today)), Exemption.person_id.in_(ids))
@@ -80,7 +80,7 @@ def people_query(people: Select, year: AppraisalYear, today: date, rules: dict[i
         query = (
             query.add_columns(Person.employee_number.label("employee_number"), Person.email.label("email"),
                               directorates.c.name.label("directorate"), reasons.c.reason.label("exempt_reason"))
-            .outerjoin(directorates, directorates.c.unit_id == Person.team_id)
+            .outerjoin(directorates, directorates.c.unit_id == figures.c.team_id)
             .outerjoin(reasons, reasons.c.person_id == Person.id)
         )
     if statuses:

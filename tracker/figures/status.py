@@ -16,8 +16,8 @@ from tracker import compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule, Status
 from tracker.extensions import db
-from tracker.figures.units import units_beneath
-from tracker.models import OrganisationUnit, Person, StaffGroup
+from tracker.models import OrganisationUnit, StaffGroup
+from tracker.roster import Roster, UnitOfTheDay
 
 
 @dataclass
@@ -46,11 +46,6 @@ class Tally:
         return self.counts[status]
 
 
-def active(people: Select) -> Select:
-    """Dashboards count active staff only."""
-    return people.where(Person.active.is_(True))
-
-
 class CubeRow(NamedTuple):
     team_id: int
     staff_group: StaffGroup
@@ -64,17 +59,17 @@ _STAFF_GROUPS = {g.value: g for g in StaffGroup}
 
 
 def status_cube(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> list[CubeRow]:
-    """(team_id, staff_group, tier, status, n) for the active people of `people`: one GROUP BY.
+    """(team_id, staff_group, tier, status, n) for `people` (a people selection of the year's
+    roster, so team, staff group and tier are those of the year's reference day): one GROUP BY.
 
     Every roll-up a dashboard shows (overall, per team, per unit, per staff group, per tier)
     is a sum over these few rows, so a page runs the heavy status query once.
     """
-    statuses = compliance.status_query(active(people), year, today, rules).subquery("statuses")
-    staff_group = type_coerce(Person.staff_group, String)  # mapped below, once per distinct value
+    statuses = compliance.status_query(people, year, today, rules).subquery("statuses")
+    staff_group = type_coerce(statuses.c.staff_group, String)  # mapped below, once per distinct value
     query = (
-        select(Person.team_id, staff_group, Person.tier, statuses.c.status, func.count().label("n"))
-        .join(statuses, statuses.c.person_id == Person.id)
-        .group_by(Person.team_id, staff_group, Person.tier, statuses.c.status)
+        select(statuses.c.team_id, staff_group, statuses.c.tier, statuses.c.status, func.count().label("n"))
+        .group_by(statuses.c.team_id, staff_group, statuses.c.tier, statuses.c.status)
     )
     return [CubeRow(team_id, _STAFF_GROUPS[group], tier, _STATUSES[status], n)
             for team_id, group, tier, status, n in db.session.execute(query)]
@@ -95,29 +90,28 @@ def roll_up(cube, key=None) -> dict:
     return dict(tallies)
 
 
-def tallies_by_unit(cube, unit_ids) -> dict[int, Tally]:
-    """One Tally per unit of `unit_ids`, each counting everyone beneath that unit."""
-    under = units_beneath(unit_ids)
+def tallies_by_unit(cube, unit_ids, roster: Roster) -> dict[int, Tally]:
+    """One Tally per unit of `unit_ids`, each counting everyone beneath that unit on the roster's day."""
+    under = roster.beneath(unit_ids)
     tallies = roll_up(cube, lambda row: under.get(row.team_id))
     return {unit_id: tallies.get(unit_id, Tally()) for unit_id in unit_ids}
 
 
 @dataclass
 class UnitFigures:
-    unit: OrganisationUnit
+    unit: OrganisationUnit | UnitOfTheDay
     tally: Tally
 
 
-def ranked_units(cube, units: list[OrganisationUnit]) -> list[UnitFigures]:
+def ranked_units(cube, units: list, roster: Roster) -> list[UnitFigures]:
     """Units with their figures, lowest compliance first (units with nobody expected last)."""
-    tallies = tallies_by_unit(cube, [u.id for u in units])
+    tallies = tallies_by_unit(cube, [u.id for u in units], roster)
     rows = [UnitFigures(u, tallies[u.id]) for u in units]
     rows.sort(key=lambda r: (r.tally.percent is None, r.tally.percent or 0, r.unit.name))
     return rows
 
 
-def teams_in_cube(cube) -> list[OrganisationUnit]:
+def teams_in_cube(cube, roster: Roster) -> list[UnitOfTheDay]:
+    """The teams of the cube, named as they were on the roster's day."""
     team_ids = {row.team_id for row in cube}
-    if not team_ids:
-        return []
-    return list(db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.id.in_(team_ids))))
+    return roster.units(team_ids) if team_ids else []

@@ -1,20 +1,21 @@
 """Training uptake: which catalogue courses people logged activities with this year, and by whom."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Select, distinct, func, select
 
 from tracker.appraisal_year import AppraisalYear
 from tracker.counting import live_in_year
 from tracker.extensions import db
-from tracker.figures.status import active
-from tracker.figures.units import directorate_names
-from tracker.models import Activity, Behaviour, Course, Person, activity_behaviour
+from tracker.models import Activity, Behaviour, Course, activity_behaviour
+from tracker.roster import Roster, ids_of
 
 
 def course_activity_conditions(people: Select, year: AppraisalYear, activity_type_id: int | None) -> list:
-    """SQL: a live activity of the year, logged with a course, by an active person of `people`."""
-    conditions = [live_in_year(year), Activity.course_id.is_not(None),
-                  Activity.owner_id.in_(active(people).with_only_columns(Person.id).order_by(None))]
+    """SQL: a live activity of the year, logged with a course, by a person of `people` (a people
+    selection of the year's roster)."""
+    conditions = [live_in_year(year), Activity.course_id.is_not(None), Activity.owner_id.in_(ids_of(people))]
     if activity_type_id is not None:
         conditions.append(Activity.type_id == activity_type_id)
     return conditions
@@ -32,27 +33,28 @@ def course_uptake(people: Select, year: AppraisalYear, activity_type_id: int | N
     ).all()
 
 
-def course_uptake_by(people: Select, year: AppraisalYear, by: str, activity_type_id: int | None = None):
-    """(course_id, key, activities, people) where key is the staff group or the directorate name."""
+def course_uptake_by(people: Select, year: AppraisalYear, today: date, by: str,
+                     activity_type_id: int | None = None):
+    """(course_id, key, activities, people) where key is the staff group or the directorate name
+    (as on the year's reference day)."""
+    owners = people.order_by(None).subquery("owners")
     if by == "staff_group":
-        key = Person.staff_group
-        query = select(Activity.course_id, key.label("key"))
+        key = owners.c.staff_group
     elif by == "directorate":
-        directorates = directorate_names()
+        directorates = Roster.of(year, today).directorate_names()
         key = func.coalesce(directorates.c.name, "No directorate")
-        query = select(Activity.course_id, key.label("key"))
     else:
         raise ValueError(by)
     query = (
-        query.add_columns(func.count(Activity.id).label("activities"),
-                          func.count(distinct(Activity.owner_id)).label("people"))
-        .join(Person, Person.id == Activity.owner_id)
+        select(Activity.course_id, key.label("key"), func.count(Activity.id).label("activities"),
+               func.count(distinct(Activity.owner_id)).label("people"))
+        .join(owners, owners.c.id == Activity.owner_id)
         .where(*course_activity_conditions(people, year, activity_type_id))
         .group_by(Activity.course_id, key)
         .order_by(Activity.course_id, func.count(Activity.id).desc())
     )
     if by == "directorate":
-        query = query.outerjoin(directorates, directorates.c.unit_id == Person.team_id)
+        query = query.outerjoin(directorates, directorates.c.unit_id == owners.c.team_id)
     return db.session.execute(query).all()
 
 

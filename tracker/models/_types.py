@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime, Enum
 
@@ -23,6 +23,9 @@ def enum_column_type(enum_cls: type[enum.Enum], length: int = 40) -> Enum:
 
 
 TZDateTime = DateTime(timezone=True)
+
+# Where dated rows that held before the tracker kept history begin.
+SINCE_EVER = date(1900, 1, 1)
 
 
 class LabelledEnum(str, enum.Enum):

@@ -6,14 +6,14 @@ same on SQLite and PostgreSQL, unlike LIKE on a materialised path.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models._types import LabelledEnum, TZDateTime, enum_column_type, utcnow
+from tracker.models._types import SINCE_EVER, LabelledEnum, TZDateTime, enum_column_type, utcnow
 
 
 class UnitKind(LabelledEnum):
@@ -39,10 +39,20 @@ class OrganisationUnit(db.Model):
 
 
 class UnitClosure(db.Model):
+    """Dated, so that closed years keep the tree of their time: the current tree is the rows with
+    no `ends_on` (`current()`); `models.history.in_force(UnitClosure, day)` gives any day's."""
+
     __tablename__ = "unit_closure"
 
     ancestor_id: Mapped[int] = mapped_column(ForeignKey("organisation_unit.id"), primary_key=True)
     descendant_id: Mapped[int] = mapped_column(ForeignKey("organisation_unit.id"), primary_key=True)
+    starts_on: Mapped[date] = mapped_column(Date, primary_key=True, default=SINCE_EVER)
+    ends_on: Mapped[Optional[date]] = mapped_column(Date)
     depth: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (Index("ix_unit_closure_descendant", "descendant_id", "ancestor_id"),)
+
+    @classmethod
+    def current(cls):
+        """SQL: the row belongs to today's tree."""
+        return cls.ends_on.is_(None)

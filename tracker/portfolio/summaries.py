@@ -117,12 +117,12 @@ def activities_in(person: Person, year: AppraisalYear):
 
 def my_year(person: Person, year: AppraisalYear, today: date) -> MyYear:
     rules = compliance.load_rules(year)
-    rule = rules[person.tier]
     progress = compliance.progress_of(person, year, today, rules)
+    rule = rules[progress.tier]  # the tier they had in that year
     activities = db.session.scalars(
         activities_in(person, year).options(joinedload(Activity.activity_type), selectinload(Activity.behaviours))
     ).all()
-    behaviours = tier_behaviours(person.tier)
+    behaviours = tier_behaviours(progress.tier)
     evidence = compliance.behaviour_evidence(person.id, year)
     is_current = year.contains(today)
     suggestions = None
@@ -179,8 +179,8 @@ def _full_activity_options():
 
 def portfolio(person: Person, year: AppraisalYear, today: date) -> Portfolio:
     rules = compliance.load_rules(year)
-    rule = rules[person.tier]
     progress = compliance.progress_of(person, year, today, rules)
+    rule = rules[progress.tier]  # the tier they had in that year
     activities = db.session.scalars(
         activities_in(person, year).order_by(None).order_by(Activity.occurred_on, Activity.id)
         .options(*_full_activity_options())

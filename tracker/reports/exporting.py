@@ -27,7 +27,6 @@ from tracker.models import (
     Behaviour,
     Course,
     ExemptionReason,
-    OrganisationUnit,
     Person,
     activity_behaviour,
 )
@@ -169,9 +168,11 @@ ACTIVITY_CSV_READY = frozenset({"person", "employee_number", "team", "activity_t
 
 
 def activities_query(people: Select, filters: Filters, for_csv: bool = False) -> Select:
-    owners = figures.active(people).with_only_columns(Person.id).order_by(None)
+    """The activities of `people` (a people selection of the year's roster; today's for all
+    years), with the team each person was in on the roster's day."""
+    owners = people.order_by(None).subquery("owners")
     decider = Person.__table__.alias("decider")
-    team = OrganisationUnit.__table__.alias("team")
+    team = filters.roster_of().unit_names()
     signed = Activity.status == ActivityStatus.SIGNED_OFF
     # Dates and statuses come back as the driver gives them (no per-row type processing); the
     # export's column kinds format either form the same way.
@@ -187,12 +188,13 @@ def activities_query(people: Select, filters: Filters, for_csv: bool = False) ->
             text(_behaviour_codes()), status, text(case((signed, decider.c.name), else_=None)),
             raw(case((signed, Activity.decided_at), else_=None)),
         )
+        .join(owners, owners.c.id == Activity.owner_id)
         .join(Person, Person.id == Activity.owner_id)
-        .join(team, team.c.id == Person.team_id)
+        .join(team, team.c.unit_id == owners.c.team_id)
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .outerjoin(Course, Course.id == Activity.course_id)
         .outerjoin(decider, decider.c.id == Activity.decided_by_id)
-        .where(live_in_year(filters.year) if filters.year else live_activity(), Activity.owner_id.in_(owners))
+        .where(live_in_year(filters.year) if filters.year else live_activity())
         .order_by(Activity.occurred_on, Activity.id)
     )
     if filters.activity_type is not None:
@@ -206,13 +208,14 @@ def activity_rows(people: Select, filters: Filters, today: date, fmt: str):
 
 def coverage_rows(people: Select, filters: Filters, today: date, fmt: str):
     type_id = filters.activity_type_id
-    scope_name = filters.unit.name if filters.unit else "Whole organisation"
+    roster = filters.roster_of()
+    scope_name = roster.as_it_was(filters.unit).name if filters.unit else "Whole organisation"
     rows = []
     for c in figures.behaviour_coverage(people, filters.year, today, type_id):
         rows.append((scope_name, c.code, c.text, c.subject, ", ".join(map(str, c.tiers)), c.expected, c.evidenced,
                      c.percent))
     parent = filters.unit or organisation_root()
-    units = figures.child_units(parent.id) if parent else []
+    units = roster.children(parent.id) if parent else []
     if units:
         by_unit = figures.behaviour_coverage_by_unit(people, filters.year, today, [u.id for u in units], type_id)
         behaviours = figures.framework_behaviours()
@@ -236,17 +239,18 @@ def uptake_rows(people: Select, filters: Filters, today: date, fmt: str):
 
 def uptake_breakdown_rows(people: Select, filters: Filters, today: date, fmt: str):
     conditions = figures.course_activity_conditions(people, filters.year, filters.activity_type_id)
-    directorates = figures.directorate_names()
+    owners = people.order_by(None).subquery("owners")
+    directorates = filters.roster_of().directorate_names()
     directorate = func.coalesce(directorates.c.name, "No directorate")
     return _stream(
-        select(Course.code, Course.title, Person.staff_group, directorate, func.count(Activity.id),
+        select(Course.code, Course.title, owners.c.staff_group, directorate, func.count(Activity.id),
                func.count(func.distinct(Activity.owner_id)))
         .join(Activity, Activity.course_id == Course.id)
-        .join(Person, Person.id == Activity.owner_id)
-        .outerjoin(directorates, directorates.c.unit_id == Person.team_id)
+        .join(owners, owners.c.id == Activity.owner_id)
+        .outerjoin(directorates, directorates.c.unit_id == owners.c.team_id)
         .where(*conditions)
-        .group_by(Course.code, Course.title, Person.staff_group, directorate)
-        .order_by(Course.title, Person.staff_group, directorate)
+        .group_by(Course.code, Course.title, owners.c.staff_group, directorate)
+        .order_by(Course.title, owners.c.staff_group, directorate)
     )
 
 
@@ -267,7 +271,7 @@ class Prepared:
     body: Iterable[bytes]
 
 
-def prepare(key: str, fmt: str, *, actor: Person | None, people: Select, filters: Filters, today: date,
+def prepare(key: str, fmt: str, *, actor: Person | None, scope: Callable, filters: Filters, today: date,
             audience: str = "organisation", source: str = "web",
             progress: Callable[[int], None] | None = None) -> Prepared:
     """Build the export and its streaming body. The audit entry (who, what, filters, rows) is
@@ -276,7 +280,7 @@ def prepare(key: str, fmt: str, *, actor: Person | None, people: Select, filters
     columns = exports.for_audience(export.columns, audience)
     if filters.year is None and not export.all_years:
         raise ValueError("this export needs a year")
-    scoped = filters.narrow_by_status(filters.narrow(people), today)
+    scoped = filters.people(scope)
     generated_at = datetime.now(UTC)
     organisation = organisation_root()
     organisation_name = current_app.config.get("ORGANISATION_NAME") or (organisation.name if organisation else "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from sqlalchemy import Select, select
 
@@ -16,6 +17,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, StaffGroup, TIERS, UnitClosure
 from tracker.organisation import organisation_root
+from tracker.roster import Roster
 from tracker.scope_filters import Filters
 
 # Above this many teams under the chosen unit, the page lists only the lowest and asks for a drill-down.
@@ -27,9 +29,7 @@ EARLIER_YEARS_DEFAULT = 1
 EARLIER_YEARS_MAX = 4
 
 
-def people_in_view(people: Select, filters: Filters, today: date) -> Select:
-    """The people every figure of a report counts: the filters' unit, staff group, tier and status."""
-    return filters.narrow_by_status(filters.narrow(people), today)
+Scope = Callable[[Roster], Select]  # an access function of a year's roster, e.g. access.reporting_staff
 
 
 def ancestors(unit: OrganisationUnit | None) -> list[OrganisationUnit]:
@@ -38,7 +38,7 @@ def ancestors(unit: OrganisationUnit | None) -> list[OrganisationUnit]:
         return []
     return list(db.session.scalars(
         select(OrganisationUnit).join(UnitClosure, UnitClosure.ancestor_id == OrganisationUnit.id)
-        .where(UnitClosure.descendant_id == unit.id, UnitClosure.depth > 0)
+        .where(UnitClosure.descendant_id == unit.id, UnitClosure.depth > 0, UnitClosure.current())
         .order_by(UnitClosure.depth.desc())
     ))
 
@@ -80,19 +80,19 @@ class OrganisationReport:
         return self.tally.rag(self.target)
 
 
-def organisation_report(people: Select, filters: Filters, today: date, target: int,
+def organisation_report(scope: Scope, filters: Filters, today: date, target: int,
                         sort: str = "percent", descending: bool = False,
                         earlier_years: int = EARLIER_YEARS_DEFAULT) -> OrganisationReport:
     rules = compliance.load_rules(filters.year)
-    scope = people_in_view(people, filters, today)
-    cube = figures.status_cube(scope, filters.year, today, rules)
+    roster = filters.roster_of()
+    cube = figures.status_cube(filters.people(scope), filters.year, today, rules)
     tally = figures.roll_up(cube)
-    unit = filters.unit or organisation_root()
+    unit = roster.as_it_was(filters.unit or organisation_root())
 
-    children = figures.child_units(unit.id) if unit else []
-    units = sort_units(figures.ranked_units(cube, children), sort, descending)
+    children = roster.children(unit.id) if unit else []
+    units = sort_units(figures.ranked_units(cube, children, roster), sort, descending)
 
-    team_units = figures.teams_in_cube(cube)
+    team_units = figures.teams_in_cube(cube, roster)
     by_team = figures.roll_up(cube, lambda r: r.team_id)
     teams = [figures.UnitFigures(u, by_team[u.id]) for u in team_units]
     complete_list = len(teams) <= TEAMS_SHOWN_IN_FULL
@@ -104,7 +104,7 @@ def organisation_report(people: Select, filters: Filters, today: date, target: i
     years = [filters.year]
     for _ in range(max(0, min(earlier_years, EARLIER_YEARS_MAX))):
         years.append(years[-1].previous())
-    series = figures.monthly_compliance_years(scope, years, today)
+    series = figures.monthly_compliance_years(lambda year: filters.people(scope, year), years, today)
     months = []
     for i, start in enumerate(figures.month_starts(filters.year)):
         months.append(MonthRow(start, [points[i].percent if i < len(points) else None for points in series]))
@@ -130,13 +130,14 @@ class BehaviourReport:
         return [c for c in self.coverage if c.is_gap]
 
 
-def behaviour_report(people: Select, filters: Filters, today: date) -> BehaviourReport:
-    scope = people_in_view(people, filters, today)
+def behaviour_report(scope: Scope, filters: Filters, today: date) -> BehaviourReport:
+    people = filters.people(scope)
+    roster = filters.roster_of()
     type_id = filters.activity_type_id
-    coverage = figures.lowest_first(figures.behaviour_coverage(scope, filters.year, today, type_id))
-    unit = filters.unit or organisation_root()
-    columns = figures.child_units(unit.id) if unit else []
-    matrix = figures.behaviour_coverage_by_unit(scope, filters.year, today, [u.id for u in columns], type_id) \
+    coverage = figures.lowest_first(figures.behaviour_coverage(people, filters.year, today, type_id))
+    unit = roster.as_it_was(filters.unit or organisation_root())
+    columns = roster.children(unit.id) if unit else []
+    matrix = figures.behaviour_coverage_by_unit(people, filters.year, today, [u.id for u in columns], type_id) \
         if columns else {}
     return BehaviourReport(filters=filters, unit=unit, coverage=coverage, columns=columns, matrix=matrix)
 
@@ -155,13 +156,13 @@ class CourseUptake:
     behaviours: list
 
 
-def training_report(people: Select, filters: Filters, today: date) -> list[CourseUptake]:
-    scope = people_in_view(people, filters, today)
+def training_report(scope: Scope, filters: Filters, today: date) -> list[CourseUptake]:
+    scope = filters.people(scope)
     type_id = filters.activity_type_id
     groups, directorates, behaviours = defaultdict(list), defaultdict(list), defaultdict(list)
-    for row in figures.course_uptake_by(scope, filters.year, "staff_group", type_id):
+    for row in figures.course_uptake_by(scope, filters.year, today, "staff_group", type_id):
         groups[row.course_id].append((row.key, row.activities, row.people))
-    for row in figures.course_uptake_by(scope, filters.year, "directorate", type_id):
+    for row in figures.course_uptake_by(scope, filters.year, today, "directorate", type_id):
         directorates[row.course_id].append((row.key, row.activities, row.people))
     for course_id, code, n in figures.course_behaviours(scope, filters.year, type_id):
         behaviours[course_id].append((code, n))

@@ -17,6 +17,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.compliance import Rule, Target
 from tracker.extensions import db
+from tracker.roster import Roster
 from tracker.models import FROM_THE_START, TIERS, AuditEvent, ComplianceTarget, Person, RequirementRule
 from tracker.refusal import Refused
 from tracker.year_closing import closed_message, is_closed
@@ -98,7 +99,7 @@ class Preview:
 
 
 def preview(year: AppraisalYear, rules: dict[int, Rule], today: date) -> Preview:
-    everyone = select(Person)
+    everyone = Roster.of(year, today).people()
     now = figures.roll_up(figures.status_cube(everyone, year, today, compliance.load_rules(year)))
     then = figures.roll_up(figures.status_cube(everyone, year, today, rules))
     return Preview(now.counts[compliance.Status.COMPLETE], then.counts[compliance.Status.COMPLETE],

@@ -5,6 +5,8 @@ gets 403), checked centrally by tracker.access before any view runs.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from datetime import timedelta
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
@@ -45,6 +47,11 @@ def _filter_choices() -> dict:
     }
 
 
+def _reporting_scope():
+    """Whom the viewer's reports count, as a function of a year's roster."""
+    return partial(access.reporting_staff, current_user._get_current_object())
+
+
 @bp.route("/")
 def organisation():
     filters = _filters()
@@ -54,7 +61,7 @@ def organisation():
     compare = request.args.get("compare", pages.EARLIER_YEARS_DEFAULT, type=int)
     compare = compare if compare in range(1, pages.EARLIER_YEARS_MAX + 1) else pages.EARLIER_YEARS_DEFAULT
     target = compliance.load_target(filters.year, current_app.config["COMPLIANCE_TARGET"])
-    report = pages.organisation_report(access.reporting_people(current_user), filters, scope_filters.today(),
+    report = pages.organisation_report(_reporting_scope(), filters, scope_filters.today(),
                                        target, sort=sort, descending=descending,
                                        earlier_years=compare)
     return render_template("reports/organisation.html", report=report, filters=filters, sort=sort,
@@ -65,14 +72,14 @@ def organisation():
 @bp.route("/behaviours")
 def behaviours():
     filters = _filters()
-    report = pages.behaviour_report(access.reporting_people(current_user), filters, scope_filters.today())
+    report = pages.behaviour_report(_reporting_scope(), filters, scope_filters.today())
     return render_template("reports/behaviours.html", report=report, filters=filters, choices=_filter_choices())
 
 
 @bp.route("/training")
 def training():
     filters = _filters()
-    courses = pages.training_report(access.reporting_people(current_user), filters, scope_filters.today())
+    courses = pages.training_report(_reporting_scope(), filters, scope_filters.today())
     return render_template("reports/training.html", courses=courses, filters=filters, choices=_filter_choices())
 
 
@@ -84,7 +91,7 @@ def export(key: str, fmt: str):
     if filters.errors:
         abort(400)
     prepared = exporting.prepare(key, fmt, actor=current_user._get_current_object(),
-                                 people=access.reporting_people(current_user), filters=filters,
+                                 scope=_reporting_scope(), filters=filters,
                                  today=scope_filters.today())
     response = Response(stream_with_context(prepared.body), mimetype=prepared.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{prepared.file_name}"'

@@ -17,6 +17,7 @@ from tracker.compliance import Rule
 from tracker.extensions import db
 from tracker.models import LeadershipAction, LeadershipActionKind, OrganisationUnit, Person
 from tracker.paging import page_of
+from tracker.roster import Roster
 from tracker.scope_filters import Filters
 
 # What the hub's Leadership and management section asks of leaders, as things to do now.
@@ -74,19 +75,26 @@ def scope_units(viewer: Person) -> list[OrganisationUnit]:
     return list(db.session.scalars(access.managed_units(viewer).order_by(OrganisationUnit.name)))
 
 
-def units_to_rank(viewer: Person, chosen: OrganisationUnit | None) -> list[OrganisationUnit]:
-    """The chosen unit's children; with none chosen, the manager's own units (or their children)."""
+def units_to_rank(viewer: Person, chosen: OrganisationUnit | None, roster: Roster) -> list:
+    """The chosen unit's children; with none chosen, the manager's own units (or their children);
+    as the tree stood on the roster's day."""
     if chosen is not None:
-        return figures.child_units(chosen.id)
-    roots = sorted((scope.unit for scope in viewer.scopes), key=lambda u: u.name)
+        return roster.children(chosen.id)
+    roots = roster.units([scope.unit_id for scope in viewer.scopes])
     if len(roots) == 1:
-        return figures.child_units(roots[0].id)
+        return roster.children(roots[0].id)
     return roots
 
 
-def monthly_rows(people, year: AppraisalYear, today: date) -> list[MonthRow]:
-    """This year against last, month by month, each year measured by its own rules."""
-    this_year, last_year = figures.monthly_compliance_years(people, [year, year.previous()], today)
+def managed(viewer: Person):
+    """The dashboard's scope, as a function of a year's roster (see Filters.people)."""
+    return lambda roster: access.managed_staff(viewer, roster)
+
+
+def monthly_rows(viewer: Person, filters: Filters, year: AppraisalYear, today: date) -> list[MonthRow]:
+    """This year against last, month by month, each year measured by its own rules and people."""
+    this_year, last_year = figures.monthly_compliance_years(
+        lambda y: filters.people(managed(viewer), y), [year, year.previous()], today)
     rows = []
     for i, start in enumerate(figures.month_starts(year)):
         this = this_year[i].percent if i < len(this_year) else None
@@ -115,12 +123,13 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
           descending: bool = False, page: int = 1) -> Dashboard:
     year = filters.year
     rules = compliance.load_rules(year)
-    people = filters.narrow(access.managed_people(viewer))
+    roster = filters.roster_of(year)
+    people = filters.narrow(access.managed_staff(viewer, roster), roster)
     cube = figures.status_cube(people, year, today, rules)
     tally = figures.roll_up(cube)
 
-    units = units_to_rank(viewer, filters.unit)
-    ranked = figures.ranked_units(cube, units) if units else []
+    units = units_to_rank(viewer, filters.unit, roster)
+    ranked = figures.ranked_units(cube, units, roster) if units else []
 
     statuses = [filters.status] if filters.status else None
     people_total = tally[filters.status] if filters.status else tally.total
@@ -134,7 +143,7 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
     dashboard = Dashboard(
         year=year, filters=filters, target=target, rules=rules, tally=tally, units=scope_units(viewer),
         ranked=ranked, people=rows, people_total=people_total, page=shown.number, pages=shown.count, coverage=coverage,
-        months=monthly_rows(people, year, today), actions=actions, protected_hours=protected_hours,
+        months=monthly_rows(viewer, filters, year, today), actions=actions, protected_hours=protected_hours,
     )
     if dashboard.rag in ("amber", "red"):
         dashboard.suggestions = list(LEADERSHIP_SUGGESTIONS)
@@ -149,7 +158,8 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
 
 def filter_people_ids(viewer: Person, filters: Filters, today: date) -> list[int]:
     """Ids of everyone listed under the filters (for "remind everyone listed")."""
-    people = filters.narrow(access.managed_people(viewer))
+    roster = filters.roster_of()
+    people = filters.narrow(access.managed_staff(viewer, roster), roster)
     statuses = [filters.status] if filters.status else None
     query = figures.people_query(people, filters.year, today, statuses=statuses)
     return [row.id for row in db.session.execute(query)]

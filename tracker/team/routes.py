@@ -221,7 +221,7 @@ def person(person_id: int):
     ).all()
     return render_template(
         "team/person.html", person=person, year=year, years=scope_filters.years_offered(), progress=progress,
-        rule=rules[person.tier], missing=compliance.missing(progress, rules[person.tier]),
+        rule=rules[progress.tier], missing=compliance.missing(progress, rules[progress.tier]),
         activities=activities, exemptions=exemptions, today=_today(),
     )
 

@@ -1,0 +1,102 @@
+"""A person's time in post: joining, moves, tier and staff-group changes, leaving and rejoining.
+
+Every change is dated and recorded as person periods (tracker.models.history), so the figures of a
+day before it stay as they were. A change is dated today or earlier and never inside a closed
+year (tracker.organisation.ensure_may_date). The person's own columns always hold today's state:
+sign-in, scopes and today's pages read them. Nothing here commits.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import delete, select
+
+from tracker import appraisal_year
+from tracker.extensions import db
+from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonPeriod, StaffGroup
+from tracker.organisation import ensure_may_date
+from tracker.refusal import Refused
+
+_DATED = ("team_id", "tier", "staff_group")
+
+
+def start_in_post(person: Person, on: date = SINCE_EVER) -> PersonPeriod:
+    """Record `person` (flushed, with today's team, tier and staff group) as in post from `on`."""
+    period = PersonPeriod(person_id=person.id, starts_on=on, team_id=person.team_id, tier=person.tier,
+                          staff_group=person.staff_group)
+    db.session.add(period)
+    return period
+
+
+def periods_of(person: Person) -> list[PersonPeriod]:
+    return list(db.session.scalars(
+        select(PersonPeriod).where(PersonPeriod.person_id == person.id).order_by(PersonPeriod.starts_on)))
+
+
+def _split_at(person: Person, on: date) -> list[PersonPeriod]:
+    """Make `on` the first day of a period if a period covers it; return the periods from `on` on."""
+    periods = periods_of(person)
+    for period in periods:
+        if period.starts_on < on and (period.ends_on is None or period.ends_on >= on):
+            later = PersonPeriod(person_id=person.id, starts_on=on, ends_on=period.ends_on,
+                                 team_id=period.team_id, tier=period.tier, staff_group=period.staff_group)
+            period.ends_on = on - timedelta(days=1)
+            db.session.add(later)
+            periods.append(later)
+    return [p for p in periods if p.starts_on >= on]
+
+
+def change(person: Person, on: date, *, team: OrganisationUnit | None = None, tier: int | None = None,
+           staff_group: StaffGroup | None = None) -> None:
+    """From `on`, `person` is in `team`, at `tier`, in `staff_group` (whichever are given)."""
+    ensure_may_date(on)
+    if not person.active:
+        raise Refused("This person has left; rejoin them first.")
+    values = {"team_id": team.id if team else None, "tier": tier, "staff_group": staff_group}
+    values = {name: value for name, value in values.items() if value is not None}
+    if not values:
+        return
+    for period in _split_at(person, on):
+        for name, value in values.items():
+            setattr(period, name, value)
+    for name, value in values.items():
+        setattr(person, name, value)
+
+
+def leave(person: Person, on: date) -> None:
+    """`person` is no longer in post from `on` (their leaving date): they stop counting from that
+    day, cannot sign in, and every session of theirs ends. Their history stays."""
+    ensure_may_date(on)
+    later = _split_at(person, on)
+    db.session.flush()
+    if later:
+        db.session.execute(delete(PersonPeriod).where(PersonPeriod.id.in_([p.id for p in later])))
+    person.active = False
+    person.rotate_session_token()
+
+
+def rejoin(person: Person, on: date, *, team: OrganisationUnit | None = None, tier: int | None = None,
+           staff_group: StaffGroup | None = None) -> None:
+    """`person`, who had left, is in post again from `on` (with today's team, tier and staff
+    group unless others are given)."""
+    ensure_may_date(on)
+    if person.active:
+        raise Refused("This person is already in post.")
+    last = db.session.scalar(
+        select(PersonPeriod.ends_on).where(PersonPeriod.person_id == person.id)
+        .order_by(PersonPeriod.starts_on.desc()).limit(1))
+    if last is not None and last >= on:
+        raise Refused({"on": "Choose a day after they left."})
+    person.team_id = team.id if team else person.team_id
+    person.tier = tier or person.tier
+    person.staff_group = staff_group or person.staff_group
+    person.active = True
+    start_in_post(person, on)
+
+
+def in_post_today(person: Person) -> PersonPeriod | None:
+    """The period that holds today (None when the person is not in post)."""
+    today = appraisal_year.today()
+    return db.session.scalar(
+        select(PersonPeriod).where(PersonPeriod.person_id == person.id, PersonPeriod.starts_on <= today,
+                                   (PersonPeriod.ends_on.is_(None)) | (PersonPeriod.ends_on >= today)))
