@@ -55,11 +55,14 @@ def units_under_by_hand(unit_id: int, day: date) -> set[int]:
     return found
 
 
-def progress_by_hand(year: AppraisalYear, today: date, rules: dict[int, Rule]) -> dict[int, Progress]:
+def progress_by_hand(year: AppraisalYear, today: date, rules: dict[int, Rule],
+                     tiers: dict[int, int] | None = None) -> dict[int, Progress]:
     """The figures and status for `year` of everyone in post on its reference day (with the tier
-    they had then), counted in Python from the rows."""
+    they had then), or of the people of `tiers` (person id -> tier), counted in Python from the rows."""
     judged_on = min(today, year.ends_on)
-    people = [(person_id, tier) for person_id, (_, tier, _) in in_post_by_hand(judged_on).items()]
+    if tiers is None:
+        tiers = {person_id: tier for person_id, (_, tier, _) in in_post_by_hand(judged_on).items()}
+    people = sorted(tiers.items())
     activities = db.session.execute(
         select(Activity.id, Activity.owner_id, Activity.occurred_on, Activity.deleted_at, Activity.status,
                Activity.duration_minutes, ActivityType.experiential)

@@ -1,6 +1,8 @@
 """The demo trust: the right shape, the promised accounts, believable activity, and the same every time."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 import re
 from datetime import date
 
@@ -30,6 +32,8 @@ from tracker.models import (
     Role,
     StaffGroup,
     SINCE_EVER,
+    PersonPeriod,
+    UnitPeriod,
     UnitClosure,
     UnitKind,
     activity_behaviour,
@@ -89,7 +93,8 @@ def test_demo_builds_a_trust_of_directorates_and_teams(demo):
     assert ward7.kind == UnitKind.TEAM and cancer.kind == UnitKind.DIRECTORATE
     assert db.session.get(UnitClosure, (cancer.id, ward7.id, SINCE_EVER)) is not None
     # every unit is under the trust in the closure table, and every team has people
-    assert db.session.scalar(select(func.count()).where(UnitClosure.ancestor_id == trust.id)) == demo["organisation_unit"]
+    assert db.session.scalar(select(func.count()).where(UnitClosure.ancestor_id == trust.id,
+                                                        UnitClosure.current())) == demo["organisation_unit"]
     empty_teams = select(func.count(OrganisationUnit.id)).where(
         OrganisationUnit.kind == UnitKind.TEAM, ~exists().where(Person.team_id == OrganisationUnit.id)
     )
@@ -284,3 +289,32 @@ def test_the_earliest_year_was_measured_by_looser_rules_than_today(demo):
     assert earliest[2].min_hours == 2 and today_rules[2].min_hours == 3
     assert earliest[3].min_behaviours == 5 and today_rules[3].min_behaviours == 6
     assert earliest[1] == today_rules[1]
+
+
+def test_demo_has_history_for_closed_years_to_keep(demo):
+    """Some people moved team, changed tier or staff group, joined or left during the demo years;
+    one team was renamed and one moved to another directorate. Each person's periods never overlap
+    and the last of someone in post is today's team, tier and staff group."""
+    periods = defaultdict(list)
+    for period in db.session.scalars(select(PersonPeriod).order_by(PersonPeriod.starts_on)):
+        periods[period.person_id].append(period)
+    people = {p.id: p for p in db.session.scalars(select(Person))}
+    moved = tiered = regrouped = 0
+    for person_id, own in periods.items():
+        for before, after in zip(own, own[1:]):
+            assert before.ends_on is not None and before.ends_on < after.starts_on
+            moved += before.team_id != after.team_id
+            tiered += before.tier != after.tier
+            regrouped += before.staff_group != after.staff_group
+        person = people[person_id]
+        last = own[-1]
+        if person.active:
+            assert last.ends_on is None
+            assert (last.team_id, last.tier, last.staff_group) == (person.team_id, person.tier, person.staff_group)
+        else:
+            assert last.ends_on is not None and last.ends_on < TODAY
+    assert moved and tiered and regrouped
+    assert any(own[0].starts_on > date(1900, 1, 1) for own in periods.values())  # joined in the demo years
+    assert all(p.active for p in people.values() if p.id in periods) is False  # leavers keep their past
+    assert db.session.scalar(select(func.count()).select_from(UnitPeriod).where(UnitPeriod.ends_on.is_not(None))) == 2
+    assert db.session.scalar(select(func.count()).select_from(UnitClosure).where(UnitClosure.ends_on.is_not(None))) > 0

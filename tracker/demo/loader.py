@@ -31,8 +31,7 @@ from tracker.models import (
     UnitPeriod,
     activity_behaviour,
 )
-from tracker.demo.history import person_periods, unit_periods
-from tracker.organisation import closure_rows
+from tracker.demo.history import build_history
 from tracker.reference import load_reference_data
 
 from .activities import ActivityWriter
@@ -85,16 +84,17 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
     organisation.build_people()
     writer = _BulkWriter()
     writer.write(OrganisationUnit, organisation.units)
-    writer.write(UnitClosure, closure_rows(organisation.parent_of))
-    writer.write(UnitPeriod, unit_periods(organisation.units))
-    writer.write(Person, organisation.people)
-    writer.write(PersonPeriod, person_periods(organisation.people))
-    writer.write(PersonRole, organisation.roles)
-    writer.write(ManagerScope, organisation.scopes)
     exemptions = exemption_rows(rng, organisation.members, years, today, next_exemption_id)
     planner = Planner(rng, reference, years, today, organisation.team_factors())
     activities = ActivityWriter(rng, reference, planner, years, today, next_activity_id)
     activities.write_all(organisation.members)
+    history = build_history(rng, organisation, years, today)
+    writer.write(UnitClosure, history.closure)
+    writer.write(UnitPeriod, history.unit_periods)
+    writer.write(Person, organisation.people)
+    writer.write(PersonPeriod, history.person_periods)
+    writer.write(PersonRole, organisation.roles)
+    writer.write(ManagerScope, organisation.scopes)
     writer.write(Activity, activities.activities)
     writer.write(activity_behaviour, activities.links)
     writer.write(Exemption, exemptions)

@@ -130,11 +130,13 @@ def save(actor: Person, year: AppraisalYear, rules: dict[int, Rule], target: Tar
         row.min_hours = rule.min_hours
         row.min_behaviours = rule.min_behaviours
         row.needs_leadership_behaviour = rule.needs_leadership_behaviour
+    values = dict(percent=int(target), amber_band=target.amber_band, updated_by_id=actor.id)
     target_row = db.session.get(ComplianceTarget, year.start_year)
-    if target_row is None:
-        target_row = ComplianceTarget(from_year=year.start_year)
-        db.session.add(target_row)
-    target_row.percent, target_row.amber_band, target_row.updated_by_id = int(target), target.amber_band, actor.id
+    if target_row is None:  # complete before it joins the session, so no flush sees it half set
+        db.session.add(ComplianceTarget(from_year=year.start_year, **values))
+    else:
+        for name, value in values.items():
+            setattr(target_row, name, value)
     changed = {str(tier): {"from": _rule_words(before_rules[tier]), "to": _rule_words(rule)}
                for tier, rule in rules.items() if before_rules[tier] != rule}
     record(actor, CHANGED, year=year.start_year, tiers=changed,

@@ -1,0 +1,185 @@
+"""The proof of the stable-history issue: every figure of two closed years reads the same after
+everything that may happen in the current one.
+
+A demo organisation on 30 November 2026 holds three years: 2024 and 2025 (closed) and 2026 (open).
+Every figure of both closed years is recorded (organisation report for the whole organisation and
+each directorate, every manager's dashboard with its people table, behaviour gaps, training
+uptake, and the rows of every export as CSV bytes). Then the current rules change, people move
+team, change tier and staff group, leave and one rejoins, a team moves and another is renamed, and
+signing off, withdrawing and back-dating into a closed year are tried (refused). Every recorded
+figure must come back byte for byte, and the SQL must still equal the rule counted by hand.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from tests.rule_by_hand import progress_by_hand
+from tests.support import refresh_planner_statistics
+from tracker import compliance, figures, staff_history
+from tracker.appraisal_year import AppraisalYear
+from tracker.compliance import Status
+from tracker.extensions import db
+from tracker.models import Activity, ActivityStatus, OrganisationUnit, Person, Role, UnitKind
+from tracker.organisation import move_unit, rename_unit
+from tracker.portfolio import activities as portfolio_activities
+from tracker.portfolio.activity_input import ActivityInput
+from tracker.refusal import Refused
+from tracker.reports import exporting, pages, requirement
+from tracker.roster import Roster
+from tracker.scope_filters import Filters
+from tracker.team import dashboard as team_dashboard
+from tracker.team import services as team_services
+
+TODAY = date(2026, 11, 30)
+CLOSED = [AppraisalYear(2024), AppraisalYear(2025)]
+CURRENT = AppraisalYear(2026)
+TARGET = 85
+
+
+@pytest.fixture
+def demo(db_session, clock):
+    from tracker.demo import load_demo
+
+    clock.move_to(TODAY)
+    load_demo(staff=240, years=3, seed=11, today=TODAY)
+    db.session.flush()
+    refresh_planner_statistics()
+
+
+def _plain(value):
+    """Figures as plain JSON-able data (units by id and the name they carry)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, OrganisationUnit):
+        return {"id": value.id, "name": value.name}
+    if isinstance(value, dict):
+        return {str(_plain(k)): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (date, Decimal)):
+        return str(value)
+    if hasattr(value, "_mapping"):
+        return _plain(dict(value._mapping))
+    if hasattr(value, "value") and hasattr(value, "name"):  # enums
+        return value.value
+    return value
+
+
+def everyone(roster: Roster):
+    return roster.people()
+
+
+def figures_of(year: AppraisalYear) -> str:
+    """Every figure of `year` the tracker shows or exports, as one JSON text."""
+    filters = Filters(year=year, today=TODAY)
+    out = {}
+    report = pages.organisation_report(everyone, filters, TODAY, TARGET, earlier_years=1)
+    out["organisation"] = _plain({k: getattr(report, k) for k in
+                                  ("tally", "units", "teams", "by_staff_group", "by_tier", "months")})
+    for directorate in db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.DIRECTORATE)
+                                          .order_by(OrganisationUnit.id)):
+        on = Filters(year=year, unit=directorate, today=TODAY)
+        report = pages.organisation_report(everyone, on, TODAY, TARGET)
+        out[f"directorate {directorate.id}"] = _plain({k: getattr(report, k) for k in
+                                                       ("tally", "units", "teams", "by_staff_group", "by_tier")})
+    out["behaviours"] = _plain(dataclasses.asdict(pages.behaviour_report(everyone, filters, TODAY))["coverage"])
+    out["training"] = _plain(pages.training_report(everyone, filters, TODAY))
+    managers = db.session.scalars(select(Person).where(Person.scopes.any()).order_by(Person.id)).all()
+    for manager in managers:
+        board = team_dashboard.build(manager, Filters(year=year, today=TODAY), TODAY, TARGET)
+        out[f"dashboard {manager.id}"] = _plain({k: getattr(board, k) for k in
+                                                 ("tally", "ranked", "people", "people_total", "coverage", "months")})
+    for key in exporting.EXPORTS:
+        prepared = exporting.prepare(key, "csv", actor=None, scope=everyone, filters=filters, today=TODAY)
+        out[f"export {key}"] = b"".join(prepared.body).decode("utf-8")
+    return json.dumps(out, sort_keys=True, default=str)
+
+
+def _ordinary_staff() -> list[Person]:
+    return [p for p in db.session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id))
+            if not p.roles]
+
+
+def _change_everything_allowed(lead: Person) -> None:
+    rules = compliance.load_rules(CURRENT)
+    rules[2] = dataclasses.replace(rules[2], min_hours=rules[2].min_hours + 2)
+    rules[1] = dataclasses.replace(rules[1], min_behaviours=rules[1].min_behaviours + 1)
+    assert requirement.save(lead, CURRENT, rules, compliance.Target(90, 10), TODAY, TARGET)
+
+    staff = _ordinary_staff()
+    teams = db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.TEAM)
+                               .order_by(OrganisationUnit.id)).all()
+    for person, team in zip(staff[0:12], reversed(teams)):
+        if team.id != person.team_id:
+            staff_history.change(person, TODAY, team=team)
+    for person in staff[12:20]:
+        staff_history.change(person, CURRENT.starts_on, tier=3 if person.tier != 3 else 1)
+    for person in staff[20:24]:
+        staff_history.change(person, TODAY, staff_group=next(g for g in type(person.staff_group)
+                                                            if g != person.staff_group))
+    for person in staff[24:30]:
+        staff_history.leave(person, TODAY)
+    db.session.flush()
+    staff_history.rejoin(staff[24], TODAY)
+
+    directorates = db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.DIRECTORATE)
+                                      .order_by(OrganisationUnit.id)).all()
+    moved = next(t for t in teams if t.parent_id != directorates[0].id and t.parent_id in {d.id for d in directorates})
+    move_unit(moved, directorates[0], TODAY)
+    rename_unit(teams[0], f"{teams[0].name} (renamed)", TODAY)
+    rename_unit(directorates[1], f"{directorates[1].name} Division", CURRENT.starts_on)
+    db.session.flush()
+
+
+def _try_to_write_into_closed_years() -> None:
+    """Sign off, withdraw and back-date into a closed year: each refused, nothing written."""
+    last = CLOSED[-1]
+    submitted = db.session.scalars(select(Activity).where(
+        Activity.status == ActivityStatus.SUBMITTED, Activity.occurred_on <= last.ends_on)).first()
+    assert submitted is not None
+    manager = next(p for p in db.session.scalars(select(Person).where(Person.scopes.any())) if p.id != submitted.owner_id)
+    with pytest.raises(Refused):
+        team_services.decide(manager, submitted, team_services.SIGN_OFF, today=TODAY)
+    with pytest.raises(Refused):
+        portfolio_activities.withdraw(submitted.owner, submitted, TODAY)
+    owner = submitted.owner
+    back_dated = ActivityInput(day=str(last.ends_on.day), month=str(last.ends_on.month), year=str(last.ends_on.year),
+                               title="Back-dated", type_id=str(submitted.type_id), hours="2",
+                               behaviour_ids=[str(b.id) for b in submitted.behaviours])
+    with pytest.raises(Refused):
+        portfolio_activities.save_activity(owner, None, back_dated, submit=True, today=TODAY, upload_folder="unused")
+    with pytest.raises(Refused):
+        staff_history.change(owner, last.ends_on, tier=1)
+    with pytest.raises(Refused):
+        staff_history.leave(owner, last.ends_on)
+    db.session.rollback()
+
+
+def test_closed_years_read_the_same_after_everything_the_current_year_may_bring(demo):
+    lead = next(p for p in db.session.scalars(select(Person)) if Role.EDUCATION_LEAD in p.roles)
+    before = {year: figures_of(year) for year in CLOSED}
+    current_before = compliance.load_rules(CURRENT)
+    db.session.commit()
+
+    _try_to_write_into_closed_years()
+    _change_everything_allowed(lead)
+    db.session.commit()
+
+    assert compliance.load_rules(CURRENT) != current_before
+    for year in CLOSED:
+        after = figures_of(year)
+        assert after == before[year], year.label
+
+    # The SQL still equals the rule counted by hand, for every year, closed and open.
+    for year in CLOSED + [CURRENT]:
+        rules = compliance.load_rules(year)
+        by_hand = Counter(p.status for p in progress_by_hand(year, TODAY, rules).values())
+        tally = figures.roll_up(figures.status_cube(Roster.of(year, TODAY).people(), year, TODAY, rules))
+        assert tally.counts == {s: by_hand[s] for s in Status}, year.label
