@@ -109,6 +109,17 @@ def test_person_moved_mid_year_follows_their_new_team(client, sign_in, org, post
     assert "Breaking bad news role-play" in html  # activities logged before the move come with them
 
 
+def test_last_years_figures_keep_someone_who_has_moved_away(client, sign_in, org):
+    nurse = org["nurse"]
+    staff_history.change(nurse, appraisal_year.today(), team=org["tree"]["clinic"])
+    db.session.commit()
+    last_year = appraisal_year.current_year(appraisal_year.today()).previous().start_year
+    login(sign_in, "manager@example.org")
+    assert "Nia Nurse" in text_of(client.get(f"/team/?year={last_year}"))
+    assert client.get(f"/team/people/{nurse.id}?year={last_year}").status_code == 200
+    assert client.get(f"/team/people/{nurse.id}").status_code == 404
+
+
 def test_staff_member_is_refused_every_manager_url(client, sign_in, org, post_form):
     login(sign_in, "nurse@example.org")
     for url in ("/team/", "/team/queue", f"/team/people/{org['nurse'].id}",

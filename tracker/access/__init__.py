@@ -214,9 +214,14 @@ def may_read_reflection(viewer: Person, activity: Activity) -> bool:
 # --- managers and reports (team and reports areas) -------------------------------------
 
 
-def managed_person_for(viewer: Person, person_id: int) -> Person:
-    """One of the people in the viewer's manager scope, or 404."""
-    return _one_or_404(managed_people(viewer).where(Person.id == person_id))
+def managed_person_for(viewer: Person, person_id: int, roster: Roster | None = None) -> Person:
+    """One of the people in the viewer's manager scope, or 404. With a roster, also one who was
+    in the scope on its day (whose figures of that year the viewer's dashboard counts)."""
+    in_scope = managed_people(viewer).with_only_columns(Person.id)
+    if roster is not None:
+        then = managed_staff(viewer, roster)
+        in_scope = in_scope.union(then.with_only_columns(then.selected_columns.id))
+    return _one_or_404(select(Person).where(Person.id == person_id, Person.id.in_(in_scope)))
 
 
 def managed_units(viewer: Person) -> Select:

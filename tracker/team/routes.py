@@ -205,8 +205,9 @@ def _labelled(activity, text: dict) -> list[tuple[str, str]]:
 
 @bp.route("/people/<int:person_id>")
 def person(person_id: int):
-    person = access.managed_person_for(current_user, person_id)
     filters = scope_filters.parse({"year": request.args.get("year", "")}, current_user)
+    # Someone who has since moved away is still in this manager's figures of an earlier year.
+    person = access.managed_person_for(current_user, person_id, filters.roster_of())
     year = filters.year
     rules = compliance.load_rules(year)
     progress = compliance.progress_of(person, year, _today(), rules)
