@@ -18,6 +18,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.counting import exempt_on, live_in_year
 from tracker.durations import minutes_to_hours, number_text
 from tracker.extensions import db
+from tracker.framework_years import versions_of
 from tracker.models import (
     DEFAULT_AMBER_BAND,
     DEFAULT_RULES,
@@ -25,10 +26,8 @@ from tracker.models import (
     Activity,
     ActivityStatus,
     ActivityType,
-    Behaviour,
     Person,
     RequirementRule,
-    Subject,
     activity_behaviour,
 )
 from tracker.models._types import LabelledEnum
@@ -190,18 +189,20 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
         .subquery("per_activity")
     )
 
+    # Behaviours count as the year's framework has them: once per line, whatever version was evidenced.
+    version = versions_of(year)
+    leadership = version.c.is_leadership.is_(True)
     per_behaviour = (
         select(
             Activity.owner_id.label("owner_id"),
-            func.count(distinct(case((signed, activity_behaviour.c.behaviour_id)))).label("s_behaviours"),
-            func.count(distinct(activity_behaviour.c.behaviour_id)).label("p_behaviours"),
-            func.max(case((and_(signed, Subject.is_leadership.is_(True)), 1), else_=0)).label("s_leadership"),
-            func.max(case((Subject.is_leadership.is_(True), 1), else_=0)).label("p_leadership"),
+            func.count(distinct(case((signed, version.c.counted_id)))).label("s_behaviours"),
+            func.count(distinct(version.c.counted_id)).label("p_behaviours"),
+            func.max(case((and_(signed, leadership), 1), else_=0)).label("s_leadership"),
+            func.max(case((leadership, 1), else_=0)).label("p_leadership"),
         )
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
-        .join(Behaviour, Behaviour.id == activity_behaviour.c.behaviour_id)
-        .join(Subject, Subject.id == Behaviour.subject_id)
+        .join(version, version.c.behaviour_id == activity_behaviour.c.behaviour_id)
         .where(
             live_in_year(year),
             experiential,
@@ -238,12 +239,16 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
 
 
 def behaviour_evidence(person_id: int, year: AppraisalYear) -> dict[int, bool]:
-    """The behaviours the rule counts for one person: behaviour id -> True once signed off,
-    False while only awaiting sign-off. Same filters as progress_query(), so its sizes equal
-    that query's s_behaviours and p_behaviours (a test holds them equal)."""
+    """The behaviours the rule counts for one person: id of the behaviour in the year's framework
+    -> True once signed off, False while only awaiting sign-off. Same filters and joins as
+    progress_query(), so its sizes equal that query's s_behaviours and p_behaviours (a test holds
+    them equal)."""
     signed = Activity.status.in_(_COUNTED)
+    version = versions_of(year)
     rows = db.session.execute(
-        select(activity_behaviour.c.behaviour_id, func.max(case((signed, 1), else_=0)))
+        select(version.c.counted_id, func.max(case((signed, 1), else_=0)))
+        .select_from(activity_behaviour)
+        .join(version, version.c.behaviour_id == activity_behaviour.c.behaviour_id)
         .join(Activity, Activity.id == activity_behaviour.c.activity_id)
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .where(
@@ -252,7 +257,7 @@ def behaviour_evidence(person_id: int, year: AppraisalYear) -> dict[int, bool]:
             Activity.status.in_(_COUNTED_WITH_PENDING),
             Activity.owner_id == person_id,
         )
-        .group_by(activity_behaviour.c.behaviour_id)
+        .group_by(version.c.counted_id)
     )
     return {behaviour_id: bool(signed_off) for behaviour_id, signed_off in rows}
 

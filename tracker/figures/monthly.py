@@ -21,7 +21,8 @@ from tracker.compliance import Rule
 from tracker.counting import exempt_on, live_between
 from tracker.extensions import db
 from tracker.figures.status import active
-from tracker.models import Activity, ActivityStatus, ActivityType, Behaviour, Person, Subject, activity_behaviour
+from tracker.framework_years import versions_by_position
+from tracker.models import Activity, ActivityStatus, ActivityType, Person, activity_behaviour
 
 
 @dataclass
@@ -96,15 +97,16 @@ def monthly_compliance_years(people: Select, years: list[AppraisalYear], today: 
     month = MonthsSince(Activity.occurred_on, literal(first.starts_on.year), literal(first.starts_on.month))
     counted = and_(live_between(first.starts_on, last.ends_on), Activity.status == ActivityStatus.SIGNED_OFF,
                    ActivityType.experiential.is_(True), Activity.owner_id.in_(ids))
-    running = _running_totals(_monthly_increments(month, counted))
+    running = _running_totals(_monthly_increments(month, counted, versions_by_position(ordered)))
     completed = _completion_months(running, [rules or compliance.load_rules(year) for year in ordered])
     rows = db.session.execute(_counted_rows(completed, ids, ordered, today)).all()
     series = _series(rows, ordered, today)
     return [series[ordered.index(y)] for y in years]
 
 
-def _monthly_increments(month, counted) -> Subquery:
-    """(owner_id, m, acts, minutes, behaviours, leadership): what each person added in month m."""
+def _monthly_increments(month, counted, version: Subquery) -> Subquery:
+    """(owner_id, m, acts, minutes, behaviours, leadership): what each person added in month m.
+    `version` maps an evidenced behaviour to its version in each year's framework (y)."""
     per_month = (
         select(Activity.owner_id.label("owner_id"), month.label("m"), func.count().label("acts"),
                func.sum(Activity.duration_minutes).label("minutes"), literal(0).label("behaviours"),
@@ -113,18 +115,16 @@ def _monthly_increments(month, counted) -> Subquery:
         .where(counted)
         .group_by(Activity.owner_id, month)
     )
-    # Leadership behaviours as a (small, hashed once) id list rather than two joins per row.
-    leadership_behaviours = (select(Behaviour.id).join(Subject, Subject.id == Behaviour.subject_id)
-                             .where(Subject.is_leadership.is_(True)))
-    # A behaviour counts once a year, in the month it was first evidenced.
+    # A behaviour counts once a year (once per line, as the year's framework has it), in the month
+    # it was first evidenced; the small version table is the one join on the behaviours.
     first_evidenced = (
         select(Activity.owner_id.label("owner_id"), func.min(month).label("m"),
-               func.max(case((activity_behaviour.c.behaviour_id.in_(leadership_behaviours), 1), else_=0))
-               .label("leadership"))
+               func.max(case((version.c.is_leadership.is_(True), 1), else_=0)).label("leadership"))
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
+        .join(version, and_(version.c.behaviour_id == activity_behaviour.c.behaviour_id, version.c.y == month // 12))
         .where(counted)
-        .group_by(Activity.owner_id, activity_behaviour.c.behaviour_id, month // 12)
+        .group_by(Activity.owner_id, version.c.counted_id, month // 12)
         .subquery("first_evidenced")
     )
     behaviours_per_month = (
