@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, Subquery, and_, literal, select, union_all, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import aliased
 
 from tracker.appraisal_year import AppraisalYear, current_year
@@ -107,33 +107,31 @@ def years_and_frameworks(this_year: AppraisalYear, count: int = 3) -> list[tuple
 
 
 # --- counting a year's behaviours in SQL ------------------------------------------------
+# Queries over many activities join the evidenced behaviour by its primary key and test its line
+# against small id lists (hashed once), rather than joining the year's version row by row.
 
 
-def year_versions(framework_id: int | None, y: int | None = None) -> Select:
-    """(behaviour_id, counted_id, is_leadership[, y]): every behaviour of any version whose line
-    the framework `framework_id` has, with that framework's behaviour of the line (the one a year
-    of that framework counts) and whether its subject is a leadership subject. A small select,
-    the size of the behaviour table, for evidence to join on its behaviour id."""
-    evidenced, counted = aliased(Behaviour, name="evidenced"), aliased(Behaviour, name="counted")
-    columns = [evidenced.id.label("behaviour_id"), counted.id.label("counted_id"),
-               Subject.is_leadership.label("is_leadership")]
-    if y is not None:
-        columns.append(literal(y).label("y"))
-    return (
-        select(*columns)
-        .join(counted, and_(counted.lineage_id == evidenced.lineage_id,
-                            counted.framework_id == (framework_id if framework_id is not None else NO_FRAMEWORK)))
-        .join(Subject, Subject.id == counted.subject_id)
-    )
+def _framework_or_none(framework_id: int | None) -> int:
+    return framework_id if framework_id is not None else NO_FRAMEWORK
 
 
-def versions_of(year: AppraisalYear) -> Subquery:
-    """year_versions() of `year`'s framework, as a subquery named year_version."""
-    return year_versions(framework_id_of(year)).subquery("year_version")
+def lines_in(framework_id: int | None) -> Select:
+    """The lines (lineage ids) the framework has: evidence of any of their versions counts."""
+    return select(Behaviour.lineage_id).where(Behaviour.framework_id == _framework_or_none(framework_id))
 
 
-def versions_by_position(years: list[AppraisalYear]) -> Subquery:
-    """year_versions() of each year's framework, with `y` the year's position in `years`."""
-    return union_all(*[year_versions(framework_id_of(year), y) for y, year in enumerate(years)]).subquery(
-        "year_version")
+def leadership_lines_in(framework_id: int | None) -> Select:
+    """The lines whose behaviour in the framework belongs to a leadership subject."""
+    return (select(Behaviour.lineage_id).join(Subject, Subject.id == Behaviour.subject_id)
+            .where(Behaviour.framework_id == _framework_or_none(framework_id), Subject.is_leadership.is_(True)))
 
+
+def evidenced_behaviour():
+    """The Behaviour an activity_behaviour row points at, aliased for joining on its id."""
+    return aliased(Behaviour, name="evidenced")
+
+
+def behaviour_of_line(framework_id: int | None) -> dict[int, int]:
+    """lineage id -> the framework's behaviour id of that line (one small query)."""
+    return dict(db.session.execute(select(Behaviour.lineage_id, Behaviour.id)
+                                   .where(Behaviour.framework_id == _framework_or_none(framework_id))).all())

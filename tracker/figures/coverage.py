@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy.orm import aliased
 
 from tracker import compliance
 from tracker.appraisal_year import AppraisalYear, current_year
 from tracker.counting import exempt_on, live_in_year
 from tracker.extensions import db
 from tracker.figures.status import active
-from tracker.framework_years import framework_id_of, framework_of, year_versions
+from tracker.framework_years import evidenced_behaviour, framework_id_of, framework_of, lines_in
 from tracker.models import (
     Activity,
     ActivityStatus,
@@ -75,7 +76,6 @@ def coverage_query(people: Select, year: AppraisalYear, today: date, group_units
     expected = (
         select(persons.c.unit_id, BehaviourTier.behaviour_id, func.count().label("n"))
         .join(persons, persons.c.tier == BehaviourTier.tier)
-        .where(BehaviourTier.behaviour_id.in_(select(Behaviour.id).where(Behaviour.framework_id == framework_id)))
         .group_by(persons.c.unit_id, BehaviourTier.behaviour_id)
         .subquery("expected")
     )
@@ -83,22 +83,26 @@ def coverage_query(people: Select, year: AppraisalYear, today: date, group_units
                            ActivityType.experiential.is_(True)]
     if activity_type_id is not None:
         evidence_conditions.append(Activity.type_id == activity_type_id)
-    version = year_versions(framework_id).subquery("year_version")
+    # Evidence under any version counts as the year's behaviour of its line, once per person.
+    evidenced_behaviour_ = evidenced_behaviour()
     pairs = (
-        select(Activity.owner_id.label("person_id"), version.c.counted_id.label("behaviour_id"))
+        select(Activity.owner_id.label("person_id"), evidenced_behaviour_.lineage_id.label("line"))
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
-        .join(version, version.c.behaviour_id == activity_behaviour.c.behaviour_id)
-        .where(*evidence_conditions, Activity.owner_id.in_(select(persons.c.person_id)))
+        .join(evidenced_behaviour_, evidenced_behaviour_.id == activity_behaviour.c.behaviour_id)
+        .where(*evidence_conditions, Activity.owner_id.in_(select(persons.c.person_id)),
+               evidenced_behaviour_.lineage_id.in_(lines_in(framework_id)))
         .distinct()
         .subquery("pairs")
     )
+    counted = aliased(Behaviour, name="counted")
     evidenced = (
-        select(persons.c.unit_id, pairs.c.behaviour_id, func.count().label("n"))
+        select(persons.c.unit_id, counted.id.label("behaviour_id"), func.count().label("n"))
+        .select_from(pairs)
         .join(persons, persons.c.person_id == pairs.c.person_id)
-        .join(BehaviourTier, and_(BehaviourTier.behaviour_id == pairs.c.behaviour_id,
-                                  BehaviourTier.tier == persons.c.tier))
-        .group_by(persons.c.unit_id, pairs.c.behaviour_id)
+        .join(counted, and_(counted.framework_id == framework_id, counted.lineage_id == pairs.c.line))
+        .join(BehaviourTier, and_(BehaviourTier.behaviour_id == counted.id, BehaviourTier.tier == persons.c.tier))
+        .group_by(persons.c.unit_id, counted.id)
         .subquery("evidenced")
     )
     return (

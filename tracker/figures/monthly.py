@@ -21,7 +21,7 @@ from tracker.compliance import Rule
 from tracker.counting import exempt_on, live_between
 from tracker.extensions import db
 from tracker.figures.status import active
-from tracker.framework_years import versions_by_position
+from tracker.framework_years import evidenced_behaviour, framework_id_of, leadership_lines_in, lines_in
 from tracker.models import Activity, ActivityStatus, ActivityType, Person, activity_behaviour
 
 
@@ -97,16 +97,16 @@ def monthly_compliance_years(people: Select, years: list[AppraisalYear], today: 
     month = MonthsSince(Activity.occurred_on, literal(first.starts_on.year), literal(first.starts_on.month))
     counted = and_(live_between(first.starts_on, last.ends_on), Activity.status == ActivityStatus.SIGNED_OFF,
                    ActivityType.experiential.is_(True), Activity.owner_id.in_(ids))
-    running = _running_totals(_monthly_increments(month, counted, versions_by_position(ordered)))
+    running = _running_totals(_monthly_increments(month, counted, [framework_id_of(year) for year in ordered]))
     completed = _completion_months(running, [rules or compliance.load_rules(year) for year in ordered])
     rows = db.session.execute(_counted_rows(completed, ids, ordered, today)).all()
     series = _series(rows, ordered, today)
     return [series[ordered.index(y)] for y in years]
 
 
-def _monthly_increments(month, counted, version: Subquery) -> Subquery:
+def _monthly_increments(month, counted, frameworks: list[int | None]) -> Subquery:
     """(owner_id, m, acts, minutes, behaviours, leadership): what each person added in month m.
-    `version` maps an evidenced behaviour to its version in each year's framework (y)."""
+    `frameworks`: the framework of each year (y), by which that year counts behaviours."""
     per_month = (
         select(Activity.owner_id.label("owner_id"), month.label("m"), func.count().label("acts"),
                func.sum(Activity.duration_minutes).label("minutes"), literal(0).label("behaviours"),
@@ -115,16 +115,23 @@ def _monthly_increments(month, counted, version: Subquery) -> Subquery:
         .where(counted)
         .group_by(Activity.owner_id, month)
     )
-    # A behaviour counts once a year (once per line, as the year's framework has it), in the month
-    # it was first evidenced; the small version table is the one join on the behaviours.
+    # A behaviour counts once a year (once per line of the year's framework, whatever version was
+    # evidenced), in the month it was first evidenced. Lines as small id lists, hashed once.
+    evidenced = evidenced_behaviour()
+    line = evidenced.lineage_id
+    if len(set(frameworks)) == 1:
+        in_year_framework, leadership = line.in_(lines_in(frameworks[0])), line.in_(leadership_lines_in(frameworks[0]))
+    else:
+        in_year_framework = or_(*[and_(month // 12 == y, line.in_(lines_in(f))) for y, f in enumerate(frameworks)])
+        leadership = or_(*[and_(month // 12 == y, line.in_(leadership_lines_in(f))) for y, f in enumerate(frameworks)])
     first_evidenced = (
         select(Activity.owner_id.label("owner_id"), func.min(month).label("m"),
-               func.max(case((version.c.is_leadership.is_(True), 1), else_=0)).label("leadership"))
+               func.max(case((leadership, 1), else_=0)).label("leadership"))
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
-        .join(version, and_(version.c.behaviour_id == activity_behaviour.c.behaviour_id, version.c.y == month // 12))
-        .where(counted)
-        .group_by(Activity.owner_id, version.c.counted_id, month // 12)
+        .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
+        .where(counted, in_year_framework)
+        .group_by(Activity.owner_id, line, month // 12)
         .subquery("first_evidenced")
     )
     behaviours_per_month = (

@@ -10,7 +10,7 @@ from tracker.appraisal_year import AppraisalYear, current_year
 from tracker.counting import live_in_year
 from tracker.durations import hours_text
 from tracker.extensions import db
-from tracker.framework_years import current_framework, framework_id_of, versions_of
+from tracker.framework_years import behaviour_of_line, current_framework, evidenced_behaviour, framework_id_of
 from tracker.models import Activity, Behaviour, Course, Domain, Framework, Subject, activity_behaviour, course_behaviour
 
 TIER_DESCRIPTIONS = {
@@ -78,13 +78,14 @@ def evidenced_behaviour_ids(person, year: AppraisalYear) -> set[int]:
     """Behaviours in the person's own activities this appraisal year, whatever their status, as
     the year's framework has them."""
     own = access.own_activities(person).with_only_columns(Activity.id).where(live_in_year(year))
-    version = versions_of(year)
-    return set(db.session.scalars(
-        select(distinct(version.c.counted_id))
+    evidenced = evidenced_behaviour()
+    lines = set(db.session.scalars(
+        select(distinct(evidenced.lineage_id))
         .select_from(activity_behaviour)
-        .join(version, version.c.behaviour_id == activity_behaviour.c.behaviour_id)
+        .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
         .where(activity_behaviour.c.activity_id.in_(own))
     ))
+    return {behaviour_id for line, behaviour_id in behaviour_of_line(framework_id_of(year)).items() if line in lines}
 
 
 def describe_rule(rule) -> list[str]:
