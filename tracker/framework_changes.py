@@ -46,7 +46,8 @@ def _previous_behaviours(previous: Framework) -> dict[int, dict]:
     """lineage id -> code, text, subject (number, title), tiers of the previous version's behaviours."""
     tiers: dict[int, list[int]] = {}
     for behaviour_id, tier in db.session.execute(
-        select(BehaviourTier.behaviour_id, BehaviourTier.tier).join(Behaviour, Behaviour.id == BehaviourTier.behaviour_id)
+        select(BehaviourTier.behaviour_id, BehaviourTier.tier)
+        .join(Behaviour, Behaviour.id == BehaviourTier.behaviour_id)
         .where(Behaviour.framework_id == previous.id)
     ):
         tiers.setdefault(behaviour_id, []).append(tier)

@@ -52,7 +52,8 @@ def import_command(path: str, applies_from: str | None, not_current: bool) -> No
     fw = result.framework
     applies = ""
     if result.applied:
-        applies = f" It applies from {result.applies_from.label}." if result.applies_from else " It applies to every year."
+        year = result.applies_from
+        applies = f" It applies from {year.label}." if year else " It applies to every year."
     if result.created:
         click.echo(f"Imported {fw.short_title} version {fw.version}: {result.behaviours} behaviours.{applies}")
     elif result.applied:

@@ -70,7 +70,7 @@ class Preview:
     year: AppraisalYear
     code: str
     version: str
-    title: str
+    short_title: str
     changes: VersionChanges
     already_loaded: bool
 
@@ -92,7 +92,7 @@ def preview(raw: bytes, choice: str, today: date) -> Preview:
     previous = check_file(data, year)
     loaded = db.session.scalar(select(Framework.id).where(Framework.code == data["code"],
                                                           Framework.version == data["version"])) is not None
-    return Preview(keep(raw), choice, year, data["code"], data["version"], data["title"], compare(data, previous),
+    return Preview(keep(raw), choice, year, data["code"], data["version"], data["short_title"], compare(data, previous),
                    loaded)
 
 
