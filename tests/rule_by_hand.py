@@ -5,7 +5,8 @@ read it, so holding those two equal cannot catch a mistake in the counting itsel
 are fetched plainly (activities with their type, behaviours with their subject, exemptions) and
 every figure is counted in Python from the rule as the product states it:
 a signed-off, experiential, not deleted activity dated in the year counts; its minutes add up;
-its behaviours count once each; a behaviour of a leadership subject meets the leadership need.
+its behaviours count once each (once per line across framework versions, and only those of the
+year's version); a behaviour of a leadership subject meets the leadership need.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Counts, Progress, Rule, decide_status
 from tracker.extensions import db
+from tracker.framework_years import framework_id_of
 from tracker.models import (Activity, ActivityStatus, ActivityType, Behaviour, Exemption, PersonPeriod, Subject,
                             UnitPeriod, activity_behaviour)
 
@@ -68,13 +70,19 @@ def progress_by_hand(year: AppraisalYear, today: date, rules: dict[int, Rule],
                Activity.duration_minutes, ActivityType.experiential)
         .join(ActivityType, ActivityType.id == Activity.type_id)
     ).all()
+    # A year counts behaviours as its framework version has them: once per line (a behaviour and
+    # its versions), only lines that version holds, "leadership" as that version's subject says.
+    year_framework = framework_id_of(year)
+    lines_in_year = {lineage_id: bool(is_leadership) for lineage_id, is_leadership in db.session.execute(
+        select(Behaviour.lineage_id, Subject.is_leadership).join(Subject, Subject.id == Behaviour.subject_id)
+        .where(Behaviour.framework_id == year_framework))}
     behaviours_of = defaultdict(set)
-    for activity_id, behaviour_id, is_leadership in db.session.execute(
-        select(activity_behaviour.c.activity_id, activity_behaviour.c.behaviour_id, Subject.is_leadership)
+    for activity_id, lineage_id in db.session.execute(
+        select(activity_behaviour.c.activity_id, Behaviour.lineage_id)
         .join(Behaviour, Behaviour.id == activity_behaviour.c.behaviour_id)
-        .join(Subject, Subject.id == Behaviour.subject_id)
     ):
-        behaviours_of[activity_id].add((behaviour_id, bool(is_leadership)))
+        if lineage_id in lines_in_year:
+            behaviours_of[activity_id].add((lineage_id, lines_in_year[lineage_id]))
     # An exemption counts on today while the year runs, on its last day once it has ended.
     exempt = {person_id for person_id, starts_on, ends_on in db.session.execute(
         select(Exemption.person_id, Exemption.starts_on, Exemption.ends_on)) if starts_on <= judged_on <= ends_on}

@@ -18,6 +18,8 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.counting import exempt_on, live_in_year
 from tracker.durations import minutes_to_hours, number_text
 from tracker.extensions import db
+from tracker.framework_years import (behaviour_of_line, evidenced_behaviour, framework_id_of, leadership_lines_in,
+                                     lines_in)
 from tracker.models import (
     DEFAULT_AMBER_BAND,
     DEFAULT_RULES,
@@ -25,10 +27,8 @@ from tracker.models import (
     Activity,
     ActivityStatus,
     ActivityType,
-    Behaviour,
     Person,
     RequirementRule,
-    Subject,
     activity_behaviour,
 )
 from tracker.models._types import LabelledEnum
@@ -187,23 +187,28 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
         .subquery("per_activity")
     )
 
+    # Behaviours count as the year's framework has them: once per line, whatever version was
+    # evidenced, and not at all when the year's framework lacks the line.
+    framework_id = framework_id_of(year)
+    evidenced = evidenced_behaviour()
+    leadership = evidenced.lineage_id.in_(leadership_lines_in(framework_id))
     per_behaviour = (
         select(
             Activity.owner_id.label("owner_id"),
-            func.count(distinct(case((signed, activity_behaviour.c.behaviour_id)))).label("s_behaviours"),
-            func.count(distinct(activity_behaviour.c.behaviour_id)).label("p_behaviours"),
-            func.max(case((and_(signed, Subject.is_leadership.is_(True)), 1), else_=0)).label("s_leadership"),
-            func.max(case((Subject.is_leadership.is_(True), 1), else_=0)).label("p_leadership"),
+            func.count(distinct(case((signed, evidenced.lineage_id)))).label("s_behaviours"),
+            func.count(distinct(evidenced.lineage_id)).label("p_behaviours"),
+            func.max(case((and_(signed, leadership), 1), else_=0)).label("s_leadership"),
+            func.max(case((leadership, 1), else_=0)).label("p_leadership"),
         )
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
-        .join(Behaviour, Behaviour.id == activity_behaviour.c.behaviour_id)
-        .join(Subject, Subject.id == Behaviour.subject_id)
+        .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
         .where(
             live_in_year(year),
             experiential,
             pending_or_signed,
             Activity.owner_id.in_(select(person_ids.c.id)),
+            evidenced.lineage_id.in_(lines_in(framework_id)),
         )
         .group_by(Activity.owner_id)
         .subquery("per_behaviour")
@@ -236,12 +241,17 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
 
 
 def behaviour_evidence(person_id: int, year: AppraisalYear) -> dict[int, bool]:
-    """The behaviours the rule counts for one person: behaviour id -> True once signed off,
-    False while only awaiting sign-off. Same filters as progress_query(), so its sizes equal
-    that query's s_behaviours and p_behaviours (a test holds them equal)."""
+    """The behaviours the rule counts for one person: id of the behaviour in the year's framework
+    -> True once signed off, False while only awaiting sign-off. Same filters and joins as
+    progress_query(), so its sizes equal that query's s_behaviours and p_behaviours (a test holds
+    them equal)."""
     signed = Activity.status.in_(_COUNTED)
+    framework_id = framework_id_of(year)
+    evidenced = evidenced_behaviour()
     rows = db.session.execute(
-        select(activity_behaviour.c.behaviour_id, func.max(case((signed, 1), else_=0)))
+        select(evidenced.lineage_id, func.max(case((signed, 1), else_=0)))
+        .select_from(activity_behaviour)
+        .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
         .join(Activity, Activity.id == activity_behaviour.c.activity_id)
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .where(
@@ -249,10 +259,12 @@ def behaviour_evidence(person_id: int, year: AppraisalYear) -> dict[int, bool]:
             ActivityType.experiential.is_(True),
             Activity.status.in_(_COUNTED_WITH_PENDING),
             Activity.owner_id == person_id,
+            evidenced.lineage_id.in_(lines_in(framework_id)),
         )
-        .group_by(activity_behaviour.c.behaviour_id)
-    )
-    return {behaviour_id: bool(signed_off) for behaviour_id, signed_off in rows}
+        .group_by(evidenced.lineage_id)
+    ).all()
+    behaviour_ids = behaviour_of_line(framework_id)
+    return {behaviour_ids[line]: bool(signed_off) for line, signed_off in rows}
 
 
 def _meets_sql(rule: Rule, cols, prefix: str):

@@ -64,7 +64,7 @@ def load_default_rules() -> int:
 
 def load_reference_data() -> None:
     """Default framework, activity types, catalogue and rules. Idempotent; the caller commits."""
-    import_framework(read_file(DEFAULT_FRAMEWORK_FILE), make_current=current_framework() is None)
+    import_framework(read_file(DEFAULT_FRAMEWORK_FILE), apply=current_framework() is None, audit=False)
     db.session.flush()
     load_activity_types()
     load_courses()

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0002'  # TEMP until 0003 merges
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

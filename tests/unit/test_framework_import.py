@@ -111,3 +111,44 @@ def test_cli_import_good_bad_and_again(app, db_session, tmp_path, good):
     assert result.exit_code == 0 and "Imported" in result.output
     result = runner.invoke(args=["framework", "import", str(DEFAULT_FRAMEWORK_FILE)])
     assert result.exit_code == 0 and "nothing changed" in result.output
+    result = runner.invoke(args=["framework", "import", str(DEFAULT_FRAMEWORK_FILE), "--from", "next"])
+    assert result.exit_code == 0 and "nothing changed" in result.output
+
+
+def test_cli_asks_which_year_a_new_version_applies_from(app, db_session, tmp_path, clock):
+    from datetime import date
+
+    from tests.framework_versions import NEW_VERSION, newer_version
+    from tracker.appraisal_year import AppraisalYear
+    from tracker.framework_years import framework_of
+
+    clock.move_to(date(2025, 10, 15))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["framework", "import", str(DEFAULT_FRAMEWORK_FILE)]).exit_code == 0
+    first = framework_of(AppraisalYear(2025))
+    path = tmp_path / "newer.json"
+    path.write_text(json.dumps(newer_version()))
+    result = runner.invoke(args=["framework", "import", str(path)])
+    assert result.exit_code == 2 and "--from current or --from next" in result.output
+    assert _count(Framework) == 1
+    result = runner.invoke(args=["framework", "import", str(path), "--from", "next"])
+    assert result.exit_code == 0 and "It applies from 2026 to 2027" in result.output
+    assert framework_of(AppraisalYear(2025)) == first and framework_of(AppraisalYear(2026)).version == NEW_VERSION
+    result = runner.invoke(args=["framework", "import", str(path), "--from", "current"])
+    assert result.exit_code == 0 and "already loaded. It applies from 2025 to 2026" in result.output
+    assert framework_of(AppraisalYear(2025)).version == NEW_VERSION
+    assert framework_of(AppraisalYear(2024)) == first  # the closed year keeps its version
+
+
+def test_cli_not_current_loads_a_version_without_applying_it(app, db_session, tmp_path, good):
+    from tests.framework_versions import newer_version
+    from tracker.framework_import import current_framework
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["framework", "import", str(DEFAULT_FRAMEWORK_FILE)]).exit_code == 0
+    first = current_framework()
+    path = tmp_path / "newer.json"
+    path.write_text(json.dumps(newer_version()))
+    result = runner.invoke(args=["framework", "import", str(path), "--not-current"])
+    assert result.exit_code == 0 and "Imported" in result.output and "applies" not in result.output
+    assert current_framework() == first and _count(Framework) == 2

@@ -4,7 +4,8 @@ everything that may happen in the current one.
 A demo organisation on 30 November 2026 holds three years: 2024 and 2025 (closed) and 2026 (open).
 Every figure of both closed years is recorded (organisation report for the whole organisation and
 each directorate, every manager's dashboard with its people table, behaviour gaps, training
-uptake, and the rows of every export as CSV bytes). Then the current rules change, people move
+uptake, and the rows of every export as CSV bytes). Then the current rules change, a new
+framework version applies from the current year, people move
 team, change tier and staff group, leave and one rejoins, a team moves and another is renamed, and
 signing off, withdrawing and back-dating into a closed year are tried (refused). Every recorded
 figure must come back byte for byte, and the SQL must still equal the rule counted by hand.
@@ -20,12 +21,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from tests.framework_versions import newer_version
 from tests.rule_by_hand import progress_by_hand
 from tests.support import refresh_planner_statistics
 from tracker import compliance, figures, staff_history
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
 from tracker.extensions import db
+from tracker.framework_import import import_framework
+from tracker.framework_years import framework_of
 from tracker.models import Activity, ActivityStatus, OrganisationUnit, Person, Role, UnitKind
 from tracker.organisation import move_unit, rename_unit
 from tracker.portfolio import activities as portfolio_activities
@@ -112,6 +116,8 @@ def _change_everything_allowed(lead: Person) -> None:
     rules[2] = dataclasses.replace(rules[2], min_hours=rules[2].min_hours + 2)
     rules[1] = dataclasses.replace(rules[1], min_behaviours=rules[1].min_behaviours + 1)
     assert requirement.save(lead, CURRENT, rules, compliance.Target(90, 10), TODAY, TARGET)
+    imported = import_framework(newer_version(), CURRENT, actor=lead, today=TODAY)
+    assert imported.created and framework_of(CURRENT).id == imported.framework.id
 
     staff = _ordinary_staff()
     teams = db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.TEAM)
@@ -155,6 +161,8 @@ def _try_to_write_into_closed_years() -> None:
                                behaviour_ids=[str(b.id) for b in submitted.behaviours])
     with pytest.raises(Refused):
         portfolio_activities.save_activity(owner, None, back_dated, submit=True, today=TODAY, upload_folder="unused")
+    with pytest.raises(Refused):
+        import_framework(newer_version(), last, today=TODAY)
     with pytest.raises(Refused):
         staff_history.change(owner, last.ends_on, tier=1)
     with pytest.raises(Refused):

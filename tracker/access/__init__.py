@@ -71,6 +71,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "team.decide": "sign_off",
     "team.reflection": "sign_off",
     "reports.requirement": "requirement.manage",
+    "reports.framework_version": "framework.manage",
 }
 
 # Permissions that being the line manager of someone active gives, whatever one's roles.

@@ -1,5 +1,7 @@
 """Behaviour coverage: of the people a behaviour applies to, how many evidenced it this year.
 
+A year's coverage lists the behaviours of that year's framework, with their tiers there; evidence
+given under another version counts as that framework's behaviour of the same line.
 A behaviour few people evidence is a gap; the dashboards suggest courses that teach it.
 """
 from __future__ import annotations
@@ -9,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy.orm import aliased
 
 from tracker import compliance
-from tracker.appraisal_year import AppraisalYear
+from tracker.appraisal_year import AppraisalYear, current_year
 from tracker.counting import exempt_on, live_in_year
 from tracker.extensions import db
 from tracker.roster import Roster
-from tracker.framework_import import current_framework
+from tracker.framework_years import evidenced_behaviour, framework_id_of, framework_of, lines_in
 from tracker.models import (
     Activity,
     ActivityStatus,
@@ -56,7 +59,8 @@ def coverage_query(people: Select, year: AppraisalYear, today: date, group_units
                    activity_type_id: int | None = None) -> Select:
     """Per behaviour (and per unit of `group_units`, if given): people expected and people who
     evidenced it in a signed-off experiential activity this year. Exempt people are left out."""
-    framework = current_framework()
+    framework_id = framework_id_of(year)
+    framework_id = framework_id if framework_id is not None else -1
     chosen = people.order_by(None).subquery("chosen")
     scope = select(chosen.c.id.label("person_id"), chosen.c.tier.label("tier")).where(
         ~exempt_on(compliance.reference_day(year, today), chosen.c.id))
@@ -78,20 +82,26 @@ def coverage_query(people: Select, year: AppraisalYear, today: date, group_units
                            ActivityType.experiential.is_(True)]
     if activity_type_id is not None:
         evidence_conditions.append(Activity.type_id == activity_type_id)
+    # Evidence under any version counts as the year's behaviour of its line, once per person.
+    evidenced_behaviour_ = evidenced_behaviour()
     pairs = (
-        select(Activity.owner_id.label("person_id"), activity_behaviour.c.behaviour_id.label("behaviour_id"))
+        select(Activity.owner_id.label("person_id"), evidenced_behaviour_.lineage_id.label("line"))
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
-        .where(*evidence_conditions, Activity.owner_id.in_(select(persons.c.person_id)))
+        .join(evidenced_behaviour_, evidenced_behaviour_.id == activity_behaviour.c.behaviour_id)
+        .where(*evidence_conditions, Activity.owner_id.in_(select(persons.c.person_id)),
+               evidenced_behaviour_.lineage_id.in_(lines_in(framework_id)))
         .distinct()
         .subquery("pairs")
     )
+    counted = aliased(Behaviour, name="counted")
     evidenced = (
-        select(persons.c.unit_id, pairs.c.behaviour_id, func.count().label("n"))
+        select(persons.c.unit_id, counted.id.label("behaviour_id"), func.count().label("n"))
+        .select_from(pairs)
         .join(persons, persons.c.person_id == pairs.c.person_id)
-        .join(BehaviourTier, and_(BehaviourTier.behaviour_id == pairs.c.behaviour_id,
-                                  BehaviourTier.tier == persons.c.tier))
-        .group_by(persons.c.unit_id, pairs.c.behaviour_id)
+        .join(counted, and_(counted.framework_id == framework_id, counted.lineage_id == pairs.c.line))
+        .join(BehaviourTier, and_(BehaviourTier.behaviour_id == counted.id, BehaviourTier.tier == persons.c.tier))
+        .group_by(persons.c.unit_id, counted.id)
         .subquery("evidenced")
     )
     return (
@@ -100,13 +110,14 @@ def coverage_query(people: Select, year: AppraisalYear, today: date, group_units
         .join(expected, expected.c.behaviour_id == Behaviour.id)
         .outerjoin(evidenced, and_(evidenced.c.behaviour_id == Behaviour.id,
                                    evidenced.c.unit_id == expected.c.unit_id))
-        .where(Behaviour.framework_id == (framework.id if framework else -1))
+        .where(Behaviour.framework_id == framework_id)
     )
 
 
-def framework_behaviours() -> list[tuple]:
-    """(id, code, text, subject title, tiers) of the current framework, in framework order."""
-    framework = current_framework()
+def framework_behaviours(year: AppraisalYear | None = None) -> list[tuple]:
+    """(id, code, text, subject title, tiers) of `year`'s framework (the current year's when None),
+    in framework order."""
+    framework = framework_of(year or current_year())
     if framework is None:
         return []
     tiers = defaultdict(list)
@@ -128,11 +139,11 @@ def framework_behaviours() -> list[tuple]:
 
 def behaviour_coverage(people: Select, year: AppraisalYear, today: date,
                        activity_type_id: int | None = None) -> list[Coverage]:
-    """Coverage of every behaviour of the current framework, in framework order."""
+    """Coverage of every behaviour of the year's framework, in framework order."""
     found = {row.behaviour_id: row for row in db.session.execute(
         coverage_query(people, year, today, activity_type_id=activity_type_id))}
     result = []
-    for bid, code, text, subject, tiers in framework_behaviours():
+    for bid, code, text, subject, tiers in framework_behaviours(year):
         row = found.get(bid)
         result.append(Coverage(bid, code, text, subject, tiers, row.expected if row else 0,
                                row.evidenced if row else 0))
@@ -142,7 +153,7 @@ def behaviour_coverage(people: Select, year: AppraisalYear, today: date,
 def behaviour_coverage_by_unit(people: Select, year: AppraisalYear, today: date, unit_ids,
                                activity_type_id: int | None = None) -> dict[int, dict[int, Coverage]]:
     """unit id -> behaviour id -> Coverage, for everyone beneath each unit."""
-    behaviours = {b[0]: b for b in framework_behaviours()}
+    behaviours = {b[0]: b for b in framework_behaviours(year)}
     result: dict[int, dict[int, Coverage]] = {u: {} for u in unit_ids}
     for row in db.session.execute(coverage_query(people, year, today, group_units=unit_ids,
                                                  activity_type_id=activity_type_id)):

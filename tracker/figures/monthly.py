@@ -21,7 +21,8 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule
 from tracker.counting import exempt_on, live_between
 from tracker.extensions import db
-from tracker.models import Activity, ActivityStatus, ActivityType, Behaviour, Subject, activity_behaviour
+from tracker.framework_years import evidenced_behaviour, framework_id_of, leadership_lines_in, lines_in
+from tracker.models import Activity, ActivityStatus, ActivityType, activity_behaviour
 
 
 @dataclass
@@ -99,7 +100,7 @@ def monthly_compliance_years(people_of: Callable[[AppraisalYear], Select], years
     month = MonthsSince(Activity.occurred_on, literal(first.starts_on.year), literal(first.starts_on.month))
     counted = and_(live_between(first.starts_on, last.ends_on), Activity.status == ActivityStatus.SIGNED_OFF,
                    ActivityType.experiential.is_(True), Activity.owner_id.in_(ids))
-    running = _running_totals(_monthly_increments(month, counted), members)
+    running = _running_totals(_monthly_increments(month, counted, [framework_id_of(year) for year in ordered]), members)
     completed = _completion_months(running, [rules or compliance.load_rules(year) for year in ordered])
     rows = db.session.execute(_counted_rows(completed, members, ordered, today)).all()
     series = _series(rows, ordered, today)
@@ -115,8 +116,9 @@ def _members(people_of, ordered: list[AppraisalYear]):
     return union_all(*parts).cte("members")
 
 
-def _monthly_increments(month, counted) -> Subquery:
-    """(owner_id, m, acts, minutes, behaviours, leadership): what each person added in month m."""
+def _monthly_increments(month, counted, frameworks: list[int | None]) -> Subquery:
+    """(owner_id, m, acts, minutes, behaviours, leadership): what each person added in month m.
+    `frameworks`: the framework of each year (y), by which that year counts behaviours."""
     per_month = (
         select(Activity.owner_id.label("owner_id"), month.label("m"), func.count().label("acts"),
                func.sum(Activity.duration_minutes).label("minutes"), literal(0).label("behaviours"),
@@ -125,18 +127,23 @@ def _monthly_increments(month, counted) -> Subquery:
         .where(counted)
         .group_by(Activity.owner_id, month)
     )
-    # Leadership behaviours as a (small, hashed once) id list rather than two joins per row.
-    leadership_behaviours = (select(Behaviour.id).join(Subject, Subject.id == Behaviour.subject_id)
-                             .where(Subject.is_leadership.is_(True)))
-    # A behaviour counts once a year, in the month it was first evidenced.
+    # A behaviour counts once a year (once per line of the year's framework, whatever version was
+    # evidenced), in the month it was first evidenced. Lines as small id lists, hashed once.
+    evidenced = evidenced_behaviour()
+    line = evidenced.lineage_id
+    if len(set(frameworks)) == 1:
+        in_year_framework, leadership = line.in_(lines_in(frameworks[0])), line.in_(leadership_lines_in(frameworks[0]))
+    else:
+        in_year_framework = or_(*[and_(month // 12 == y, line.in_(lines_in(f))) for y, f in enumerate(frameworks)])
+        leadership = or_(*[and_(month // 12 == y, line.in_(leadership_lines_in(f))) for y, f in enumerate(frameworks)])
     first_evidenced = (
         select(Activity.owner_id.label("owner_id"), func.min(month).label("m"),
-               func.max(case((activity_behaviour.c.behaviour_id.in_(leadership_behaviours), 1), else_=0))
-               .label("leadership"))
+               func.max(case((leadership, 1), else_=0)).label("leadership"))
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
-        .where(counted)
-        .group_by(Activity.owner_id, activity_behaviour.c.behaviour_id, month // 12)
+        .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
+        .where(counted, in_year_framework)
+        .group_by(Activity.owner_id, line, month // 12)
         .subquery("first_evidenced")
     )
     behaviours_per_month = (

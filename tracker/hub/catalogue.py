@@ -9,12 +9,14 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker import access
+from tracker.appraisal_year import current_year
 from tracker.extensions import db
 from tracker.framework_import import current_framework
+from tracker.framework_years import framework_id_of
 from tracker.hub.entries import entry_added, entry_updated
 from tracker.hub.links import forget_link_check
 from tracker.hub.validation import Problems, clean_text
-from tracker.models import Behaviour, Course, Framework, course_behaviour
+from tracker.models import Behaviour, Course, course_behaviour
 
 # The words on the screen for the catalogue's stored codes, in the order they are listed.
 FORMATS = {"face-to-face": "Face-to-face", "virtual": "Virtual (live online)", "e-learning": "E-learning"}
@@ -57,8 +59,8 @@ def catalogue_query(viewer, filters: CatalogueFilters) -> Select:
         developing = (
             select(course_behaviour.c.course_id)
             .join(Behaviour, Behaviour.id == course_behaviour.c.behaviour_id)
-            .join(Framework, Framework.id == Behaviour.framework_id)
-            .where(Behaviour.code == filters.behaviour_code, Framework.is_current.is_(True))
+            .where(Behaviour.code == filters.behaviour_code,
+                   Behaviour.framework_id == framework_id_of(current_year()))
         )
         query = query.where(Course.id.in_(developing))
     if filters.broken_links_only:

@@ -6,11 +6,11 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker import access
-from tracker.appraisal_year import AppraisalYear
+from tracker.appraisal_year import AppraisalYear, current_year
 from tracker.counting import live_in_year
 from tracker.durations import hours_text
 from tracker.extensions import db
-from tracker.framework_import import current_framework
+from tracker.framework_years import behaviour_of_line, current_framework, evidenced_behaviour, framework_id_of
 from tracker.models import Activity, Behaviour, Course, Domain, Framework, Subject, activity_behaviour, course_behaviour
 
 TIER_DESCRIPTIONS = {
@@ -21,9 +21,10 @@ TIER_DESCRIPTIONS = {
 
 
 def framework_outline() -> Framework | None:
-    """The current framework with its domains, subjects and behaviours loaded (a fixed number of queries)."""
+    """The current year's framework with its domains, subjects and behaviours loaded (a fixed
+    number of queries)."""
     return db.session.scalar(
-        select(Framework).where(Framework.is_current.is_(True)).options(
+        select(Framework).where(Framework.id == framework_id_of(current_year())).options(
             selectinload(Framework.domains).selectinload(Domain.subjects).selectinload(Subject.behaviours)
         )
     )
@@ -74,11 +75,17 @@ def course_counts_by_behaviour(viewer) -> dict[int, int]:
 
 
 def evidenced_behaviour_ids(person, year: AppraisalYear) -> set[int]:
-    """Behaviours in the person's own activities this appraisal year, whatever their status."""
+    """Behaviours in the person's own activities this appraisal year, whatever their status, as
+    the year's framework has them."""
     own = access.own_activities(person).with_only_columns(Activity.id).where(live_in_year(year))
-    return set(db.session.scalars(
-        select(distinct(activity_behaviour.c.behaviour_id)).where(activity_behaviour.c.activity_id.in_(own))
+    evidenced = evidenced_behaviour()
+    lines = set(db.session.scalars(
+        select(distinct(evidenced.lineage_id))
+        .select_from(activity_behaviour)
+        .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
+        .where(activity_behaviour.c.activity_id.in_(own))
     ))
+    return {behaviour_id for line, behaviour_id in behaviour_of_line(framework_id_of(year)).items() if line in lines}
 
 
 def describe_rule(rule) -> list[str]:

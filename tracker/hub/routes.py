@@ -156,6 +156,7 @@ def framework():
     return render_template(
         "hub/framework.html", framework=outline, tier=tier, own_tier=own_tier, rules=load_rules(appraisal_year.current_year()),
         may_set_rules=access.can(current_user, "requirement.manage"),
+        may_import_framework=access.can(current_user, "framework.manage"),
         shown=shown, left_out=left_out,
         course_counts=course_counts_by_behaviour(current_user) if outline else {},
         evidenced=evidenced,

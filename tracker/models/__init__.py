@@ -1,7 +1,7 @@
 """All models, importable from one place (and all registered for Alembic)."""
 from tracker.models.org import OrganisationUnit, UnitClosure, UnitKind
 from tracker.models.people import ManagerScope, Person, PersonRole, Role, StaffGroup, TIERS
-from tracker.models.framework import Behaviour, BehaviourTier, Domain, Framework, Subject
+from tracker.models.framework import Behaviour, BehaviourTier, Domain, Framework, Subject, YearFramework
 from tracker.models.activities import (
     Activity,
     ActivityStatus,
@@ -30,7 +30,8 @@ __all__ = [
     "Activity", "ActivityStatus", "ActivityType", "AuditEvent", "Behaviour", "BehaviourTier",
     "ComplianceTarget", "Course", "DEFAULT_AMBER_BAND", "DEFAULT_RULES", "FROM_THE_START", "Domain", "EvidenceFile", "Exemption", "ExemptionReason",
     "Framework", "HubSection", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
-    "Notice", "OrganisationUnit", "Person", "PersonPeriod", "PersonRole", "SINCE_EVER", "UnitPeriod", "in_force", "ReflectionModel", "RequirementRule",
-    "Resource", "Role", "StaffGroup", "Subject", "TIERS", "UnitClosure", "UnitKind",
+    "Notice", "OrganisationUnit", "Person", "PersonPeriod", "PersonRole", "SINCE_EVER", "UnitPeriod", "in_force",
+    "ReflectionModel", "RequirementRule", "Resource", "Role", "StaffGroup", "Subject", "TIERS", "UnitClosure",
+    "UnitKind", "YearFramework",
     "activity_behaviour", "course_behaviour",
 ]

@@ -1,13 +1,16 @@
 """A competence framework: framework (versioned) -> domains -> subjects -> behaviours.
 
 Activities point at behaviour rows, and a new framework version gets new rows, so an
-activity's mapping never changes when the framework does.
+activity's mapping never changes when the framework does. Each appraisal year names the version
+it is measured by (YearFramework, applying from its year on); a behaviour's `lineage_id` ties its
+versions together so that a year counts evidence given under any version once, as its own.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -25,7 +28,8 @@ class Framework(db.Model):
     publisher: Mapped[str] = mapped_column(String(300), default="")
     source_url: Mapped[str] = mapped_column(String(500), default="")
     wording_note: Mapped[str] = mapped_column(Text, default="")
-    # The framework new activities are mapped to; exactly one is current.
+    # Set on the version last applied from the current year; the years' own versions are in
+    # YearFramework (tracker.framework_years), this flag only answers while no year names one.
     is_current: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     imported_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
@@ -77,6 +81,9 @@ class Behaviour(db.Model):
     code: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(default=0)
+    # The id of the first behaviour of its line (itself for a new one): the same behaviour in every
+    # version. Set at import, right after the row is inserted, and never changed.
+    lineage_id: Mapped[Optional[int]] = mapped_column()
 
     framework: Mapped[Framework] = relationship()
     subject: Mapped[Subject] = relationship(back_populates="behaviours")
@@ -84,7 +91,11 @@ class Behaviour(db.Model):
         cascade="all, delete-orphan", lazy="selectin"
     )
 
-    __table_args__ = (UniqueConstraint("framework_id", "code", name="uq_behaviour_framework_code"),)
+    __table_args__ = (
+        UniqueConstraint("framework_id", "code", name="uq_behaviour_framework_code"),
+        # A line has one behaviour per version; also the index a year's counting joins on.
+        Index("uq_behaviour_framework_lineage", "framework_id", "lineage_id", unique=True),
+    )
 
     @property
     def tiers(self) -> list[int]:
@@ -98,3 +109,17 @@ class BehaviourTier(db.Model):
 
     behaviour_id: Mapped[int] = mapped_column(ForeignKey("behaviour.id"), primary_key=True)
     tier: Mapped[int] = mapped_column(primary_key=True, index=True)
+
+
+class YearFramework(db.Model):
+    """The framework version appraisal years are measured by, from `from_year` (a start year; 0 is
+    FROM_THE_START) until a later row replaces it, like the requirement rules."""
+
+    __tablename__ = "year_framework"
+
+    from_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"))
+    set_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    set_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
+
+    framework: Mapped[Framework] = relationship()

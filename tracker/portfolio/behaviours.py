@@ -7,19 +7,22 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from tracker.appraisal_year import AppraisalYear, current_year
 from tracker.extensions import db
-from tracker.models import Activity, Behaviour, BehaviourTier, Domain, Framework, Person, Subject
+from tracker.framework_years import framework_id_of
+from tracker.models import Activity, Behaviour, BehaviourTier, Domain, Person, Subject
 
 
-def tier_behaviours(tier: int) -> list[Behaviour]:
-    """The current framework's behaviours that apply to `tier`, in framework order (one query)."""
-    current = select(Framework.id).where(Framework.is_current.is_(True))
+def tier_behaviours(tier: int, year: AppraisalYear | None = None) -> list[Behaviour]:
+    """The behaviours of `year`'s framework (the current year's, which new activities are mapped
+    to, when None) that apply to `tier`, in framework order."""
+    framework_id = framework_id_of(year or current_year())
     return list(db.session.scalars(
         select(Behaviour)
         .join(Behaviour.subject)
         .join(Subject.domain)
         .join(BehaviourTier, BehaviourTier.behaviour_id == Behaviour.id)
-        .where(Behaviour.framework_id.in_(current), BehaviourTier.tier == tier)
+        .where(Behaviour.framework_id == framework_id, BehaviourTier.tier == tier)
         .options(contains_eager(Behaviour.subject).contains_eager(Subject.domain))
         .order_by(Domain.position, Subject.position, Behaviour.position)
     ).unique())

@@ -122,7 +122,7 @@ def my_year(person: Person, year: AppraisalYear, today: date) -> MyYear:
     activities = db.session.scalars(
         activities_in(person, year).options(joinedload(Activity.activity_type), selectinload(Activity.behaviours))
     ).all()
-    behaviours = tier_behaviours(progress.tier)
+    behaviours = tier_behaviours(progress.tier, year)
     evidence = compliance.behaviour_evidence(person.id, year)
     is_current = year.contains(today)
     suggestions = None
@@ -186,17 +186,15 @@ def portfolio(person: Person, year: AppraisalYear, today: date) -> Portfolio:
         .options(*_full_activity_options())
     ).unique().all()
     evidence = compliance.behaviour_evidence(person.id, year)
-    signed = {bid for bid, is_signed in evidence.items() if is_signed}
-    evidenced = {}
-    for activity in activities:
-        for behaviour in activity.behaviours:
-            if behaviour.id in signed:
-                evidenced[behaviour.id] = behaviour
+    # As the year's framework has them (evidence under another version counts as its own).
+    signed = [bid for bid, is_signed in evidence.items() if is_signed]
+    evidenced = db.session.scalars(
+        select(Behaviour).where(Behaviour.id.in_(signed)).options(joinedload(Behaviour.subject))).all()
     return Portfolio(
         person=person, year=year, years=years_to_show(person, today), progress=progress, rule=rule,
         missing=compliance.missing(progress, rule), activities=list(activities),
         signed_off_minutes=progress.signed_off.minutes,
-        evidenced=sorted(evidenced.values(), key=lambda b: (b.subject.position, b.subject.number, b.position)),
+        evidenced=sorted(evidenced, key=lambda b: (b.subject.position, b.subject.number, b.position)),
         generated_on=today,
     )
 

@@ -218,7 +218,7 @@ def coverage_rows(people: Select, filters: Filters, today: date, fmt: str):
     units = roster.children(parent.id) if parent else []
     if units:
         by_unit = figures.behaviour_coverage_by_unit(people, filters.year, today, [u.id for u in units], type_id)
-        behaviours = figures.framework_behaviours()
+        behaviours = figures.framework_behaviours(filters.year)
         for unit in units:
             found = by_unit[unit.id]
             for bid, code, text, subject, tiers in behaviours:

@@ -1,10 +1,15 @@
-"""The annual requirement form: text fields the requirement service reads and checks."""
+"""The forms of the reports area's settings pages: the annual requirement (text fields the
+requirement service reads and checks) and the framework version import."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from flask_wtf.file import FileField, FileRequired, FileSize
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField
+from wtforms.validators import InputRequired
 
+from tracker.framework_years import APPLIES_FROM
 from tracker.models import TIERS
+from tracker.reports.framework_version import MAX_FILE_BYTES
 from tracker.reports.requirement import field_names
 
 
@@ -22,3 +27,21 @@ for _tier in TIERS:
     setattr(RequirementForm, _names["hours"], StringField("Hours of experiential activity", render_kw={"inputmode": "decimal"}))
     setattr(RequirementForm, _names["behaviours"], StringField("Different behaviours", render_kw={"inputmode": "numeric"}))
     setattr(RequirementForm, _names["leadership"], BooleanField("At least one behaviour from a leadership subject"))
+
+
+class FrameworkUploadForm(FlaskForm):
+    """Step one of "Import a framework version": the file and the year it applies from."""
+
+    file = FileField("Framework file (JSON)", validators=[
+        FileRequired("Choose the framework file to upload"),
+        FileSize(MAX_FILE_BYTES, message=f"The framework file must be smaller than {MAX_FILE_BYTES // 1024} KB"),
+    ])
+    applies_from = RadioField("It applies from", choices=[SelectChoice(v, label) for v, label in APPLIES_FROM.items()],
+                              validators=[InputRequired("Select the appraisal year it applies from")])
+
+
+class FrameworkImportForm(FlaskForm):
+    """Step two: import the previewed file (kept on the server under `token`)."""
+
+    token = HiddenField()
+    applies_from = HiddenField()

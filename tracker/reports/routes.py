@@ -19,8 +19,11 @@ from tracker.extensions import db
 from tracker.models import ActivityType, OrganisationUnit, UnitKind
 from tracker.refusal import Refused
 from tracker.reports import exporting, pages
+from tracker.framework_import import FrameworkFileError
+from tracker.framework_years import years_and_frameworks
+from tracker.reports import framework_version as version_page
 from tracker.reports import requirement as requirement_page
-from tracker.reports.forms import RequirementForm
+from tracker.reports.forms import FrameworkImportForm, FrameworkUploadForm, RequirementForm
 from tracker.views import commit_or_show_errors, show_errors
 from tracker.year_closing import closes_on
 
@@ -134,3 +137,35 @@ def requirement():
 def _save_requirement(form, year, today, default_target) -> bool:
     rules, target = requirement_page.check(request.form)
     return requirement_page.save(current_user._get_current_object(), year, rules, target, today, default_target)
+
+
+# --- a new framework version ------------------------------------------------------------
+
+
+@bp.route("/framework-version", methods=["GET", "POST"])
+def framework_version():
+    """Upload a framework file, see what it adds, changes and removes, then import it."""
+    today = scope_filters.today()
+    upload, confirm = FrameworkUploadForm(), FrameworkImportForm()
+    shown = None
+    try:
+        if request.form.get("action") == "import" and confirm.validate_on_submit():
+            result = commit_or_show_errors(upload, lambda: version_page.import_kept(
+                current_user._get_current_object(), confirm.token.data, confirm.applies_from.data, today))
+            if result is not None:
+                version_page.forget(confirm.token.data)
+                flash(version_page.imported_message(result), "success")
+                return redirect(url_for(".framework_version"))
+        elif request.method == "POST" and upload.validate_on_submit():
+            shown = version_page.preview(upload.file.data.read(version_page.MAX_FILE_BYTES + 1),
+                                         upload.applies_from.data, today)
+    except FrameworkFileError as error:
+        db.session.rollback()
+        upload.form_errors = list(error.errors)
+        upload.file.errors = [f"Correct the file ({len(error.errors)} "
+                              f"{'problem' if len(error.errors) == 1 else 'problems'} above) and upload it again"]
+    except Refused as refused:
+        show_errors(upload, refused.errors)
+    this_year = appraisal_year.current_year(today)
+    return render_template("reports/framework_version.html", upload=upload, confirm=confirm, shown=shown,
+                           year=this_year, years=years_and_frameworks(this_year), imports=version_page.imports())

@@ -315,7 +315,7 @@ def test_a_behaviour_of_another_framework_is_refused(client, as_nurse, ref, post
         "code": "other", "version": "1", "title": "Another framework", "short_title": "Other",
         "domains": [{"code": "X", "title": "X", "subjects": [{"number": 1, "title": "X", "behaviours": [
             {"code": "1.1", "text": "Another framework's behaviour", "tiers": [1, 2, 3]}]}]}],
-    }, make_current=False)
+    }, apply=False)
     db.session.commit()
     foreign = db.session.scalar(select(Behaviour).where(Behaviour.framework_id == other.framework.id))
     refused(post_form("/activities/new", activity_form(ref, behaviour_ids=[str(foreign.id)])),

@@ -180,7 +180,7 @@ def test_changing_a_draft_keeps_behaviours_of_an_older_framework(client, as_nurs
         "code": "old", "version": "1", "title": "Old", "short_title": "Old",
         "domains": [{"code": "O", "title": "O", "subjects": [{"number": 1, "title": "Old subject", "behaviours": [
             {"code": "1.1", "text": "An old behaviour", "tiers": [1, 2, 3]}]}]}],
-    }, make_current=False)
+    }, apply=False)
     db.session.flush()
     old_behaviour = old.framework.domains[0].subjects[0].behaviours[0]
     activity = my_activity(as_nurse, ref, status=DRAFT, behaviours=[old_behaviour])
