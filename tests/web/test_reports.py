@@ -14,6 +14,7 @@ from sqlalchemy import select
 from tests.factories import PASSWORD, make_person
 from tracker.extensions import db
 from tracker.models import Activity, AuditEvent
+from tracker.organisation import move_unit, rename_unit
 
 
 @pytest.fixture
@@ -214,3 +215,22 @@ def test_activities_export_neutralises_formulas_in_csv_and_keeps_text_in_excel(c
     cells = [row for row in sheet.iter_rows(min_row=2) if row[1].value == "-Gus"]
     assert len(cells) == 2 and cells[0][6].value == "=HYPERLINK(\"http://x\")" and cells[0][6].data_type == "s"
     assert cells[0][4].is_date and cells[0][7].value == 2
+
+
+def test_last_years_report_keeps_the_tree_and_names_of_its_time(client, sign_in, org):
+    tree = org["tree"]
+    rename_unit(tree["ward7"], "Ward 7 (Haematology)", org["day"])
+    move_unit(tree["clinic"], tree["surgery"], org["day"])
+    db.session.commit()
+    login(sign_in, "lead@example.org")
+
+
+    def figures_of(year):  # the page below its filter form (whose unit list is today's)
+        page = body(client.get(f"/reports/?year={year}&unit={tree['cancer'].id}"))
+        return page.split('class="app-report-filters', 1)[1].split("</form>", 1)[1]
+
+    last_year = figures_of(2024)
+    assert "Ward 7 (Oncology)" in last_year and "Chemotherapy Day Unit" in last_year
+    assert "Ward 7 (Haematology)" not in last_year
+    this_year = figures_of(2025)
+    assert "Ward 7 (Haematology)" in this_year and "Chemotherapy Day Unit" not in this_year
