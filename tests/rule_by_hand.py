@@ -3,7 +3,8 @@
 `progress_query()` counts in SQL, and both the per-person answer (My year) and the dashboards
 read it, so holding those two equal cannot catch a mistake in the counting itself. Here the rows
 are fetched plainly (activities with their type, behaviours with their subject, exemptions) and
-every figure is counted in Python from the rule as the product states it:
+every figure is counted in Python from the rule as the product states it (a draft counts for
+nothing: it is its author's alone):
 a signed-off, experiential, not deleted activity dated in the year counts; its minutes add up;
 its behaviours count once each (once per line across framework versions, and only those of the
 year's version); a behaviour of a leadership subject meets the leadership need.
@@ -24,6 +25,7 @@ from tracker.models import (Activity, ActivityStatus, ActivityType, Behaviour, E
 
 SIGNED_OFF = ActivityStatus.SIGNED_OFF
 SUBMITTED = ActivityStatus.SUBMITTED
+DRAFT = ActivityStatus.DRAFT
 
 
 def _count(activities, behaviours_of) -> Counts:
@@ -98,7 +100,7 @@ def progress_by_hand(year: AppraisalYear, today: date, rules: dict[int, Rule],
         signed = [a for a in mine if a.experiential and a.status == SIGNED_OFF]
         with_pending = [a for a in mine if a.experiential and a.status in (SIGNED_OFF, SUBMITTED)]
         progress = Progress(
-            person_id=person_id, tier=tier, logged=len(mine),
+            person_id=person_id, tier=tier, logged=sum(1 for a in mine if a.status != DRAFT),
             signed_off=_count(signed, behaviours_of), with_pending=_count(with_pending, behaviours_of),
             pending_activities=sum(1 for a in mine if a.status == SUBMITTED),
             exempt=person_id in exempt, year_ended=today > year.ends_on,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select
 
 from tracker.appraisal_year import AppraisalYear
-from tracker.counting import exempt_on, live_in_year
+from tracker.counting import counted_in_year, exempt_on, live_in_year
 from tracker.durations import minutes_to_hours, number_text
 from tracker.extensions import db
 from tracker.framework_years import (behaviour_of_line, evidenced_behaviour, framework_id_of, leadership_lines_in,
@@ -117,7 +117,7 @@ class Counts:
 class Progress:
     person_id: int
     tier: int
-    logged: int  # any activity this year, draft included
+    logged: int  # any activity this year but drafts (a draft is its author's alone)
     signed_off: Counts
     with_pending: Counts  # signed off plus submitted
     pending_activities: int
@@ -182,7 +182,7 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
             _sum_if(and_(pending_or_signed, experiential), Activity.duration_minutes).label("p_minutes"),
         )
         .join(ActivityType, ActivityType.id == Activity.type_id)
-        .where(live_in_year(year), Activity.owner_id.in_(select(person_ids.c.id)))
+        .where(counted_in_year(year), Activity.owner_id.in_(select(person_ids.c.id)))
         .group_by(Activity.owner_id)
         .subquery("per_activity")
     )

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import and_, exists
 
 from tracker.appraisal_year import AppraisalYear
-from tracker.models import Activity, Exemption, Person
+from tracker.models import Activity, ActivityStatus, Exemption, Person
 
 
 def live_activity():
@@ -26,8 +26,19 @@ def live_between(starts_on: date, ends_on: date):
 
 
 def live_in_year(year: AppraisalYear):
-    """SQL: a live activity dated in the appraisal year."""
+    """SQL: a live activity dated in the appraisal year (drafts included: the author's own pages)."""
     return live_between(year.starts_on, year.ends_on)
+
+
+def out_of_drafts():
+    """SQL: the activity is no longer a draft. A draft is its author's alone: no figure, list,
+    queue or export for anyone else may show or count it."""
+    return Activity.status != ActivityStatus.DRAFT
+
+
+def counted_in_year(year: AppraisalYear):
+    """SQL: a live activity dated in the year that others may see and count (not a draft)."""
+    return and_(live_in_year(year), out_of_drafts())
 
 
 def exemption_in_force(day: date):

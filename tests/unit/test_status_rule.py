@@ -91,10 +91,11 @@ def test_tier1_nobody_has_done_anything_is_not_started(world):
     assert needs(me) == ["1 more experiential activity", "2 more behaviours"]
 
 
-def test_tier1_a_draft_alone_is_in_progress(world):
+def test_tier1_a_draft_alone_counts_for_nothing(world):
+    # A draft is its author's alone: it must not show as "in progress" on anyone's dashboard.
     me = person(world, 1)
     log(world, me, "1.1", "1.2", status=DRAFT)
-    assert status(me) == Status.IN_PROGRESS
+    assert status(me) == Status.NOT_STARTED
 
 
 def test_tier1_submitted_work_that_would_meet_the_rule_is_awaiting_sign_off(world):

@@ -15,12 +15,11 @@ from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from tracker.counting import live_activity
+from tracker.counting import live_activity, out_of_drafts
 from tracker.extensions import db
 from tracker.roster import Roster
 from tracker.models import (
     Activity,
-    ActivityStatus,
     Course,
     EvidenceFile,
     LeadershipAction,
@@ -191,7 +190,7 @@ def visible_activities(viewer: Person) -> Select:
     people = visible_people(viewer).with_only_columns(Person.id)
     return select(Activity).where(
         Activity.owner_id.in_(people), live_activity(),
-        or_(Activity.owner_id == viewer.id, Activity.status != ActivityStatus.DRAFT),
+        or_(Activity.owner_id == viewer.id, out_of_drafts()),
     )
 
 
@@ -256,7 +255,7 @@ def reporting_unit_for(viewer: Person, unit_id: int):
 
 def _shown_to_others() -> ColumnElement[bool]:
     """Not deleted and not a draft: a draft is its author's alone."""
-    return and_(live_activity(), Activity.status != ActivityStatus.DRAFT)
+    return and_(live_activity(), out_of_drafts())
 
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Select, case, func, select
 from tracker import compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule, Status
-from tracker.counting import exemption_in_force, live_in_year
+from tracker.counting import counted_in_year, exemption_in_force
 from tracker.models import Activity, Exemption, Person
 from tracker.roster import Roster, ids_of
 
@@ -40,7 +40,7 @@ def people_query(people: Select, year: AppraisalYear, today: date, rules: dict[i
     ids = ids_of(people)
     last = (
         select(Activity.owner_id.label("owner_id"), func.max(Activity.occurred_on).label("last_on"))
-        .where(live_in_year(year), Activity.owner_id.in_(ids))
+        .where(counted_in_year(year), Activity.owner_id.in_(ids))
         .group_by(Activity.owner_id)
         .subquery("last_activity")
     )

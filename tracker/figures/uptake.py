@@ -6,16 +6,16 @@ from datetime import date
 from sqlalchemy import Select, distinct, func, select
 
 from tracker.appraisal_year import AppraisalYear
-from tracker.counting import live_in_year
+from tracker.counting import counted_in_year
 from tracker.extensions import db
 from tracker.models import Activity, Behaviour, Course, activity_behaviour
 from tracker.roster import Roster, ids_of
 
 
 def course_activity_conditions(people: Select, year: AppraisalYear, activity_type_id: int | None) -> list:
-    """SQL: a live activity of the year, logged with a course, by a person of `people` (a people
-    selection of the year's roster)."""
-    conditions = [live_in_year(year), Activity.course_id.is_not(None), Activity.owner_id.in_(ids_of(people))]
+    """SQL: a live activity of the year (not a draft), logged with a course, by a person of
+    `people` (a people selection of the year's roster)."""
+    conditions = [counted_in_year(year), Activity.course_id.is_not(None), Activity.owner_id.in_(ids_of(people))]
     if activity_type_id is not None:
         conditions.append(Activity.type_id == activity_type_id)
     return conditions

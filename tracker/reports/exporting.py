@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime
 from typing import Callable, Iterable
 
 from flask import current_app
-from sqlalchemy import Select, String, case, func, literal, select, type_coerce
+from sqlalchemy import Select, and_, String, case, func, literal, select, type_coerce
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from tracker import compliance, exports, figures
 from tracker.audit import record
 from tracker.compliance import Status
-from tracker.counting import live_activity, live_in_year
+from tracker.counting import counted_in_year, live_activity, out_of_drafts
 from tracker.exports import Column
 from tracker.extensions import db
 from tracker.models import (
@@ -194,7 +194,7 @@ def activities_query(people: Select, filters: Filters, for_csv: bool = False) ->
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .outerjoin(Course, Course.id == Activity.course_id)
         .outerjoin(decider, decider.c.id == Activity.decided_by_id)
-        .where(live_in_year(filters.year) if filters.year else live_activity())
+        .where(counted_in_year(filters.year) if filters.year else and_(live_activity(), out_of_drafts()))
         .order_by(Activity.occurred_on, Activity.id)
     )
     if filters.activity_type is not None:
