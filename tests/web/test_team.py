@@ -259,6 +259,8 @@ def test_private_reflection_is_not_offered_and_not_reachable(client, sign_in, or
     activity = org["submitted"]
     html = text_of(client.get(f"/team/activities/{activity.id}"))
     assert "kept this reflection private" in html and "I practised" not in html
+    assert "Private to Nia Nurse" in html
+    assert "Sign-off needs only the summary above: you do not need to read the reflection to decide." in html
     assert client.get(f"/team/activities/{activity.id}/reflection").status_code == 404
 
 
