@@ -32,6 +32,8 @@ def init_app(app: Flask) -> None:
     ])
     app.jinja_env.filters.update(hours_text=durations.hours_text, duration_text=durations.duration_text,
                                  number_text=durations.number_text, long_date=long_date)
+    from tracker.pages.routes import footer_links  # the footer of every page
+
     app.jinja_env.globals.update(long_date=long_date, hours_text=durations.hours_text,
-                                 duration_text=durations.duration_text)
+                                 duration_text=durations.duration_text, service_page_links=footer_links)
     app.jinja_env.filters["month_short"] = lambda day: MONTH_SHORT[day.month - 1]

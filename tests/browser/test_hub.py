@@ -165,3 +165,18 @@ def test_education_leads_see_editing_and_link_flags_accessibly(page):
     assert "Enter the course title" in page.locator(".nhsuk-error-summary").inner_text()
     assert_accessible(page, "add course errors")
     screenshot(page, "hub-add-course-errors-desktop")
+
+
+@pytest.mark.parametrize("path, title", [("/accessibility-statement", "Accessibility statement"),
+                                         ("/privacy", "Privacy notice"), ("/cookies", "Cookies"),
+                                         ("/help", "Help and contact")])
+def test_the_pages_every_service_has_are_in_the_footer_and_accessible(page, viewport, path, title):
+    name, size = viewport
+    page.set_viewport_size(size)
+    page.goto("/")
+    page.locator("footer").get_by_role("link", name=title).click()
+    page.wait_for_load_state()
+    assert page.url.endswith(path)
+    assert page.get_by_role("heading", name=title, level=1).is_visible()
+    assert_accessible(page, f"{path} {name}")
+    screenshot(page, f"service-page{path.replace('/', '-')}-{name}")

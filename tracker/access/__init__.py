@@ -50,7 +50,7 @@ PERMISSIONS: dict[str, frozenset[Role | None]] = {
 
 # Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", "home.health",
-                              "hub.index", "hub.section", "hub.framework"})
+                              "hub.index", "hub.section", "hub.framework", "pages.page"})
 
 # Blueprint name -> the permission every one of its endpoints needs.
 AREA_PERMISSIONS: dict[str, str] = {

@@ -53,6 +53,7 @@ from tracker.hub.library import (
 )
 from tracker.hub.links import broken_link_count
 from tracker.hub.markdown import render_markdown
+from tracker.pages.routes import PATH_OF_PAGE
 from tracker.hub.sections import (
     SECTION_SUBJECTS,
     SECTION_TITLES,
@@ -165,7 +166,7 @@ def framework():
 
 @bp.route("/<slug>")
 def section(slug: str):
-    shown = find_section(slug)
+    shown = find_section(slug) if slug in SECTION_TITLES else None  # service pages live at their own address
     if shown is None:
         abort(404)
     previous, following = neighbours(slug)
@@ -252,6 +253,8 @@ def section_text(slug: str):
             preview = render_markdown(form.body.data)
         elif commit_or_show_errors(form, lambda: save_section(current_user, slug, form.summary.data, form.body.data)):
             flash(f"The {shown.title} page has been saved.", "success")
+            if slug in PATH_OF_PAGE:
+                return redirect(url_for("pages.page", path=PATH_OF_PAGE[slug]))
             return redirect(url_for("hub.section", slug=slug))
     return render_template("hub/edit_section.html", section=shown, form=form, preview=preview)
 

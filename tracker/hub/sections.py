@@ -44,11 +44,24 @@ def shipped_sections() -> tuple[SectionText, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def shipped_service_pages() -> tuple[SectionText, ...]:
+    """The pages every NHS service has (accessibility, privacy, cookies, help): kept and edited
+    like the hub's sections, shown outside the hub and to everyone, signed in or not."""
+    return tuple(
+        SectionText(slug=item["slug"], title=item["title"], position=position, summary=item["summary"],
+                    body_markdown=shipped_text(item["file"]))
+        for position, item in enumerate(shipped_json("service_pages.json")["pages"])
+    )
+
+
 SECTION_TITLES = {s.slug: s.title for s in shipped_sections()}
+SERVICE_PAGE_TITLES = {s.slug: s.title for s in shipped_service_pages()}
+EDITABLE_TITLES = {**SECTION_TITLES, **SERVICE_PAGE_TITLES}
 
 
 def _shipped(slug: str) -> SectionText:
-    return next(s for s in shipped_sections() if s.slug == slug)
+    return next(s for s in shipped_sections() + shipped_service_pages() if s.slug == slug)
 
 
 def all_sections() -> list[HubSection | SectionText]:
@@ -58,7 +71,8 @@ def all_sections() -> list[HubSection | SectionText]:
 
 
 def find_section(slug: str) -> HubSection | SectionText | None:
-    if slug not in SECTION_TITLES:
+    """A hub section or a service page: the saved text, else the shipped one."""
+    if slug not in EDITABLE_TITLES:
         return None
     return db.session.get(HubSection, slug) or _shipped(slug)
 
@@ -83,8 +97,8 @@ def section_row(slug: str) -> HubSection:
 
 
 def save_section(actor, slug: str, summary: str, body_markdown: str) -> HubSection:
-    """An education lead's new text for a section. Its title is fixed."""
-    if slug not in SECTION_TITLES:
+    """An education lead's new text for a section or service page. Its title is fixed."""
+    if slug not in EDITABLE_TITLES:
         raise Refused({"body": "There is no such section"})
     problems = Problems()
     summary = problems.text("summary", summary, "Summary", SUMMARY_MAX, missing="Enter a summary")
