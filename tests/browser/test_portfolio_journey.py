@@ -117,17 +117,23 @@ def test_log_and_submit_an_activity_and_see_my_year_change(page, viewport):
     assert title not in page.locator("table.app-activities").inner_text()
 
 
-def test_typed_text_survives_the_session_ending_and_is_offered_back(page, browser, live_server):
-    sign_in(page, STAFF)
+KEPT = "Object.keys(localStorage).filter(k => k.startsWith('tracker-autosave:'))"
+
+
+def _type_a_reflection(page) -> None:
     page.goto("/activities/new")
     page.get_by_label("Title").fill("Half-written after a long shift")
     page.get_by_label("What? So what? Now what?").check()
     page.get_by_label("What?", exact=True).fill("Twenty minutes of careful reflection")
     page.wait_for_timeout(600)  # the autosave waits for a pause in typing
 
-    # The session ends (the ward computer is needed); signing in again on the same browser.
-    page.context.clear_cookies()
+
+def test_typed_text_is_offered_back_then_forgotten_on_request_and_on_signing_out(page):
     sign_in(page, STAFF)
+    _type_a_reflection(page)
+    assert page.get_by_text("What you type is kept in this browser until you save or sign out").is_visible()
+
+    # The page is closed by mistake and opened again: what was typed is offered back.
     page.goto("/activities/new")
     offer = page.locator("[data-autosave-offer]")
     assert offer.is_visible()
@@ -137,21 +143,48 @@ def test_typed_text_survives_the_session_ending_and_is_offered_back(page, browse
     assert page.get_by_label("What?", exact=True).input_value() == "Twenty minutes of careful reflection"
     assert page.get_by_label("What?", exact=True).is_visible()  # its model was chosen again too
 
+    # "Forget what I typed": no copy stays in the browser, even as typing goes on.
+    page.get_by_role("button", name="Forget what I typed").click()
+    assert page.get_by_text("This browser no longer keeps a copy of what you typed on this form.").is_visible()
+    page.get_by_label("Title").fill("Still typing")
+    page.wait_for_timeout(600)
+    assert page.evaluate(KEPT) == []
+    assert_accessible(page, "autosave forgotten")
+
+    # Signing out on a shared computer leaves nothing behind.
+    _type_a_reflection(page)
+    assert page.evaluate(KEPT) != []
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    assert page.evaluate(KEPT) == []
+
+
+def test_the_kept_copy_is_removed_once_the_form_is_saved(page):
+    sign_in(page, STAFF)
+    _type_a_reflection(page)
     page.get_by_label("Type of activity").select_option(label="Team debrief")
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_load_state()
     assert "Saved as a draft" in page.content()
-    kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tracker-autosave:'))")
-    assert kept == []  # cleared once saved
-    page.goto("/activities/new")
-    assert not page.locator("[data-autosave-offer]").is_visible()
-
+    assert page.evaluate(KEPT) == []
     # Tidy up the demo data.
     page.goto("/my-year")
     page.locator("table.app-activities").get_by_role("link", name="Half-written after a long shift").click()
     page.get_by_role("button", name="Delete activity").click()
     page.get_by_role("button", name="Yes, delete it").click()
     page.wait_for_load_state()
+
+
+def test_typed_text_is_gone_when_the_session_has_ended(page):
+    sign_in(page, STAFF)
+    _type_a_reflection(page)
+    page.context.clear_cookies()  # the session ends; the next person sees the sign-in page
+    page.goto("/activities/new")
+    page.wait_for_load_state()
+    assert page.evaluate(KEPT) == []
+    sign_in(page, STAFF)
+    page.goto("/activities/new")
+    assert not page.locator("[data-autosave-offer]").is_visible()
 
 
 def test_behaviours_can_be_searched_and_a_course_ticks_its_behaviours(page):

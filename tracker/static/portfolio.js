@@ -136,14 +136,28 @@ function initAutosave () {
   }
 
   let timer = null
+  let keeping = true
   const keep = () => {
     window.clearTimeout(timer)
-    timer = window.setTimeout(() => write(key, snapshot(form)), 400)
+    if (keeping) timer = window.setTimeout(() => write(key, snapshot(form)), 400)
   }
   form.addEventListener('input', keep)
   form.addEventListener('change', keep)
   // Keep the latest text even if the page is closed before the timer fires.
-  window.addEventListener('pagehide', () => write(key, snapshot(form)))
+  window.addEventListener('pagehide', () => { if (keeping) write(key, snapshot(form)) })
+  // "Forget what I typed": no copy stays in this browser, now or while this page stays open.
+  const forgetButton = document.querySelector('[data-autosave-forget]')
+  if (forgetButton) {
+    forgetButton.addEventListener('click', () => {
+      keeping = false
+      window.clearTimeout(timer)
+      forget(key)
+      const offer = document.querySelector('[data-autosave-offer]')
+      if (offer) offer.hidden = true
+      document.querySelector('[data-autosave-forgotten]').textContent =
+        'This browser no longer keeps a copy of what you typed on this form.'
+    })
+  }
 }
 
 // Show only the questions of the chosen reflection model (all of them are shown without this script).
