@@ -321,6 +321,7 @@ def own_notice_for(viewer: Person, notice_id: int) -> Notice:
 from tracker.access.decider import (  # noqa: E402
     decided_activities,
     decider_id,
+    decider_for,
     decider_of,
     deciders_of,
     decides_for_line_reports,

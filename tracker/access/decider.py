@@ -31,7 +31,11 @@ def may_decide_as_line_manager(person: Person) -> bool:
 
 def decider_of(activity: Activity) -> Person | None:
     """Who signs off or returns the activity, or None when nobody can (an "unmanaged" activity)."""
-    author = activity.owner
+    return decider_for(activity.owner)
+
+
+def decider_for(author: Person) -> Person | None:
+    """Who signs off or returns `author`'s activities (the rule depends on the author alone)."""
     line_manager = author.line_manager
     if line_manager is not None and line_manager.id != author.id and may_decide_as_line_manager(line_manager):
         return line_manager

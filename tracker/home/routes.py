@@ -1,11 +1,12 @@
-"""The front door: sign-in for visitors, a summary of who you are for signed-in people."""
+"""The front door: sign-in for visitors; for signed-in people, what to do next and who they are."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
-from tracker import appraisal_year, compliance
+from tracker import appraisal_year
 from tracker.auth.forms import SignInForm
+from tracker.home.next_steps import next_steps
 
 bp = Blueprint("home", __name__)
 
@@ -15,13 +16,11 @@ def index():
     if not current_user.is_authenticated:
         return render_template("auth/sign_in.html", form=SignInForm())
     person = current_user
-    year = appraisal_year.current_year()
-    progress = compliance.progress_of(person, year, appraisal_year.today())
+    steps = next_steps(person, appraisal_year.today(), current_app.config["COMPLIANCE_TARGET"])
     return render_template(
         "home/index.html",
         person=person,
-        year=year,
-        progress=progress,
+        steps=steps,
         role_labels=["Staff"] + [role.label for role in sorted(person.roles, key=lambda r: r.value)],
         managed_units=sorted(scope.unit.name for scope in person.scopes),
     )
