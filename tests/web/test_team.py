@@ -15,8 +15,10 @@ from tracker.models import (
     ActivityStatus,
     AuditEvent,
     Exemption,
+    ExemptionReason,
     LeadershipAction,
     Notice,
+    Person,
 )
 from tracker.team.routes import ALREADY_DECIDED
 
@@ -373,24 +375,56 @@ def test_leadership_action_appears_on_the_dashboard(client, sign_in, org, post_f
 # --- reminders -------------------------------------------------------------------------
 
 
-def test_reminders_go_once_a_day(client, sign_in, org, post_form, today):
+def remind(post_form, data: dict):
+    """Choose people on the dashboard, then confirm on the page that lists who will be reminded."""
+    page = text_of(post_form("/team/reminders", {"everyone": "no", **data}, token_from="/team/"))
+    ids = re.findall(r'name="person_id" value="(\d+)"', page)
+    response = post_form("/team/reminders", {**{k: v for k, v in data.items() if k != "person_id"}, "everyone": "no",
+                                            "person_id": ids, "confirm": "yes"}, token_from="/team/")
+    return page, response
+
+
+def test_reminders_go_once_a_day_after_a_confirmation(client, sign_in, org, post_form, today):
     login(sign_in, "manager@example.org")
-    nurse = org["nurse"]
-    response = post_form("/team/reminders", {"person_id": [nurse.id], "everyone": "no"}, token_from="/team/")
+    idle = org["idle"]
+    page = text_of(post_form("/team/reminders", {"person_id": [idle.id], "everyone": "no"}, token_from="/team/"))
+    assert "Send reminders" in page and "Ida Idle" in page and "Send 1 reminder" in page
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0  # nothing sent before confirming
+    _, response = remind(post_form, {"person_id": [idle.id]})
     assert response.status_code == 302
     notice = db.session.scalar(select(Notice))
-    assert notice.person_id == nurse.id and notice.sent_on == today and "reminder" in notice.message
-    html = text_of(post_form("/team/reminders", {"person_id": [nurse.id], "everyone": "no"},
-                             token_from="/team/", follow_redirects=True))
-    assert "already had a reminder today" in html
+    assert notice.person_id == idle.id and notice.sent_on == today and "reminder" in notice.message
+    _, again = remind(post_form, {"person_id": [idle.id]})
+    assert "already had a reminder today" in text_of(client.get(again.headers["Location"]))
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 1
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reminder.sent")) is not None
 
 
+def test_reminders_go_only_to_people_who_still_need_to_act(client, sign_in, org, post_form):
+    login(sign_in, "manager@example.org")
+    manager = db.session.scalar(select(Person).where(Person.email == "manager@example.org"))
+    # The nurse's submitted activity has no behaviours, so she is still in progress (she must act).
+    finished = make_person(org["tree"]["ward7"], email="away@example.org", tier=1, name="Al Away")
+    db.session.add(Exemption(person_id=finished.id, reason=ExemptionReason.PARENTAL_LEAVE,
+                             starts_on=appraisal_year.today() - timedelta(days=30),
+                             ends_on=appraisal_year.today() + timedelta(days=30)))
+    db.session.commit()
+    chosen = [org["nurse"].id, org["idle"].id, finished.id, manager.id]
+    page = text_of(post_form("/team/reminders", {"person_id": chosen, "everyone": "no"}, token_from="/team/"))
+    assert sorted(re.findall(r'name="person_id" value="(\d+)"', page)) == sorted([str(org["idle"].id), str(org["nurse"].id)])
+    assert "1 person exempt" in page and "<li>You</li>" in page
+    # Even a hand-made confirmation reminds only those who need it.
+    post_form("/team/reminders", {"person_id": chosen, "everyone": "no", "confirm": "yes"}, token_from="/team/")
+    assert set(db.session.scalars(select(Notice.person_id))) == {org["idle"].id, org["nurse"].id}
+
+
 def test_remind_everyone_listed_uses_the_filters(client, sign_in, org, post_form, this_year):
     login(sign_in, "manager@example.org")
-    post_form("/team/reminders", {"everyone": "yes", "status": "not_started", "year": this_year.start_year},
-              token_from="/team/")
+    page = text_of(post_form("/team/reminders", {"everyone": "yes", "status": "not_started",
+                                                 "year": this_year.start_year}, token_from="/team/"))
+    ids = re.findall(r'name="person_id" value="(\d+)"', page)
+    post_form("/team/reminders", {"everyone": "no", "person_id": ids, "confirm": "yes", "status": "not_started",
+                                  "year": this_year.start_year}, token_from="/team/")
     reminded = set(db.session.scalars(select(Notice.person_id)))
     assert reminded and org["nurse"].id not in reminded  # the nurse is awaiting sign-off
     assert org["clinic_nurse"].id not in reminded
@@ -406,7 +440,7 @@ def test_reminding_someone_outside_scope_is_refused(client, sign_in, org, post_f
 
 def test_the_reminder_appears_on_their_my_year_page(client, sign_in, org, post_form):
     login(sign_in, "manager@example.org")
-    post_form("/team/reminders", {"person_id": [org["idle"].id], "everyone": "no"}, token_from="/team/")
+    remind(post_form, {"person_id": [org["idle"].id]})
     post_form("/sign-out", {}, token_from="/")
     login(sign_in, "idle@example.org")
     html = text_of(client.get("/my-year"))

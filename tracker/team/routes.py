@@ -89,8 +89,18 @@ def send_reminders():
             ids = None
         if ids is None or len(services.people_in_scope(current_user, ids)) != len(set(ids)):
             abort(404)  # someone outside the manager's scope: as if they did not exist
+    if is_closed(filters.year, _today()):
+        flash(f"{closed_message(filters.year)}, so no reminders can be sent for it.", "info")
+        return redirect(back)
+    if not ids:
+        flash("Select at least one person to remind", "info")
+        return redirect(back)
+    plan = services.reminder_plan(current_user, ids, filters.year, _today())
+    if request.form.get("confirm") != "yes":
+        # Say who will be reminded (and who not, and why) before anything is sent.
+        return render_template("team/reminders_confirm.html", plan=plan, filters=filters, form=form, back=back)
     try:
-        sent, skipped = services.send_reminders(current_user, ids, filters.year, _today())
+        sent, skipped = services.send_reminders(current_user, plan.ids, filters.year, _today())
         db.session.commit()
     except services.InvalidInput as exc:
         db.session.rollback()

@@ -6,13 +6,17 @@ closed (tracker.year_closing).
 """
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tracker import access
+from tracker import access, compliance
+from tracker.compliance import Status
+from tracker.roster import Roster
 from tracker.refusal import Refused
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
@@ -148,6 +152,43 @@ def record_leadership_action(manager: Person, *, kind: LeadershipActionKind, occ
 def reminder_text(sender: Person, year: AppraisalYear) -> str:
     return (f"{sender.name} has sent you a reminder: log and submit your communication-skills "
             f"development for {year.label}.")
+
+
+# Whom a reminder is for: people who still have something to do this year.
+NEEDS_TO_ACT = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
+LEFT_OUT_BECAUSE = {Status.COMPLETE: "complete", Status.EXEMPT: "exempt",
+                    Status.AWAITING_SIGN_OFF: "waiting for sign-off, with nothing more to do"}
+
+
+@dataclass
+class ReminderPlan:
+    to_remind: list[tuple[int, str]]  # (id, name), by name
+    left_out: dict[str, int]  # reason -> how many
+
+    @property
+    def ids(self) -> list[int]:
+        return [person_id for person_id, _ in self.to_remind]
+
+
+def reminder_plan(sender: Person, person_ids: list[int], year: AppraisalYear, today: date) -> ReminderPlan:
+    """Of `person_ids` (in the sender's scope), who a reminder for `year` would go to: only people
+    who still need to act, never the sender; and how many are left out for each reason."""
+    people = access.managed_staff(sender, Roster.of(year, today))
+    people = people.where(people.selected_columns.id.in_(set(person_ids)))
+    statuses = compliance.status_query(people, year, today).subquery("statuses")
+    rows = db.session.execute(
+        select(Person.id, Person.name, statuses.c.status).join(statuses, statuses.c.person_id == Person.id)
+        .order_by(Person.name, Person.id)).all()
+    to_remind, left_out = [], Counter()
+    for person_id, name, status in rows:
+        status = Status(status)
+        if person_id == sender.id:
+            left_out["you"] += 1
+        elif status in NEEDS_TO_ACT:
+            to_remind.append((person_id, name))
+        else:
+            left_out[LEFT_OUT_BECAUSE[status]] += 1
+    return ReminderPlan(to_remind, dict(left_out))
 
 
 def send_reminders(sender: Person, person_ids: list[int], year: AppraisalYear, today: date) -> tuple[int, int]:
