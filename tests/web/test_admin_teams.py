@@ -78,15 +78,9 @@ def test_the_tree_shows_every_unit_with_its_kind_people_and_managers(admin, org)
     # The trust holds everyone (Ann and Bob are in the trust itself); Surgery has Tia and Bob's scope.
     assert re.search(r"Test Trust</span>\s*<span[^>]*>Organisation, 5 people", html)
     assert re.search(r"Surgery</span>\s*<span[^>]*>Directorate, 1 person. Managers: Bob Boss", html)
-    # The top two levels are open; deeper units fold (here none has units beneath).
-    assert html.count("<details") == 3 and html.count(" open>") == 3
-
-
-def test_levels_below_the_top_two_start_folded(admin, org):
-    make_unit("Ward 7 bay A", UnitKind.TEAM, org["ward7"])
-    db.session.commit()
-    html = html_of(admin.get("/admin/teams"))
-    assert html.count("<details") == 4 and html.count(" open>") == 3
+    # The organisation is open, showing its directorates; they fold, with what is beneath them.
+    assert html.count("<details") == 3 and html.count(" open>") == 1
+    assert re.search(r'<details class="app-unit-tree__details" open>\s*<summary[^>]*><span[^>]*>Test Trust', html)
 
 
 def test_search_lists_matching_units_with_their_path(admin, org):

@@ -10,8 +10,8 @@ from sqlalchemy import Select, case, func, select
 from tracker.extensions import db
 from tracker.models import ManagerScope, OrganisationUnit, Person, UnitClosure, UnitKind
 
-# Levels shown open when the page loads (the organisation and its directorates); below, folded.
-LEVELS_OPEN = 2
+# Levels open when the page loads: the organisation, so its directorates show, folded.
+LEVELS_OPEN = 1
 SEARCH_LIMIT = 50
 
 
