@@ -26,10 +26,17 @@ def ensure_may_date(on: date, field: str = "on") -> None:
     ensure_open(on, today, field=field)
 
 
+def ensure_unit_open(unit: OrganisationUnit | None, field: str) -> None:
+    """Nothing and nobody goes into a closed unit: it is not in today's tree."""
+    if unit is not None and unit.closed_on is not None:
+        raise Refused({field: f"{unit.name} closed on {long_date(unit.closed_on)}; choose an open unit."})
+
+
 def add_unit(name: str, kind: UnitKind, parent: OrganisationUnit | None = None,
              on: date = SINCE_EVER) -> OrganisationUnit:
     """Create a unit under `parent`, in the tree from `on` (by default as if always there)."""
     if parent is not None:
+        ensure_unit_open(parent, "parent")
         _ensure_in_place_by(parent, on)
     unit = OrganisationUnit(name=name, kind=kind, parent_id=parent.id if parent else None)
     db.session.add(unit)
@@ -126,6 +133,7 @@ def move_unit(unit: OrganisationUnit, new_parent: OrganisationUnit, on: date) ->
         raise Refused("A unit cannot move under itself or a unit beneath it.", field="parent")
     if unit.parent_id == new_parent.id:
         return
+    ensure_unit_open(new_parent, "parent")
     _ensure_in_place_by(new_parent, on)
     _ensure_unchanged_after(list(subtree), on)
     old_ancestors = [a for a, _ in _ancestors(unit.id) if a != unit.id]

@@ -89,3 +89,15 @@ def test_nothing_goes_under_a_unit_before_it_stood_there(tree):
     db.session.flush()
     assert refusal(lambda: move_unit(tree["clinic"], tree["surgery"], YESTERDAY))["on"].startswith(
         "The tree around this unit changed on 15 June 2026")
+
+
+def test_nothing_and_nobody_goes_into_a_closed_unit(tree):
+    from tracker import staff_history
+
+    old = make_unit("Old Ward", UnitKind.TEAM, tree["cancer"])
+    close_unit(old, TODAY)
+    message = "Old Ward closed on 15 June 2026; choose an open unit."
+    assert refusal(lambda: add_unit("Bay", UnitKind.TEAM, old, on=TODAY)) == {"parent": message}
+    assert refusal(lambda: move_unit(tree["clinic"], old, TODAY)) == {"parent": message}
+    nurse = make_person(tree["ward7"])
+    assert refusal(lambda: staff_history.change(nurse, TODAY, team=old)) == {"team": message}
