@@ -91,11 +91,15 @@ def test_search_lists_matching_units_with_their_path(admin, org):
     assert "No unit’s name holds “%_”" in html_of(admin.get("/admin/teams?q=%25_"))
 
 
-def test_the_tree_costs_the_same_queries_whatever_its_size(admin, org, count_queries):
+@pytest.mark.parametrize("page, grown", [("/admin/teams", "Team 4.11"), ("/admin/teams?q=team", "60 units match"),
+                                         ("/admin/teams/{trust}", "Directorate 4"), ("/admin/teams/{trust}/move", "Team 4.11")])
+def test_the_pages_cost_the_same_queries_whatever_the_trees_size(admin, org, count_queries, page, grown):
+    url = page.format(trust=org["trust"].id)
+
     def queries() -> int:
         db.session.expire_all()  # each request reads what it needs, as a fresh request would
         with count_queries() as counter:
-            assert admin.get("/admin/teams").status_code == 200
+            assert admin.get(url).status_code == 200
         return counter.count
 
     small = queries()
@@ -106,7 +110,7 @@ def test_the_tree_costs_the_same_queries_whatever_its_size(admin, org, count_que
             make_person(team, roles=["manager"], scope=[team])
     db.session.commit()
     assert queries() == small
-    assert "Team 4.11" in html_of(admin.get("/admin/teams"))
+    assert grown in html_of(admin.get(url))
 
 
 def test_the_unit_page_shows_its_place_people_units_beneath_and_managers(admin, org):
