@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonPeriod, StaffGroup
-from tracker.organisation import ensure_may_date
+from tracker.organisation import ensure_may_date, ensure_unit_open
 from tracker.refusal import Refused
 
 _DATED = ("team_id", "tier", "staff_group")
@@ -50,6 +50,7 @@ def change(person: Person, on: date, *, team: OrganisationUnit | None = None, ti
            staff_group: StaffGroup | None = None) -> None:
     """From `on`, `person` is in `team`, at `tier`, in `staff_group` (whichever are given)."""
     ensure_may_date(on)
+    ensure_unit_open(team, "team")
     if not person.active:
         raise Refused("This person has left; rejoin them first.")
     values = {"team_id": team.id if team else None, "tier": tier, "staff_group": staff_group}
@@ -80,6 +81,7 @@ def rejoin(person: Person, on: date, *, team: OrganisationUnit | None = None, ti
     """`person`, who had left, is in post again from `on` (with today's team, tier and staff
     group unless others are given)."""
     ensure_may_date(on)
+    ensure_unit_open(team or person.team, "team")
     if person.active:
         raise Refused("This person is already in post.")
     last = db.session.scalar(

@@ -31,7 +31,7 @@ from tracker.extensions import db
 from tracker.framework_import import import_framework
 from tracker.framework_years import framework_of
 from tracker.models import Activity, ActivityStatus, OrganisationUnit, Person, Role, UnitKind
-from tracker.organisation import move_unit, rename_unit
+from tracker.organisation import close_unit, move_unit, rename_unit
 from tracker.portfolio import activities as portfolio_activities
 from tracker.portfolio.activity_input import ActivityInput
 from tracker.refusal import Refused
@@ -141,6 +141,11 @@ def _change_everything_allowed(lead: Person) -> None:
     move_unit(moved, directorates[0], TODAY)
     rename_unit(teams[0], f"{teams[0].name} (renamed)", TODAY)
     rename_unit(directorates[1], f"{directorates[1].name} Division", CURRENT.starts_on)
+    # A team closes today once everyone in it has moved to another.
+    closing = next(t for t in teams[1:] if t.id != moved.id)
+    for person in db.session.scalars(select(Person).where(Person.team_id == closing.id, Person.active.is_(True))):
+        staff_history.change(person, TODAY, team=teams[0])
+    close_unit(closing, TODAY)
     db.session.flush()
 
 

@@ -250,6 +250,24 @@ def reporting_unit_for(viewer: Person, unit_id: int):
     return unit
 
 
+def administered_units(viewer: Person) -> Select:
+    """The units an admin may change: every open unit (closed ones are history). None for others."""
+    if Role.ADMIN not in viewer.roles:
+        return select(OrganisationUnit).where(False)
+    return select(OrganisationUnit).where(OrganisationUnit.is_open())
+
+
+def administered_unit_for(viewer: Person, unit_id: int) -> OrganisationUnit:
+    return _one_or_404(administered_units(viewer).where(OrganisationUnit.id == unit_id))
+
+
+def administered_scope_for(viewer: Person, unit: OrganisationUnit, person_id: int) -> ManagerScope:
+    """A manager's scope over a unit the viewer administers, or 404."""
+    return _one_or_404(select(ManagerScope).where(
+        ManagerScope.unit_id.in_(administered_units(viewer).with_only_columns(OrganisationUnit.id)),
+        ManagerScope.unit_id == unit.id, ManagerScope.person_id == person_id))
+
+
 # --- activities others may open (never drafts) ---------------------------------------
 
 

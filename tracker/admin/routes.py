@@ -41,3 +41,7 @@ def unmanaged():
     )).all()
     return render_template("admin/unmanaged.html", activities=activities, total=total, page=page.number,
                            pages=page.count)
+
+
+# The Teams pages register on this blueprint (imported last: they import `bp` from here).
+from tracker.admin import teams  # noqa: E402,F401

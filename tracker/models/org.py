@@ -30,9 +30,16 @@ class OrganisationUnit(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[UnitKind] = mapped_column(enum_column_type(UnitKind, 20))
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation_unit.id"), index=True)
+    # The first day the unit no longer existed (tracker.organisation.close_unit); None while open.
+    closed_on: Mapped[Optional[date]] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     parent: Mapped[Optional["OrganisationUnit"]] = relationship(remote_side=[id])
+
+    @classmethod
+    def is_open(cls):
+        """SQL: the unit has not been closed (it is in today's tree)."""
+        return cls.closed_on.is_(None)
 
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.name!r}>"
