@@ -127,7 +127,9 @@ def test_the_five_demo_accounts(demo):
     assert (director.tier, director.job_title) == (3, "Head of nursing, Cancer Services")
 
     assert lead.roles == {Role.EDUCATION_LEAD} and lead.job_title == "Education lead"
-    assert db.session.get(UnitClosure, (unit("Corporate Services").id, lead.team_id, SINCE_EVER)) is not None
+    assert db.session.scalar(select(func.count()).where(
+        UnitClosure.ancestor_id == unit("Corporate Services").id, UnitClosure.descendant_id == lead.team_id,
+        UnitClosure.current())) == 1
     assert admin.roles == {Role.ADMIN}
 
     for account in (staff, manager, director, lead, admin):

@@ -82,19 +82,21 @@ def build_history(rng: random.Random, organisation: Organisation, years: list[Ap
         backwards.append({"person_id": row["id"], "starts_on": starts_on, "ends_on": end, **state})
         history.person_periods.extend(reversed(backwards))
 
-    _unit_history(rng, organisation, years, history)
+    accounts_teams = {row["team_id"] for row in organisation.people if row["email"] in named}
+    _unit_history(rng, organisation, years, history, keep=accounts_teams)
     return history
 
 
 def _unit_history(rng: random.Random, organisation: Organisation, years: list[AppraisalYear],
-                  history: History) -> None:
+                  history: History, keep: set[int]) -> None:
     """Every unit as it is today since SINCE_EVER, except one team renamed at the start of the
     current year and one moved to another directorate at the start of the year before."""
     by_id = {u["id"]: u for u in organisation.units}
     periods = {u["id"]: [{"unit_id": u["id"], "starts_on": SINCE_EVER, "ends_on": None, "name": u["name"],
                           "parent_id": u["parent_id"]}] for u in organisation.units}
     closure = closure_rows(organisation.parent_of)
-    teams = [team["id"] for team in organisation.teams if not team["office"]]
+    # The demo accounts' teams keep their names and places, so the story the README tells holds.
+    teams = [team["id"] for team in organisation.teams if not team["office"] and team["id"] not in keep]
     directorates = organisation.directorate_ids
     if len(years) >= 2 and len(teams) >= 2 and len(directorates) >= 2:
         renamed, moved = rng.sample(teams, 2)
