@@ -12,6 +12,7 @@ from tests.staff_files import HEADINGS, as_csv, as_xlsx, number, organisation, s
 from tracker.extensions import db
 from tracker.models import AuditEvent, ImportHeading, Person, PersonPeriod, StaffGroup, UnitKind
 from tracker.staff_import import APPLIED, Options, StaffFileError, apply_plan, build
+from tracker.refusal import Refused
 from tracker.staff_import.headers import remember
 
 
@@ -51,3 +52,187 @@ def test_a_rerun_of_the_same_file_changes_nothing(tree, today):
     imported(raw, today)
     plan = build(raw, Options(today, whole_organisation=True))
     assert (len(plan.creates), len(plan.updates), plan.unchanged, len(plan.leavers)) == (0, 0, 6, 0)
+
+
+def test_updates_show_old_and_new_and_moves_are_dated_with_the_extract(tree, today):
+    imported(as_csv(organisation(3)), today)
+    rows = organisation(3)
+    rows[1] = staff_row(1, team="Main Theatres", group="Medical and Dental", manager=number(0), title="Registrar")
+    plan = build(as_csv(rows), Options(today))
+    assert plan.unchanged == 2 and len(plan.updates) == 1
+    assert ("Job title", "Staff Nurse", "Registrar") in plan.updates[0].changes
+    assert ("Team", "Ward 7 (Oncology)", "Main Theatres") in plan.updates[0].changes
+    apply_plan(plan)
+    person = db.session.scalar(select(Person).where(Person.employee_number == number(1)))
+    assert person.team_id == tree["theatres"].id and person.staff_group == StaffGroup.MEDICAL_DENTAL
+    periods = db.session.scalars(select(PersonPeriod).where(PersonPeriod.person_id == person.id)).all()
+    assert [(p.starts_on, p.team_id) for p in periods] == [(today, tree["theatres"].id)]
+
+
+def test_a_move_splits_a_period_that_began_before_the_extract(tree, today):
+    nurse = make_person(tree["ward7"], email="given1.family1@example.nhs.uk", name="Given1 Family1")
+    nurse.employee_number, nurse.job_title = number(1), "Staff Nurse"
+    db.session.commit()
+    plan = build(as_csv([staff_row(1, team="Main Theatres")]), Options(today))
+    apply_plan(plan)
+    periods = db.session.scalars(select(PersonPeriod).where(PersonPeriod.person_id == nurse.id)
+                                 .order_by(PersonPeriod.starts_on)).all()
+    assert [(p.ends_on, p.team_id) for p in periods] == [(today - timedelta(days=1), tree["ward7"].id),
+                                                          (None, tree["theatres"].id)]
+    assert plan.adopted == [nurse.id] and nurse.from_import
+
+
+def test_the_whole_organisation_deactivates_only_imported_people_who_are_not_admins(tree, today):
+    imported(as_csv(organisation(4)), today)
+    by_hand = make_person(tree["ward7"], email="hand@example.org")
+    admin = db.session.scalar(select(Person).where(Person.employee_number == number(2)))
+    from tracker.models import PersonRole, Role
+    admin.role_grants.append(PersonRole(role=Role.ADMIN))
+    db.session.commit()
+    remaining = organisation(2)
+    assert build(as_csv(remaining), Options(today)).leavers == []
+    plan = build(as_csv(remaining), Options(today, whole_organisation=True))
+    assert [leaver.employee_number for leaver in plan.leavers] == [number(3)]
+    token = db.session.scalar(select(Person.session_token).where(Person.employee_number == number(3)))
+    apply_plan(plan)
+    db.session.expire_all()
+    leaver = db.session.scalar(select(Person).where(Person.employee_number == number(3)))
+    assert not leaver.active and leaver.session_token != token
+    assert db.session.scalar(select(func.count()).select_from(PersonPeriod)
+                             .where(PersonPeriod.person_id == leaver.id)) == 0  # joined on the extract day
+    assert by_hand.active and admin.active
+
+
+def test_every_invalid_row_is_listed_with_its_line_and_nothing_is_written(tree, today):
+    rows = organisation(8)
+    rows[1][7] = "Astronauts"
+    rows[2][4] = "not-an-email"
+    rows[3][8] = "99999999"
+    rows.append(staff_row(4, assignment=rows[4][1]))  # line 10: the same employee and assignment again
+    rows[5][8], rows[6][8] = number(6), number(5)  # a cycle
+    raw = as_csv(rows)
+    plan = build(raw, Options(today))
+    reasons = "\n".join(f"{line}: {reason}" for line, reason in plan.invalid)
+    assert "3: employee 10000001: unknown staff group 'Astronauts'" in reasons
+    assert "4: employee 10000002: malformed e-mail address 'not-an-email'" in reasons
+    assert "5: employee 10000003: line manager 99999999 is neither in the file nor in the tracker" in reasons
+    assert "10: duplicate employee number 10000004 (also on line 6)" in reasons
+    assert "line manager cycle: 10000005 → 10000006 → 10000005" in reasons
+    before = people()
+    with pytest.raises(Refused):
+        apply_plan(plan)
+    assert people() == before
+
+
+def test_tier_from_the_file_must_be_1_to_3_and_without_it_comes_from_the_staff_group(tree, today):
+    headings = [*HEADINGS, "Tier"]
+    plan = build(as_csv([[*staff_row(1), "4"], [*staff_row(2), "3"]], headings), Options(today))
+    assert plan.invalid == [(2, "employee 10000001: tier '4' is not 1, 2 or 3")] and plan.tiers is None
+    plan = build(as_csv([staff_row(1, group="Administrative and Clerical")]), Options(today))
+    assert plan.creates[0].tier == 1 and plan.tiers[StaffGroup.ADMIN_CLERICAL] == 1
+    from tracker.staff_import.staff_groups import set_tiers, tiers_by_group
+    set_tiers({**tiers_by_group(), StaffGroup.ADMIN_CLERICAL: 3})
+    assert build(as_csv([staff_row(1, group="Administrative and Clerical")]), Options(today)).creates[0].tier == 3
+
+
+def test_other_assignments_are_reported_and_the_primary_is_used(tree, today):
+    headings = [*HEADINGS, "Primary Assignment"]
+    rows = [[*staff_row(1, assignment="A-1"), "N"], [*staff_row(1, assignment="A-2", team="Main Theatres"), "Y"],
+            [*staff_row(2, assignment="B-1"), ""], [*staff_row(2, assignment="B-2", team="Main Theatres"), ""]]
+    plan = build(as_csv(rows, headings), Options(today))
+    assert plan.invalid == [] and len(plan.creates) == 2
+    assert {e.employee_number: e.unit_id for e in plan.creates} == {number(1): tree["theatres"].id,
+                                                                   number(2): tree["ward7"].id}
+    assert plan.secondary == [(2, number(1), "A-1"), (5, number(2), "B-2")]
+
+
+def test_people_without_email_are_imported_and_counted(tree, today):
+    plan, result = imported(as_csv([staff_row(1, email=""), staff_row(2, email=""), staff_row(3)]), today)
+    assert plan.without_email == 2 and result.created == 3
+    assert db.session.scalar(select(func.count()).select_from(Person).where(Person.email.is_(None))) == 2
+
+
+def test_units_match_by_code_then_by_name_and_an_ambiguous_name_is_an_error(tree, today):
+    tree["clinic"].code = "C100"
+    make_unit("Ward 7 (Oncology)", UnitKind.TEAM, tree["surgery"])
+    db.session.commit()
+    headings = [*HEADINGS, "Organisation Code"]
+    plan = build(as_csv([[*staff_row(1, team="anything"), "c100"], [*staff_row(2), ""]], headings), Options(today))
+    assert plan.invalid == [(3, "employee 10000002: 2 units are called 'Ward 7 (Oncology)': give organisation "
+                                "codes to tell them apart")]
+
+
+def test_teams_that_do_not_exist_yet_are_created_under_the_chosen_parent(tree, today):
+    headings = [*HEADINGS, "Org Code"]
+    raw = as_csv([[*staff_row(1, team="Ward 9"), "W9"], [*staff_row(2, team="Ward 9"), "W9"]], headings)
+    plan = build(raw, Options(today))
+    assert plan.new_teams == [("W9", "Ward 9")]
+    with pytest.raises(Refused, match="new teams go under"):
+        apply_plan(plan)
+    result = apply_plan(plan, None, tree["cancer"])
+    assert result.teams_created == 1
+    ward9 = db.session.scalar(select(Person).where(Person.employee_number == number(2))).team
+    assert (ward9.name, ward9.code, ward9.parent_id) == ("Ward 9", "W9", tree["cancer"].id)
+    assert build(raw, Options(today)).new_teams == []
+
+
+def test_an_extract_dated_in_a_closed_year_is_refused(tree, today):
+    from tracker.refusal import Refused
+    with pytest.raises(Refused, match="closed"):
+        build(as_csv(organisation(2)), Options(today - timedelta(days=800)))
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", False), ("utf-8", True), ("cp1252", False)])
+def test_the_encoding_is_detected(tree, today, encoding, bom):
+    raw = as_csv([staff_row(1, first="Zoë"), staff_row(2, first="José")], encoding=encoding)
+    plan = build((b"\xef\xbb\xbf" if bom else b"") + raw, Options(today))
+    assert [e.name for e in plan.creates] == ["Zoë Family1", "José Family2"]
+    assert plan.encoding == ("Windows-1252" if encoding == "cp1252" else "UTF-8")
+
+
+def test_an_unrecognised_heading_is_mapped_once_and_remembered(tree, today):
+    headings = ["Pay Number" if h == "Employee Number" else h for h in HEADINGS]
+    plan = build(as_csv([staff_row(1)], headings), Options(today))
+    assert plan.missing == ["employee_number"] and "Pay Number" in plan.columns.unrecognised
+    remember({"employee_number": "Pay Number"})
+    db.session.commit()
+    assert db.session.get(ImportHeading, "pay number").field == "employee_number"
+    assert [e.employee_number for e in build(as_csv([staff_row(1)], headings), Options(today)).creates] == [number(1)]
+
+
+def test_an_xlsx_extract_reads_like_the_csv_and_formulas_stay_text(tree, today):
+    rows = organisation(3)
+    rows[2][5] = '=HYPERLINK("http://evil.example","click")'
+    rows[1][0] = 10000001  # a number cell
+    plan = build(as_xlsx(rows), Options(today))
+    assert plan.encoding == "Excel" and [e.employee_number for e in plan.creates] == [number(0), number(1), number(2)]
+    assert plan.creates[2].job_title.startswith("=HYPERLINK(")
+
+
+def test_a_bad_row_near_the_end_of_a_large_file_leaves_the_database_as_it_was(tree, today):
+    rows = organisation(20_000)
+    rows[19_997][7] = "Astronauts"  # line 19,999 (the heading row is line 1)
+    raw = as_csv(rows)
+    before = people()
+    plan = build(raw, Options(today))
+    assert plan.invalid == [(19_999, "employee 10019997: unknown staff group 'Astronauts'")]
+    with pytest.raises(Refused, match="1 invalid row"):
+        apply_plan(plan)
+    db.session.rollback()
+    assert people() == before
+
+
+def test_a_failure_while_applying_writes_nothing(tree, today, monkeypatch):
+    imported(as_csv(organisation(3)), today)
+    before = people()
+    plan = build(as_csv(organisation(6)[1:]), Options(today, whole_organisation=True))
+    assert len(plan.creates) == 3 and len(plan.leavers) == 1
+
+    def broken(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("tracker.staff_import.apply.leave_many", broken)
+    with pytest.raises(RuntimeError):
+        apply_plan(plan)
+    db.session.rollback()
+    assert people() == before

@@ -88,7 +88,7 @@ def build(raw: bytes, options: Options, progress: Callable[[int], None] | None =
     for entry in entries.values():
         rows.check(entry, columns, known, tiers, file_emails)
     for entry in entries.values():
-        rows.manager_of(entry, columns, known, set(entries), file_emails)
+        rows.manager_of(entry, columns, known, entries, file_emails)
     _cycles(entries, known)
     for entry in sorted(entries.values(), key=lambda e: e.line):
         if entry.errors:

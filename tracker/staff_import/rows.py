@@ -112,7 +112,7 @@ def _unit(entry: Entry, code: str, name: str, known: Known) -> None:
         entry.new_team = ("", name[:200])
 
 
-def manager_of(entry: Entry, columns: dict[str, int], known: Known, in_file: set[str],
+def manager_of(entry: Entry, columns: dict[str, int], known: Known, in_file,
                file_emails: dict[str, str]) -> None:
     """The entry's line manager, by employee number or e-mail, in the file or in the tracker."""
     number = cell(entry.cells, columns, "line_manager_number")
