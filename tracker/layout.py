@@ -20,6 +20,7 @@ NAVIGATION = (
     ("Sign-off queue", "team.queue", "sign_off"),
     ("Organisation report", "reports.organisation", "reports"),
     ("People", "admin.people", "admin"),
+    ("Import staff", "admin.staff_import", "admin"),
     ("Hub", "hub.index", None),
 )
 

@@ -41,3 +41,4 @@ def unmanaged():
     )).all()
     return render_template("admin/unmanaged.html", activities=activities, total=total, page=page.number,
                            pages=page.count)
+from tracker.admin import staff_import  # noqa: E402,F401  (the "Import staff" pages, on this blueprint)
