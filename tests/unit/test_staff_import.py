@@ -109,6 +109,8 @@ def test_every_invalid_row_is_listed_with_its_line_and_nothing_is_written(tree, 
     rows[2][4] = "not-an-email"
     rows[3][8] = "99999999"
     rows.append(staff_row(4, assignment=rows[4][1]))  # line 10: the same employee and assignment again
+    rows.append(staff_row(9))
+    rows[-1][0] = "1" * 21  # line 11
     rows[5][8], rows[6][8] = number(6), number(5)  # a cycle
     raw = as_csv(rows)
     plan = build(raw, Options(today))
@@ -117,6 +119,7 @@ def test_every_invalid_row_is_listed_with_its_line_and_nothing_is_written(tree, 
     assert "4: employee 10000002: malformed e-mail address 'not-an-email'" in reasons
     assert "5: employee 10000003: line manager 99999999 is neither in the file nor in the tracker" in reasons
     assert "10: duplicate employee number 10000004 (also on line 6)" in reasons
+    assert "11: employee number longer than 20 characters" in reasons
     assert "line manager cycle: 10000005 → 10000006 → 10000005" in reasons
     before = people()
     with pytest.raises(Refused):
@@ -236,3 +239,43 @@ def test_a_failure_while_applying_writes_nothing(tree, today, monkeypatch):
         apply_plan(plan)
     db.session.rollback()
     assert people() == before
+
+
+def test_a_leaver_back_in_the_file_rejoins_from_the_extract_date(tree, today):
+    imported(as_csv(organisation(2)), today - timedelta(days=10))
+    imported(as_csv(organisation(1)), today - timedelta(days=5), whole_organisation=True)
+    leaver = db.session.scalar(select(Person).where(Person.employee_number == number(1)))
+    assert not leaver.active
+    plan = build(as_csv(organisation(2)), Options(today))
+    assert plan.updates[0].changes == [("In post", "no (left)", "yes")]
+    apply_plan(plan)
+    assert leaver.active
+    periods = db.session.scalars(select(PersonPeriod).where(PersonPeriod.person_id == leaver.id)
+                                 .order_by(PersonPeriod.starts_on)).all()
+    assert [(p.starts_on, p.ends_on) for p in periods] == [(today - timedelta(days=10), today - timedelta(days=6)),
+                                                            (today, None)]
+
+
+def test_a_line_manager_may_be_named_by_email_in_the_file_or_the_tracker(tree, today):
+    boss = make_person(tree["ward7"], email="boss@example.org")
+    db.session.commit()
+    headings = [*HEADINGS[:-1], "Line Manager Email"]
+    rows = [staff_row(1, manager="boss@example.org"), staff_row(2, manager="given1.family1@example.nhs.uk"),
+            staff_row(3, manager="stranger@example.org")]
+    plan = build(as_csv(rows, headings), Options(today))
+    assert plan.invalid == [(4, "employee 10000003: line manager stranger@example.org is neither in the file nor "
+                                "in the tracker")]
+    plan = build(as_csv(rows[:2], headings), Options(today))
+    apply_plan(plan)
+    managers = dict(db.session.execute(select(Person.employee_number, Person.line_manager_id)
+                                       .where(Person.employee_number.is_not(None))).all())
+    first = db.session.scalar(select(Person.id).where(Person.employee_number == number(1)))
+    assert managers == {number(1): boss.id, number(2): first}
+
+
+def test_someone_imported_without_an_email_cannot_sign_in(tree, today):
+    from tracker.auth.services import authenticate
+    imported(as_csv([staff_row(1, email="")]), today)
+    person = db.session.scalar(select(Person).where(Person.employee_number == number(1)))
+    person.password_hash = "scrypt:32768:8:1$x$y"
+    assert person.email is None and authenticate("", "anything") is None and authenticate(None, "x") is None

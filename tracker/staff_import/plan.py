@@ -108,8 +108,9 @@ def _primary_entries(table_rows, columns, plan: Plan, progress) -> dict[str, Ent
         if progress and count % 1000 == 0:
             progress(count)
         entry = rows.read_entry(line, cells, columns)
-        if not entry.employee_number:
-            plan.invalid.append((line, "no employee number"))
+        if not entry.employee_number or len(entry.employee_number) > 20:
+            plan.invalid.append((line, "employee number longer than 20 characters" if entry.employee_number
+                                 else "no employee number"))
             continue
         first = entries.get(entry.employee_number)
         if first is None:

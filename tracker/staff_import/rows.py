@@ -39,7 +39,7 @@ def cell(cells: list[str], columns: dict[str, int], name: str) -> str:
 
 
 def read_entry(line: int, cells: list[str], columns: dict[str, int]) -> Entry:
-    return Entry(line=line, employee_number=cell(cells, columns, "employee_number")[:20],
+    return Entry(line=line, employee_number=cell(cells, columns, "employee_number"),
                  assignment=cell(cells, columns, "assignment_number"),
                  primary=cell(cells, columns, "primary").lower() in PRIMARY_WORDS, cells=cells)
 

@@ -15,6 +15,7 @@ from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import AuditEvent, OrganisationUnit, Person, StaffGroup, StaffGroupTier
 from tracker.staff_import import APPLIED
+from tracker.staff_import.reading import MAX_FILE_BYTES
 
 URL = "/admin/import"
 
@@ -104,6 +105,12 @@ def test_a_hostile_file_gets_one_message_on_the_upload_page(client, sign_in, org
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "This is not a CSV or Excel file: it holds binary data." in html
     assert "There is a problem" in html
+
+
+def test_a_file_over_the_size_limit_is_refused_by_the_field(client, sign_in, org):
+    sign_in("admin@example.org", PASSWORD)
+    html = upload(client, b"a" * (MAX_FILE_BYTES + 1)).get_data(as_text=True)
+    assert "The staff file must be smaller than 20 MB" in html and people() == 4
 
 
 def test_an_extract_date_in_a_closed_year_is_refused_by_the_field(client, sign_in, org, today):
