@@ -9,6 +9,9 @@ from tests.staff_files import as_csv, staff_row
 
 
 def upload(page, raw: bytes) -> None:
+    if page.locator("input[type=file][name=file]").count() == 0:
+        page.get_by_role("link", name="Upload another file").click()
+        page.wait_for_load_state()
     page.set_input_files("input[type=file][name=file]",
                          files=[{"name": "staff.csv", "mimeType": "text/csv", "buffer": raw}])
     page.get_by_role("button", name="Preview import").click()
