@@ -224,7 +224,7 @@ def main() -> None:
                                 check=True, capture_output=True, text=True).stdout
         figures = json.loads(output.strip().splitlines()[-1])
         print(f"\n{name}: peak memory of the measuring process {figures.pop('peak_mb'):.0f} MB")
-        print(f"| run | rows | preview s | apply s | created | updated | unchanged | deactivated |")
+        print("| run | rows | preview s | apply s | created | updated | unchanged | deactivated |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for run, f in figures.items():
             print(f"| {run} | {f['rows']:,} | {f['preview']:.2f} | {f['apply']:.2f} | {f['created']:,} | "

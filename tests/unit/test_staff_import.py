@@ -11,7 +11,7 @@ from tests.factories import make_person, make_tree, make_unit
 from tests.staff_files import HEADINGS, as_csv, as_xlsx, number, organisation, staff_row
 from tracker.extensions import db
 from tracker.models import AuditEvent, ImportHeading, Person, PersonPeriod, StaffGroup, UnitKind
-from tracker.staff_import import APPLIED, Options, StaffFileError, apply_plan, build
+from tracker.staff_import import APPLIED, Options, apply_plan, build
 from tracker.refusal import Refused
 from tracker.staff_import.headers import remember
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -115,7 +116,7 @@ def test_a_file_over_the_size_limit_is_refused_by_the_field(client, sign_in, org
 
 def test_an_extract_date_in_a_closed_year_is_refused_by_the_field(client, sign_in, org, today):
     sign_in("admin@example.org", PASSWORD)
-    html = upload(client, as_csv(organisation(2)), day=today.replace(year=today.year - 3)).get_data(as_text=True)
+    html = upload(client, as_csv(organisation(2)), day=today - timedelta(days=3 * 366)).get_data(as_text=True)
     assert "appraisal year closed" in html and people() == 4
 
 
@@ -147,6 +148,14 @@ def test_a_made_up_token_is_refused(client, sign_in, org, today):
     html = client.post(f"{URL}/apply", data={"csrf_token": token, "token": "../../etc/passwd",
                                              "extract_date": today.isoformat()}).get_data(as_text=True)
     assert "expired or was already applied" in html
+
+
+def test_a_tampered_extract_date_is_refused_without_writing(client, sign_in, org):
+    sign_in("admin@example.org", PASSWORD)
+    html = upload(client, as_csv(organisation(2))).get_data(as_text=True)
+    response = client.post(f"{URL}/apply", data={**carried(html), "extract_date": "31-02-2026", "action": "apply"})
+    assert response.status_code == 200 and "upload the file again" in response.get_data(as_text=True)
+    assert people() == 4
 
 
 def test_the_tiers_of_staff_groups_are_changed_and_kept(client, sign_in, post_form, org):

@@ -116,9 +116,14 @@ def staff_import_apply():
     if not form.validate_on_submit():
         return redirect(url_for(".staff_import"))
     upload = UploadForm(formdata=None, extract_date=appraisal_year.today())
+    try:
+        options = _options(form)
+    except Refused as refused:
+        show_errors(upload, refused.errors)
+        return _upload_page(upload)
 
     def write():
-        plan = build(kept(form.token.data), _options(form))
+        plan = build(kept(form.token.data), options)
         parent = db.session.get(OrganisationUnit, int(form.parent.data)) if (form.parent.data or "").isdigit() else None
         return apply_plan(plan, current_user._get_current_object(), parent)
 
@@ -135,7 +140,7 @@ def staff_import_apply():
         if form.parent.errors:
             errors["parent"] = form.parent.errors[0]
         if _still_kept(form.token.data):
-            return _preview(form.token.data, _options(form), errors=errors)
+            return _preview(form.token.data, options, errors=errors)
         upload.file.errors = list(errors.values())
         return _upload_page(upload)
     forget(form.token.data)

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
-from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -32,7 +30,8 @@ people_cli = AppGroup("people", help="Import staff from the workforce system.")
               help=f"Remember that a heading means a field (repeatable). Fields: {', '.join(FIELDS)}.")
 def import_command(path, dry_run, whole_organisation, extract_date, parent_name, mappings) -> None:
     """Import the staff in the CSV or XLSX extract PATH. Nothing is written when any row is invalid."""
-    raw = Path(path).read_bytes()[:MAX_FILE_BYTES + 1]
+    with open(path, "rb") as handle:  # never more than the limit in memory, however big the file
+        raw = handle.read(MAX_FILE_BYTES + 1)
     on = extract_date.date() if extract_date else appraisal_year.today()
     try:
         _remember(mappings)
