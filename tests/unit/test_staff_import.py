@@ -279,3 +279,27 @@ def test_someone_imported_without_an_email_cannot_sign_in(tree, today):
     person = db.session.scalar(select(Person).where(Person.employee_number == number(1)))
     person.password_hash = "scrypt:32768:8:1$x$y"
     assert person.email is None and authenticate("", "anything") is None and authenticate(None, "x") is None
+
+
+def test_the_bulk_history_changes_match_the_one_person_ones(tree, today):
+    from tracker import staff_history
+    earlier = today - timedelta(days=20)
+    one, many = (make_person(tree["ward7"], tier=1) for _ in range(2))
+    gone_one, gone_many = (make_person(tree["ward7"]) for _ in range(2))
+    staff_history.change(one, earlier, tier=2)
+    staff_history.change(many, earlier, tier=2)
+    staff_history.change(one, today - timedelta(days=3), team=tree["clinic"], tier=3)
+    staff_history.change_many({many.id: {"team_id": tree["clinic"].id, "tier": 3,
+                                         "staff_group": many.staff_group}}, today - timedelta(days=3))
+    staff_history.leave(gone_one, earlier)
+    staff_history.leave_many([gone_many.id], earlier)
+    db.session.flush()
+    db.session.expire_all()
+
+    def shape(person):
+        periods = db.session.scalars(select(PersonPeriod).where(PersonPeriod.person_id == person.id)
+                                     .order_by(PersonPeriod.starts_on)).all()
+        return ([(p.starts_on, p.ends_on, p.team_id, p.tier, p.staff_group) for p in periods],
+                (person.team_id, person.tier, person.active))
+
+    assert shape(one) == shape(many) and shape(gone_one) == shape(gone_many)
