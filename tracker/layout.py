@@ -21,6 +21,7 @@ NAVIGATION = (
     ("Organisation report", "reports.organisation", "reports"),
     ("People", "admin.people", "admin"),
     ("Teams", "admin.teams", "admin"),
+    ("Import staff", "admin.staff_import", "admin"),
     ("Hub", "hub.index", None),
 )
 

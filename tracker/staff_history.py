@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 
 from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonPeriod, StaffGroup
+from tracker.models.people import new_session_token
 from tracker.organisation import ensure_may_date, ensure_unit_open
 from tracker.refusal import Refused
 
@@ -102,3 +103,72 @@ def in_post_today(person: Person) -> PersonPeriod | None:
     return db.session.scalar(
         select(PersonPeriod).where(PersonPeriod.person_id == person.id, PersonPeriod.starts_on <= today,
                                    (PersonPeriod.ends_on.is_(None)) | (PersonPeriod.ends_on >= today)))
+
+
+# --- many people at once (the staff import): the same rules, set-based ------------------------
+
+_CHUNK = 500  # ids per IN list: well under every database's bound-parameter limit
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+def start_many_in_post(people: list[dict], on: date) -> None:
+    """start_in_post for many: each of `people` (person_id, team_id, tier, staff_group) in post from `on`."""
+    ensure_may_date(on)
+    if people:
+        db.session.execute(insert(PersonPeriod), [{**p, "starts_on": on} for p in people])
+
+
+def _periods_from(person_ids: list[int], on: date) -> list:
+    """The periods (id, person_id, starts_on, ends_on) of these people that hold on `on` or start after it."""
+    found = []
+    for ids in _chunks(person_ids):
+        found += db.session.execute(select(
+            PersonPeriod.id, PersonPeriod.person_id, PersonPeriod.starts_on, PersonPeriod.ends_on).where(
+            PersonPeriod.person_id.in_(ids), (PersonPeriod.ends_on.is_(None)) | (PersonPeriod.ends_on >= on)))
+    return found
+
+
+def change_many(changes: dict[int, dict], on: date) -> None:
+    """change() for many active people: person id -> {team_id, tier, staff_group} they hold from `on`."""
+    ensure_may_date(on)
+    if not changes:
+        return
+    ends, updates, added = [], [], []
+    for period in _periods_from(list(changes), on):
+        values = changes[period.person_id]
+        if period.starts_on < on:
+            ends.append({"id": period.id, "ends_on": on - timedelta(days=1)})
+            added.append({"person_id": period.person_id, "starts_on": on, "ends_on": period.ends_on, **values})
+        else:
+            updates.append({"id": period.id, **values})
+    db.session.flush()
+    for rows in (ends, updates):
+        if rows:
+            db.session.execute(update(PersonPeriod), rows)
+    if added:
+        db.session.execute(insert(PersonPeriod), added)
+    db.session.execute(update(Person), [{"id": person_id, **values} for person_id, values in changes.items()])
+
+
+def leave_many(person_ids: list[int], on: date) -> None:
+    """leave() for many: none of these people is in post from `on`; every session of theirs ends."""
+    ensure_may_date(on)
+    if not person_ids:
+        return
+    ends, later = [], []
+    for period in _periods_from(person_ids, on):
+        if period.starts_on < on:
+            ends.append({"id": period.id, "ends_on": on - timedelta(days=1)})
+        else:
+            later.append(period.id)
+    db.session.flush()
+    if ends:
+        db.session.execute(update(PersonPeriod), ends)
+    for ids in _chunks(later):
+        db.session.execute(delete(PersonPeriod).where(PersonPeriod.id.in_(ids)))
+    db.session.execute(update(Person), [{"id": person_id, "active": False, "session_token": new_session_token()}
+                                        for person_id in person_ids])

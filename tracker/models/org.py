@@ -28,6 +28,8 @@ class OrganisationUnit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The workforce system's organisation code, when known: imports match units by it.
+    code: Mapped[Optional[str]] = mapped_column(String(40))
     kind: Mapped[UnitKind] = mapped_column(enum_column_type(UnitKind, 20))
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation_unit.id"), index=True)
     # The first day the unit no longer existed (tracker.organisation.close_unit); None while open.
@@ -35,6 +37,8 @@ class OrganisationUnit(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     parent: Mapped[Optional["OrganisationUnit"]] = relationship(remote_side=[id])
+
+    __table_args__ = (Index("ix_organisation_unit_code", "code", unique=True),)
 
     @classmethod
     def is_open(cls):

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -48,8 +48,9 @@ class Person(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_number: Mapped[Optional[str]] = mapped_column(String(20), unique=True)
-    # Stored lower-cased so uniqueness ignores case on every database.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Stored lower-cased so uniqueness ignores case on every database. None: imported without
+    # one, so they cannot sign in until they get one.
+    email: Mapped[Optional[str]] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     job_title: Mapped[str] = mapped_column(String(200), default="")
     staff_group: Mapped[StaffGroup] = mapped_column(enum_column_type(StaffGroup, 60), index=True)
@@ -58,6 +59,8 @@ class Person(UserMixin, db.Model):
     line_manager_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"), index=True)
     password_hash: Mapped[Optional[str]] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    # Came from a workforce-system import: only such people may be deactivated by one.
+    from_import: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Carried in the session by get_id(); rotating it ends every session of this person.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
