@@ -20,6 +20,7 @@ NAVIGATION = (
     ("Sign-off queue", "team.queue", "sign_off"),
     ("Organisation report", "reports.organisation", "reports"),
     ("People", "admin.people", "admin"),
+    ("Audit trail", "admin.audit_trail", "admin"),
     ("Hub", "hub.index", None),
 )
 

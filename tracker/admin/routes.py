@@ -41,3 +41,7 @@ def unmanaged():
     )).all()
     return render_template("admin/unmanaged.html", activities=activities, total=total, page=page.number,
                            pages=page.count)
+
+
+# The audit trail's pages register on this blueprint.
+from tracker.admin import audit_trail  # noqa: E402,F401
