@@ -4,6 +4,7 @@ Every person named in an existing row (as actor or as the person it is about) ge
 subject id in audit_subject; the rows are rewritten to carry those ids, so none is lost and
 every row reads as before. Erasing a person later removes only their audit_subject row.
 The activity id loses its foreign key for the same reason (erasure must not edit the trail).
+Triggers then refuse any UPDATE or DELETE of an event (and TRUNCATE on PostgreSQL).
 
 Revision ID: 0008
 Revises: 0004
@@ -33,6 +34,32 @@ def _subject_of(person_column):
 def _person_of(subject_column):
     return (sa.select(audit_subject.c.person_id).where(audit_subject.c.subject_id == subject_column)
             .scalar_subquery())
+
+
+APPEND_ONLY_MESSAGE = "the audit trail is append-only"
+
+
+def _guard(create: bool):
+    """Triggers that refuse UPDATE and DELETE on audit_event (and TRUNCATE on PostgreSQL)."""
+    dialect = op.get_bind().dialect.name
+    if dialect == 'sqlite':
+        for verb in ('UPDATE', 'DELETE'):
+            op.execute(f"DROP TRIGGER IF EXISTS audit_event_no_{verb.lower()}")
+            if create:
+                op.execute(f"CREATE TRIGGER audit_event_no_{verb.lower()} BEFORE {verb} ON audit_event "
+                           f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END")
+    elif dialect == 'postgresql':
+        op.execute("DROP TRIGGER IF EXISTS audit_event_no_change ON audit_event")
+        op.execute("DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event")
+        if create:
+            op.execute("CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+                       f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $$")
+            op.execute("CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
+                       "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()")
+            op.execute("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+                       "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()")
+        else:
+            op.execute("DROP FUNCTION IF EXISTS audit_event_append_only()")
 
 
 def upgrade():
@@ -70,10 +97,13 @@ def upgrade():
         batch_op.create_index('ix_audit_event_actor_time', ['actor_subject_id', 'occurred_at'], unique=False)
         batch_op.create_index('ix_audit_event_about_time', ['about_subject_id', 'occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_activity_id'), ['activity_id'], unique=False)
+    # Last: SQLite's batch mode rebuilds the table, which would drop triggers made before.
+    _guard(create=True)
 
 
 def downgrade():
     # Rows about an erased person come back with no person: their mapping is gone by design.
+    _guard(create=False)
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('actor_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('person_id', sa.Integer(), nullable=True))

@@ -7,9 +7,11 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DatabaseError
 
 from tests.factories import PASSWORD, make_person, make_tree
 from tests.support import csrf_token_from
@@ -37,7 +39,8 @@ def org(db_session):
 
 
 def at(event: AuditEvent, moment: datetime) -> AuditEvent:
-    """Tests place events in time; the application never changes one after writing it."""
+    """Tests place events in time, before they are written: once written, nothing may change one."""
+    assert event in db.session.new
     event.occurred_at = moment
     db.session.flush()
     return event
@@ -230,3 +233,21 @@ def test_each_person_has_one_stable_random_subject_id(org):
     assert (first.actor_id, first.person_id) == (org["manager"].id, org["nurse"].id)
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.person_id == org["nurse"].id)) == first.id
     assert db.session.scalar(select(func.count()).select_from(AuditSubject)) == 2
+
+
+def test_the_database_refuses_to_change_or_remove_an_event(org):
+    record(org["nurse"], "activity.submitted", person=org["nurse"])
+    db.session.commit()
+    for statement in (update(AuditEvent).values(action="x"), delete(AuditEvent)):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with db.session.begin_nested():
+                db.session.execute(statement)
+    assert db.session.scalar(select(AuditEvent.action)) == "activity.submitted"
+
+
+def test_no_code_edits_or_deletes_an_event():
+    """Append-only in the code as well: no module updates or deletes audit events."""
+    root = Path(__file__).resolve().parents[2] / "tracker"
+    pattern = re.compile(r"(update|delete)\(\s*AuditEvent|(UPDATE|DELETE FROM)\s+audit_event", re.I)
+    offenders = [str(path) for path in root.rglob("*.py") if pattern.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []
