@@ -51,9 +51,10 @@ def sign_in():
         db.session.commit()
         form.form_errors.append(SIGN_IN_FAILED)
         return render_sign_in(form)
-    login_user(person)
     record_sign_in(person)
     db.session.commit()
+    # After the commit, so the signed-in person is loaded afresh, not left expired by it.
+    login_user(person)
     return redirect(safe_next(form.next.data) or url_for("home.index"))
 
 
