@@ -162,21 +162,20 @@ def _newest_first(query: Select) -> Select:
     return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 
-def _beyond(cursor: int, older: bool):
-    """Events older (or newer) than the cursor event, in the list's order (time, then id)."""
-    at = select(AuditEvent.occurred_at).where(AuditEvent.id == cursor).scalar_subquery()
+def _beyond(cursor: AuditEvent, older: bool):
+    """Events older (or newer) than the cursor event, in the list's order (time, then id). Written
+    as a range on the time (which the time index answers) narrowed by the tie-break on the id."""
+    at, key = cursor.occurred_at, cursor.id
     if older:
-        return or_(AuditEvent.occurred_at < at, and_(AuditEvent.occurred_at == at, AuditEvent.id < cursor))
-    return or_(AuditEvent.occurred_at > at, and_(AuditEvent.occurred_at == at, AuditEvent.id > cursor))
+        return and_(AuditEvent.occurred_at <= at, or_(AuditEvent.occurred_at < at, AuditEvent.id < key))
+    return and_(AuditEvent.occurred_at >= at, or_(AuditEvent.occurred_at > at, AuditEvent.id > key))
 
 
 def page_of_trail(filters: TrailFilters, *, before: int | None = None, after: int | None = None) -> TrailPage:
     """One page of the filtered trail: the newest events, or those just older than `before`, or just
     newer than `after` (a cursor naming no event reads as the newest page)."""
-    if before is not None and db.session.get(AuditEvent, before) is None:
-        before = None
-    if after is not None and db.session.get(AuditEvent, after) is None:
-        after = None
+    before = db.session.get(AuditEvent, before) if before is not None else None
+    after = db.session.get(AuditEvent, after) if after is not None else None
     query = filtered(filters)
     if after is not None:
         query = query.where(_beyond(after, older=False)).order_by(AuditEvent.occurred_at, AuditEvent.id)
