@@ -47,11 +47,16 @@ _COVERAGE = {"unit", "behaviour_code", "behaviour", "subject", "tiers", "people_
 _UPTAKE = {"course_code", "course", "provider", "format", "staff_group", "directorate", "activities", "people",
            "behaviour_codes"}
 
+_AUDIT = {"occurred_at", "actor", "actor_subject", "action_words", "action", "about", "about_subject", "activity_id",
+          "client_address", "details"}
+
 # Audience -> the column keys it may receive.
 AUDIENCES: dict[str, frozenset[str]] = {
     "organisation": frozenset(_PEOPLE | _ACTIVITIES | _COVERAGE | _UPTAKE),
     # Managers see their own people's figures, but contact details stay in the workforce system.
     "team": frozenset((_PEOPLE - {"email"}) | _COVERAGE),
+    # Admins reading the audit trail: who did what about whom, never what was written.
+    "audit": frozenset(_AUDIT),
 }
 
 

@@ -22,6 +22,7 @@ NAVIGATION = (
     ("People", "admin.people", "admin"),
     ("Teams", "admin.teams", "admin"),
     ("Import staff", "admin.staff_import", "admin"),
+    ("Audit trail", "admin.audit_trail", "admin"),
     ("Hub", "hub.index", None),
 )
 

@@ -98,3 +98,12 @@ def test_admin_reaches_the_people_page(client, sign_in, db_session):
     sign_in("root@example.org", PASSWORD)
     response = client.get("/admin/people")
     assert response.status_code == 200 and "root@example.org" in response.get_data(as_text=True)
+
+
+def test_the_audit_trail_routes_only_read(app):
+    """The audit trail is append-only: its pages filter and export with GET; no route edits or deletes."""
+    audit_routes = [r for r in _routes(app) if r.endpoint.startswith("admin.audit")]
+    assert {r.endpoint for r in audit_routes} == {"admin.audit_trail", "admin.audit_export"}
+    for rule in audit_routes:
+        assert rule.methods - {"HEAD", "OPTIONS"} == {"GET"}, rule.endpoint
+        assert access.permission_for(rule.endpoint, "admin") == "admin"

@@ -7,7 +7,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from tracker.auth.forms import SignInForm, SignOutForm
-from tracker.auth.services import authenticate, end_sessions, load_session_person
+from tracker.auth.services import (authenticate, end_sessions, load_session_person, record_failed_sign_in,
+                                   record_sign_in, record_sign_out)
 from tracker.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -46,8 +47,13 @@ def sign_in():
         return render_sign_in(form, 400 if form.csrf_token.errors else 200)
     person = authenticate(form.email.data, form.password.data)
     if person is None:
+        record_failed_sign_in(form.email.data)
+        db.session.commit()
         form.form_errors.append(SIGN_IN_FAILED)
         return render_sign_in(form)
+    record_sign_in(person)
+    db.session.commit()
+    # After the commit, so the signed-in person is loaded afresh, not left expired by it.
     login_user(person)
     return redirect(safe_next(form.next.data) or url_for("home.index"))
 
@@ -58,6 +64,7 @@ def sign_out():
     if form.validate_on_submit():
         person = current_user._get_current_object()
         end_sessions(person)
+        record_sign_out(person)
         db.session.commit()
         logout_user()
         flash("You have signed out.", "success")

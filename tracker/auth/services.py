@@ -1,13 +1,23 @@
 """Accounts and passwords; nothing here knows about requests."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import appraisal_year, staff_history
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, Person, PersonRole, Role, StaffGroup
+from tracker.audit import record
 from tracker.refusal import Refused
+
+# Audit actions of signing in and out.
+SIGNED_IN = "auth.signed_in"
+FAILED_SIGN_IN = "auth.sign_in_failed"
+SIGNED_OUT = "auth.signed_out"
 
 MIN_PASSWORD_LENGTH = 12
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
@@ -33,6 +43,34 @@ def authenticate(email: str, password: str) -> Person | None:
     if not person.active:
         return None
     return person
+
+
+def record_sign_in(person: Person) -> None:
+    record(person, SIGNED_IN)
+
+
+def record_sign_out(person: Person) -> None:
+    record(person, SIGNED_OUT)
+
+
+def record_failed_sign_in(email: str) -> None:
+    """A refused sign-in, about the account the e-mail address names when there is one. An address
+    that names nobody is kept only as a keyed hash (attempts on one address can be told apart from
+    attempts on many), never as typed; the password is never kept."""
+    typed = normalise_email(email)
+    person_id = db.session.scalar(select(Person.id).where(Person.email == typed))
+    if person_id is not None:
+        record(None, FAILED_SIGN_IN, person=person_id)
+    else:
+        record(None, FAILED_SIGN_IN, email_hash=email_hash(typed))
+
+
+def email_hash(email: str) -> str:
+    """A keyed hash of an e-mail address: the same address gives the same hash on this installation,
+    and nobody without the secret key can test guesses against it."""
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, normalise_email(email).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def load_session_person(session_id: str) -> Person | None:

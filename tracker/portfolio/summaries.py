@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from tracker import access, compliance
+from tracker import access, audit, compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.counting import exemption_in_force, live_in_year
@@ -220,11 +220,10 @@ def export_data(person: Person, when: datetime) -> dict:
     notices = db.session.scalars(
         select(Notice).where(Notice.person_id == person.id).order_by(Notice.sent_on, Notice.id)
     ).all()
-    actor = aliased(Person)
+    subject = audit.subject_id_of(person.id)
     events = db.session.execute(
-        select(AuditEvent, actor.name)
-        .outerjoin(actor, actor.id == AuditEvent.actor_id)
-        .where((AuditEvent.person_id == person.id) | (AuditEvent.actor_id == person.id))
+        audit.events_with_actor_name()
+        .where((AuditEvent.about_subject_id == subject) | (AuditEvent.actor_subject_id == subject))
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ).all()
     record(person, "portfolio.exported", person=person)
@@ -284,7 +283,7 @@ def export_data(person: Person, when: datetime) -> dict:
         ],
         "audit_trail": [
             {"at": _iso(event.occurred_at), "action": event.action, "by": actor_name,
-             "about_you": event.person_id == person.id, "activity_id": event.activity_id}
+             "about_you": event.about_subject_id == subject, "activity_id": event.activity_id}
             for event, actor_name in events
         ],
     }

@@ -17,13 +17,14 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from tracker import audit
 from tracker.appraisal_year import AppraisalYear, start_month
 from tracker.framework_changes import VersionChanges, compare
 from tracker.extensions import db
 from tracker.framework_import import (IMPORTED, FrameworkFileError, ImportResult, check_file, import_framework,
                                       parse_text)
 from tracker.framework_years import year_from_choice
-from tracker.models import FROM_THE_START, AuditEvent, Framework, Person
+from tracker.models import FROM_THE_START, AuditEvent, Framework
 from tracker.refusal import Refused
 from tracker.year_closing import closed_message, is_closed
 
@@ -122,7 +123,7 @@ class Imported:
 def imports(limit: int = 10) -> list[Imported]:
     """The latest framework imports, newest first."""
     rows = db.session.execute(
-        select(AuditEvent, Person.name).outerjoin(Person, Person.id == AuditEvent.actor_id)
+        audit.events_with_actor_name()
         .where(AuditEvent.action == IMPORTED).order_by(AuditEvent.id.desc()).limit(limit)
     ).all()
     result = []

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from tracker import compliance, figures
+from tracker import audit, compliance, figures
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.compliance import Rule, Target
@@ -172,7 +172,7 @@ class Change:
 def changes(limit: int = 20) -> list[Change]:
     """The latest changes to the requirement, newest first, in words."""
     rows = db.session.execute(
-        select(AuditEvent, Person.name).outerjoin(Person, Person.id == AuditEvent.actor_id)
+        audit.events_with_actor_name()
         .where(AuditEvent.action == CHANGED).order_by(AuditEvent.id.desc()).limit(limit)
     ).all()
     result = []

@@ -1,0 +1,72 @@
+"""The audit trail in plain words: what each action means and how its details read.
+
+An action without an entry here still reads sensibly ("person.role_changed" -> "Person: role changed");
+an area that adds actions may add their words here."""
+from __future__ import annotations
+
+ACTION_WORDS: dict[str, str] = {
+    "auth.signed_in": "Signed in",
+    "auth.sign_in_failed": "Sign-in refused",
+    "auth.signed_out": "Signed out",
+    "activity.created": "Logged an activity",
+    "activity.changed": "Changed an activity",
+    "activity.submitted": "Submitted an activity for sign-off",
+    "activity.withdrawn": "Withdrew an activity from sign-off",
+    "activity.deleted": "Deleted an activity",
+    "activity.signed_off": "Signed off an activity",
+    "activity.returned": "Returned an activity for changes",
+    "reflection.viewed": "Read a reflection",
+    "evidence.downloaded": "Downloaded an evidence file",
+    "exemption.recorded": "Recorded an exemption",
+    "leadership_action.recorded": "Recorded a leadership action",
+    "reminder.sent": "Sent reminders",
+    "portfolio.exported": "Downloaded their portfolio",
+    "report.exported": "Exported a report",
+    "requirement.changed": "Changed the annual requirement",
+    "framework.imported": "Imported a framework version",
+    "hub.section_saved": "Saved a hub section",
+    "hub.links_checked": "Checked the hub's links",
+    "audit.exported": "Exported the audit trail",
+}
+
+# Detail keys whose plain name is not just the key with spaces.
+DETAIL_WORDS: dict[str, str] = {
+    "email_hash": "E-mail address typed (hashed)",
+    "fmt": "Format",
+    "from_year": "Applies from year",
+    "already_reminded": "Already reminded",
+}
+
+# Lists in details (people reminded ...) are cut to this many items on screen and in the CSV.
+LIST_ITEMS_SHOWN = 10
+
+
+def action_words(action: str) -> str:
+    if action in ACTION_WORDS:
+        return ACTION_WORDS[action]
+    area, _, what = action.partition(".")
+    words = (what or area).replace("_", " ")
+    return f"{area.replace('_', ' ').capitalize()}: {words}" if what else words.capitalize()
+
+
+def detail_words(detail: dict | None) -> str:
+    """e.g. "Export: people; Format: csv; Rows: 6"."""
+    return "; ".join(f"{_key_words(key)}: {_value_words(value)}" for key, value in (detail or {}).items())
+
+
+def _key_words(key: str) -> str:
+    return DETAIL_WORDS.get(key) or str(key).replace("_", " ").capitalize()
+
+
+def _value_words(value) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{_key_words(k)} {_value_words(v)}" for k, v in value.items()) + ")"
+    if isinstance(value, (list, tuple)):
+        shown = ", ".join(_value_words(item) for item in value[:LIST_ITEMS_SHOWN])
+        more = len(value) - LIST_ITEMS_SHOWN
+        return f"{shown} and {more} more" if more > 0 else shown or "none"
+    return str(value)
