@@ -51,7 +51,8 @@ def dated(day: date, name: str = "on") -> dict:
 
 
 def actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    return list(db.session.scalars(select(AuditEvent.action).where(~AuditEvent.action.startswith("auth."))
+                                   .order_by(AuditEvent.id)))
 
 
 def current_closure(unit) -> set[tuple[int, int]]:
