@@ -27,6 +27,13 @@ ACTION_WORDS: dict[str, str] = {
     "hub.section_saved": "Saved a hub section",
     "hub.links_checked": "Checked the hub's links",
     "audit.exported": "Exported the audit trail",
+    "unit.added": "Added a unit",
+    "unit.renamed": "Renamed a unit",
+    "unit.moved": "Moved a unit",
+    "unit.closed": "Closed a unit",
+    "scope.granted": "Gave manager scope",
+    "scope.removed": "Took away manager scope",
+    "import.applied": "Applied a staff import",
 }
 
 # Detail keys whose plain name is not just the key with spaces.
