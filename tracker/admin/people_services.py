@@ -62,6 +62,8 @@ def _line_manager(typed: str, person: Person | None) -> tuple[Person | None, str
         or_(Person.email == normalise_email(typed), Person.employee_number == typed)).limit(1))
     if manager is None:
         return None, "No one in the tracker has that email address or employee number."
+    if person is not None and manager.id == person.line_manager_id:
+        return manager, None  # unchanged: their other details can be saved even if the manager has left
     if not manager.active:
         return None, f"{manager.name} has left, so cannot be a line manager."
     if person is not None and manager.id == person.id:

@@ -224,3 +224,34 @@ def test_a_left_admin_does_not_count_as_another_admin(post_form, as_admin):
     db.session.commit()
     html = post_form(f"/admin/people/{admin.id}/edit", edit_form(admin, roles=[])).get_data(as_text=True)
     assert LAST_ADMIN_ROLE in html
+
+
+def test_a_person_whose_line_manager_left_can_still_be_edited(post_form, as_admin):
+    nurse, boss = as_admin["people"]["nurse"], as_admin["people"]["boss"]
+    boss.active = False
+    db.session.commit()
+    response = post_form(f"/admin/people/{nurse.id}/edit", edit_form(nurse, job_title="Sister"))
+    assert response.status_code == 302
+    db.session.refresh(nurse)
+    assert (nurse.job_title, nurse.line_manager_id) == ("Sister", boss.id)
+
+
+def test_the_add_a_person_page_starts_in_post_today(client, as_admin):
+    html = client.get("/admin/people/new").get_data(as_text=True)
+    assert "<h1>Add a person</h1>" in html and "Add person" in html
+    assert 'name="in_post_from-day" type="text" value="15"' in html
+    assert 'value="10"' in html and 'value="2025"' in html
+
+
+def test_the_people_list_costs_the_same_queries_however_many_people(client, as_admin, count_queries):
+    def queries() -> int:
+        db.session.expire_all()  # each time, the signed-in admin is read afresh
+        with count_queries() as counter:
+            assert client.get("/admin/people?status=active").status_code == 200
+        return counter.count
+
+    few = queries()
+    for n in range(30):
+        make_person(as_admin["tree"]["ward7"], roles=["manager"] if n % 2 else [], line_manager=as_admin["people"]["boss"])
+    db.session.commit()
+    assert queries() == few
