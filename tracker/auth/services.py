@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import appraisal_year, staff_history
 from tracker.extensions import db
-from tracker.models import OrganisationUnit, Person, PersonRole, Role, StaffGroup
+from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonRole, Role, StaffGroup
 from tracker.refusal import Refused
 
 MIN_PASSWORD_LENGTH = 12
@@ -86,7 +86,7 @@ def deactivate(person: Person) -> None:
 def create_person(*, email: str, name: str, team: OrganisationUnit, tier: int, staff_group: StaffGroup,
                   job_title: str = "", roles: set[Role] = frozenset(), password: str | None = None,
                   employee_number: str | None = None, line_manager: Person | None = None,
-                  in_post_from: date | None = None) -> Person:
+                  in_post_from: date = SINCE_EVER) -> Person:
     """A new person in post from `in_post_from` (by default as if always: the command line's first
     accounts; the admin pages give the day they start)."""
     email = normalise_email(email)
@@ -103,8 +103,5 @@ def create_person(*, email: str, name: str, team: OrganisationUnit, tier: int, s
         set_password(person, password)
     db.session.add(person)
     db.session.flush()
-    if in_post_from is None:
-        staff_history.start_in_post(person)
-    else:
-        staff_history.start_in_post(person, in_post_from)
+    staff_history.start_in_post(person, in_post_from)
     return person
