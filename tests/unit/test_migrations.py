@@ -151,3 +151,36 @@ def test_upgrading_the_demo_data_to_a_framework_per_year_keeps_every_figure(empt
         db.session.remove()
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_set_password_links_arrive_beside_the_people_already_there(empty_database_url):
+    """0005 adds the set-password links' table to a database holding people; going back removes
+    only that table."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0008")
+        now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                              "true, 't', :now)"), dict(now=now))
+        upgrade(directory=MIGRATIONS, revision="0009")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO set_password_link (person_id, token_hash, created_at, expires_at, created_by_id) "
+                              "VALUES (1, 'h', :now, :now, 1)"), dict(now=now))
+            assert conn.execute(text("SELECT person_id FROM set_password_link")).scalar() == 1
+        downgrade(directory=MIGRATIONS, revision="0008")
+        assert "set_password_link" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -12,7 +12,8 @@ from tracker import access
 # The endpoints a visitor may reach without signing in. Adding one here is a reviewed decision.
 EXPECTED_PUBLIC = {"static", "assets", "auth.sign_in", "home.index", "home.health",
                    "hub.index", "hub.section", "hub.framework",  # the hub's guidance is readable signed out
-                   "pages.page"}  # accessibility statement, privacy notice, cookies, help: for everyone
+                   "pages.page",  # accessibility statement, privacy notice, cookies, help: for everyone
+                   "auth.set_password"}  # a set-password link's token is the credential
 
 
 def _concrete_url(rule) -> str:

@@ -50,7 +50,8 @@ PERMISSIONS: dict[str, frozenset[Role | None]] = {
 
 # Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", "home.health",
-                              "hub.index", "hub.section", "hub.framework", "pages.page"})
+                              "hub.index", "hub.section", "hub.framework", "pages.page",
+                              "auth.set_password"})  # the link's token is the credential
 
 # Blueprint name -> the permission every one of its endpoints needs.
 AREA_PERMISSIONS: dict[str, str] = {
@@ -178,6 +179,11 @@ def visible_people(viewer: Person) -> Select:
     if Role.MANAGER in viewer.roles:
         conditions.append(Person.team_id.in_(scope_unit_ids(viewer)))
     return select(Person).where(or_(*conditions))
+
+
+def visible_person_for(viewer: Person, person_id: int) -> Person:
+    """A person the viewer may see (anyone, for admins), or 404."""
+    return _one_or_404(visible_people(viewer).where(Person.id == person_id))
 
 
 def own_activities(viewer: Person) -> Select:

@@ -1,5 +1,5 @@
-"""Admin: the people in the organisation, and the activities nobody can decide on.
-(Import and editing come with their own issue.)"""
+"""Admin: the activities nobody can decide on; the people pages are in tracker/admin/people.py,
+registered on the same blueprint."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
@@ -22,14 +22,6 @@ def _page(query) -> tuple[int, Page]:
     return total, page_of(request.args.get("page", 1, type=int), total)
 
 
-@bp.route("/people")
-def people():
-    query = access.visible_people(current_user)
-    total, page = _page(query)
-    rows = db.session.scalars(page.rows(query.options(joinedload(Person.team)).order_by(Person.name, Person.id))).all()
-    return render_template("admin/people.html", people=rows, total=total, page=page.number, pages=page.count)
-
-
 @bp.route("/unmanaged")
 def unmanaged():
     """Submitted activities with no decider: the organisation's records need a line manager or a scope."""
@@ -43,6 +35,7 @@ def unmanaged():
                            pages=page.count)
 
 
+from tracker.admin import people  # noqa: E402,F401  (its views register on bp)
 # The Teams pages register on this blueprint (imported last: they import `bp` from here).
 from tracker.admin import teams  # noqa: E402,F401
 from tracker.admin import staff_import  # noqa: E402,F401  (the "Import staff" pages, on this blueprint)

@@ -19,3 +19,18 @@ class SignInForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     """Only the CSRF token: signing out is a POST so another site cannot do it for you."""
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, typed twice; the minimum length is the services' rule (set_password)."""
+
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(message="Enter a new password"), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirmation = PasswordField(
+        "Confirm the new password",
+        validators=[DataRequired(message="Enter the new password again"), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -6,10 +6,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from tracker.auth.forms import SignInForm, SignOutForm
-from tracker.auth.services import (authenticate, end_sessions, load_session_person, record_failed_sign_in,
-                                   record_sign_in, record_sign_out)
+from tracker.auth import links
+from tracker.auth.forms import SetPasswordForm, SignInForm, SignOutForm
+from tracker.auth.services import (MIN_PASSWORD_LENGTH, authenticate, end_sessions, load_session_person,
+                                   record_failed_sign_in, record_sign_in, record_sign_out)
 from tracker.extensions import db, login_manager
+from tracker.views import commit_or_show_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -69,3 +71,26 @@ def sign_out():
         logout_user()
         flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """The page a set-password link opens (public: the person has no password yet). An unknown,
+    expired or used link gets one page that never says which."""
+    if links.usable_link(token) is None:
+        return render_template("auth/link_unusable.html"), 404
+    form = SetPasswordForm()
+    if request.method == "POST" and form.validate_on_submit():
+        person = commit_or_show_errors(form, lambda: links.set_password_by_link(
+            token, form.password.data, form.confirmation.data))
+        if person is not None:
+            if current_user.is_authenticated:
+                logout_user()
+            flash("Your password is set. Sign in with your email address and new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+        if links.UNUSABLE in form.form_errors:
+            return render_template("auth/link_unusable.html"), 404
+    status = 400 if form.csrf_token.errors else 200
+    # The address holds the token: keep the page out of caches.
+    return render_template("auth/set_password.html", form=form, min_length=MIN_PASSWORD_LENGTH), status, \
+        {"Cache-Control": "no-store"}

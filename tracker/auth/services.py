@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -10,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import appraisal_year, staff_history
 from tracker.extensions import db
-from tracker.models import OrganisationUnit, Person, PersonRole, Role, StaffGroup
+from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonRole, Role, StaffGroup
 from tracker.audit import record
 from tracker.refusal import Refused
 
@@ -24,8 +26,25 @@ MIN_PASSWORD_LENGTH = 12
 _DUMMY_HASH = generate_password_hash("not-a-real-password-for-timing")
 
 
+# Something@something.something, no spaces: what a mail system would accept, without guessing more.
+_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.org."
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def email_problem(email: str, person: Person | None = None) -> str | None:
+    """Why `email` (normalised) cannot be `person`'s (or a new person's), or None when it can."""
+    if not _EMAIL_SHAPE.fullmatch(email) or len(email) > 254:
+        return EMAIL_FORMAT_MESSAGE
+    taken = select(func.count(Person.id)).where(Person.email == email)
+    if person is not None and person.id is not None:
+        taken = taken.where(Person.id != person.id)
+    if db.session.scalar(taken):
+        return f"Someone with the email address {email} already exists."
+    return None
 
 
 def hash_password(password: str) -> str:
@@ -102,20 +121,24 @@ def deactivate(person: Person) -> None:
 
 
 def create_person(*, email: str, name: str, team: OrganisationUnit, tier: int, staff_group: StaffGroup,
-                  job_title: str = "", roles: set[Role] = frozenset(), password: str | None = None) -> Person:
+                  job_title: str = "", roles: set[Role] = frozenset(), password: str | None = None,
+                  employee_number: str | None = None, line_manager: Person | None = None,
+                  in_post_from: date = SINCE_EVER) -> Person:
+    """A new person in post from `in_post_from` (by default as if always: the command line's first
+    accounts; the admin pages give the day they start)."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        raise Refused("Enter an email address in the correct format, like name@example.org.", field="email")
-    if db.session.scalar(select(func.count(Person.id)).where(Person.email == email)):
-        raise Refused(f"Someone with the email address {email} already exists.", field="email")
+    problem = email_problem(email)
+    if problem:
+        raise Refused(problem, field="email")
     if not (name or "").strip():
         raise Refused("Enter a name.", field="name")
     person = Person(email=email, name=name.strip(), team_id=team.id, tier=tier, staff_group=staff_group,
-                    job_title=job_title, active=True)
+                    job_title=job_title, active=True, employee_number=employee_number or None,
+                    line_manager_id=line_manager.id if line_manager else None)
     person.role_grants = [PersonRole(role=r) for r in sorted(roles, key=lambda r: r.value)]
     if password is not None:
         set_password(person, password)
     db.session.add(person)
     db.session.flush()
-    staff_history.start_in_post(person)
+    staff_history.start_in_post(person, in_post_from)
     return person
