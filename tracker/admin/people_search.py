@@ -69,5 +69,6 @@ class PeopleSearch:
 
 
 def units() -> list[OrganisationUnit]:
-    """Every unit, for the team choices (by name)."""
-    return list(db.session.scalars(select(OrganisationUnit).order_by(OrganisationUnit.name, OrganisationUnit.id)))
+    """Every open unit, for the team choices (by name): nobody is placed in a closed one."""
+    return list(db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.is_open())
+                                   .order_by(OrganisationUnit.name, OrganisationUnit.id)))

@@ -28,7 +28,7 @@ SHOWN = 200  # rows of each list on the preview; the counts say how many in all
 
 def _units() -> list[SelectChoice]:
     kind_order = case({kind: i for i, kind in enumerate(UnitKind)}, value=OrganisationUnit.kind)
-    units = db.session.execute(select(OrganisationUnit.id, OrganisationUnit.name)
+    units = db.session.execute(select(OrganisationUnit.id, OrganisationUnit.name).where(OrganisationUnit.is_open())
                                .order_by(kind_order, OrganisationUnit.name)).all()
     return [SelectChoice("", "Choose a unit")] + [SelectChoice(str(unit_id), name) for unit_id, name in units]
 
