@@ -34,6 +34,14 @@ ACTION_WORDS: dict[str, str] = {
     "scope.granted": "Gave manager scope",
     "scope.removed": "Took away manager scope",
     "import.applied": "Applied a staff import",
+    "person.created": "Added a person",
+    "person.changed": "Changed a person's details",
+    "person.deactivated": "Deactivated a person",
+    "person.reactivated": "Reactivated a person",
+    "role.granted": "Gave a role",
+    "role.removed": "Took away a role",
+    "set_password_link.created": "Created a set-password link",
+    "password.set_by_link": "Set a password with a link",
 }
 
 # Detail keys whose plain name is not just the key with spaces.
