@@ -13,6 +13,7 @@ from datetime import date, timedelta
 os.environ.setdefault("FLASK_ENV", "testing")
 
 import pytest
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -230,3 +231,20 @@ def known_org(db_session) -> dict:
     make_activity(p["theatres"], observed, occurred_on=date(2024, 11, 2), behaviours=[b["1.3"], b["3.1"]])
     db.session.flush()
     return {"tree": tree, "people": p, "course": course, "b": b, "year": AppraisalYear(2025), "day": date(2025, 10, 15)}
+
+
+@pytest.fixture(autouse=True)
+def each_request_loads_its_own_user(monkeypatch):
+    """The tests' app context spans their requests, so what Flask-Login and Flask-WTF keep on g
+    (the signed-in person, the CSRF token) would carry one client's into the next request of
+    another client, or past the end of a session. Each request here starts from its own cookie,
+    as on a server."""
+    original = FlaskClient.open
+
+    def open_(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("csrf_token", None)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FlaskClient, "open", open_)

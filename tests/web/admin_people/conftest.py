@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 
 from tests.factories import PASSWORD, make_person, make_tree
 from tracker.extensions import db
@@ -16,22 +14,6 @@ DAY = date(2025, 10, 15)
 IN_OPEN_YEAR = date(2025, 6, 1)
 IN_CLOSED_YEAR = date(2025, 3, 1)
 CLOSED_MESSAGE = "The 2024 to 2025 appraisal year closed at the end of 30 April 2025, so nothing dated in it can be changed"
-
-
-@pytest.fixture(autouse=True)
-def each_request_loads_its_own_user(monkeypatch):
-    """The tests' app context spans their requests, so what Flask-Login and Flask-WTF keep on g
-    (the signed-in person, the CSRF token) would carry one client's into the next request of
-    another client, or past the end of a session. Each request here starts from its own cookie,
-    as on a server."""
-    original = FlaskClient.open
-
-    def open_(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(FlaskClient, "open", open_)
 
 
 @pytest.fixture
