@@ -70,13 +70,11 @@ def ensure_loaded(url: str, staff: int, years: int, reload: bool) -> None:
     from tracker.models import Person
 
     if url.startswith("postgresql"):
-        _ensure_postgres_database(url)
+        _ensure_postgres_database(url, fresh=reload)
     elif reload:
         SQLITE_PATH.unlink(missing_ok=True)
     app = make_app(url)
     with app.app_context():
-        if reload and url.startswith("postgresql"):
-            db.drop_all()
         db.create_all()
         people = db.session.scalar(select(func.count()).select_from(Person))
         if people:
@@ -91,13 +89,16 @@ def ensure_loaded(url: str, staff: int, years: int, reload: bool) -> None:
         print(f"  loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
-def _ensure_postgres_database(url: str) -> None:
+def _ensure_postgres_database(url: str, fresh: bool = False) -> None:
+    """The database exists (made anew when `fresh`: an older schema's tables may not drop cleanly)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        if fresh:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
         if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}).scalar():
             conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()

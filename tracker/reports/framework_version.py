@@ -7,14 +7,9 @@ name or path from the user), and is read and checked again on import.
 """
 from __future__ import annotations
 
-import re
-import secrets
-import time
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
 from tracker import audit
@@ -25,43 +20,14 @@ from tracker.framework_import import (IMPORTED, FrameworkFileError, ImportResult
                                       parse_text)
 from tracker.framework_years import year_from_choice
 from tracker.models import FROM_THE_START, AuditEvent, Framework
+from tracker.kept_uploads import KeptUploads
 from tracker.refusal import Refused
 from tracker.year_closing import closed_message, is_closed
 
 MAX_FILE_BYTES = 1024 * 1024  # a framework of hundreds of behaviours is well under 100 KB
-KEPT_FOR_SECONDS = 24 * 60 * 60  # an upload never imported is forgotten after a day
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-
-
-def _folder() -> Path:
-    folder = Path(current_app.config.get("FRAMEWORK_UPLOAD_FOLDER")
-                  or Path(current_app.instance_path) / "framework-uploads")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def keep(raw: bytes) -> str:
-    """Keep an uploaded file until it is imported; its token."""
-    folder = _folder()
-    for old in folder.glob("*.json"):
-        if old.stat().st_mtime < time.time() - KEPT_FOR_SECONDS:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    (folder / f"{token}.json").write_bytes(raw)
-    return token
-
-
-def kept(token: str) -> bytes:
-    """The file kept under `token`, or Refused when there is none (expired, imported, or made up)."""
-    path = _folder() / f"{token}.json" if _TOKEN.match(token or "") else None
-    if path is None or not path.is_file():
-        raise Refused({"file": "The uploaded file has expired or was already imported: upload it again"})
-    return path.read_bytes()
-
-
-def forget(token: str) -> None:
-    if _TOKEN.match(token or ""):
-        (_folder() / f"{token}.json").unlink(missing_ok=True)
+_UPLOADS = KeptUploads("FRAMEWORK_UPLOAD_FOLDER", "framework-uploads", ".json",
+                       "The uploaded file has expired or was already imported: upload it again")
+keep, kept, forget = _UPLOADS.keep, _UPLOADS.kept, _UPLOADS.forget
 
 
 @dataclass(frozen=True)
