@@ -93,6 +93,9 @@ def figures_of(year: AppraisalYear) -> str:
         report = pages.organisation_report(everyone, on, TODAY, TARGET)
         out[f"directorate {directorate.id}"] = _plain({k: getattr(report, k) for k in
                                                        ("tally", "units", "teams", "by_staff_group", "by_tier")})
+    # Computed afresh too: the organisation report keeps a closed year's months once computed.
+    out["months computed"] = _plain(figures.monthly_compliance_years(lambda y: Roster.of(y, TODAY).people(),
+                                                                     [year], TODAY))
     out["behaviours"] = _plain(dataclasses.asdict(pages.behaviour_report(everyone, filters, TODAY))["coverage"])
     out["training"] = _plain(pages.training_report(everyone, filters, TODAY))
     managers = db.session.scalars(select(Person).where(Person.scopes.any()).order_by(Person.id)).all()

@@ -27,6 +27,7 @@ from tracker.figures.coverage import (
     lowest_first,
 )
 from tracker.figures.monthly import MonthPoint, month_starts, monthly_compliance_years
+from tracker.figures.kept import monthly_keeping_closed_years
 from tracker.figures.people import PEOPLE_SORTS, STATUS_ORDER, people_query
 from tracker.figures.status import (
     CubeRow,
@@ -45,7 +46,7 @@ __all__ = [
     "UnitFigures", "behaviour_coverage", "behaviour_coverage_by_unit",
     "course_activity_conditions", "course_behaviours", "course_uptake", "course_uptake_by",
     "courses_for_behaviours", "framework_behaviours", "lowest_first", "month_starts",
-    "monthly_compliance_years", "people_query", "ranked_units", "roll_up", "status_cube", "tallies_by_unit",
+    "monthly_compliance_years", "monthly_keeping_closed_years", "people_query", "ranked_units", "roll_up", "status_cube", "tallies_by_unit",
     "teams_in_cube", "template_globals",
 ]
 

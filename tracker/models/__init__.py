@@ -25,13 +25,14 @@ from tracker.models.audit import AuditEvent, AuditSubject
 from tracker.models.leadership import LeadershipAction, LeadershipActionKind, Notice
 from tracker.models.hub import HubSection, Resource
 from tracker.models.staff_import import ImportHeading, StaffGroupTier
+from tracker.models.kept import KeptFigure
 from tracker.models.history import SINCE_EVER, PersonPeriod, UnitPeriod, in_force
 from tracker.models.accounts import SetPasswordLink
 
 __all__ = [
     "Activity", "ActivityStatus", "ActivityType", "AuditEvent", "AuditSubject", "Behaviour", "BehaviourTier",
     "ComplianceTarget", "Course", "DEFAULT_AMBER_BAND", "DEFAULT_RULES", "FROM_THE_START", "Domain", "EvidenceFile", "Exemption", "ExemptionReason",
-    "Framework", "HubSection", "ImportHeading", "StaffGroupTier", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
+    "Framework", "HubSection", "KeptFigure", "ImportHeading", "StaffGroupTier", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
     "Notice", "OrganisationUnit", "Person", "PersonPeriod", "PersonRole", "SINCE_EVER", "UnitPeriod", "in_force",
     "ReflectionModel", "RequirementRule", "Resource", "Role", "SetPasswordLink", "StaffGroup", "Subject", "TIERS", "UnitClosure",
     "UnitKind", "YearFramework",

@@ -104,7 +104,13 @@ def organisation_report(scope: Scope, filters: Filters, today: date, target: int
     years = [filters.year]
     for _ in range(max(0, min(earlier_years, EARLIER_YEARS_MAX))):
         years.append(years[-1].previous())
-    series = figures.monthly_compliance_years(lambda year: filters.people(scope, year), years, today)
+    def people_of(year):
+        return filters.people(scope, year)
+
+    # A closed year's months never change; kept once computed unless a status filter (which reads
+    # the chosen year) decides who is counted.
+    monthly = figures.monthly_keeping_closed_years if filters.status is None else figures.monthly_compliance_years
+    series = monthly(people_of, years, today)
     months = []
     for i, start in enumerate(figures.month_starts(filters.year)):
         months.append(MonthRow(start, [points[i].percent if i < len(points) else None for points in series]))

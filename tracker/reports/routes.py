@@ -67,6 +67,7 @@ def organisation():
     report = pages.organisation_report(_reporting_scope(), filters, scope_filters.today(),
                                        target, sort=sort, descending=descending,
                                        earlier_years=compare)
+    db.session.commit()  # closed years' months computed for this page are kept
     return render_template("reports/organisation.html", report=report, filters=filters, sort=sort,
                            descending=descending, compare=compare, compare_max=pages.EARLIER_YEARS_MAX,
                            choices=_filter_choices())
