@@ -18,8 +18,6 @@ from tracker.models.people import new_session_token
 from tracker.organisation import ensure_may_date, ensure_unit_open
 from tracker.refusal import Refused
 
-_DATED = ("team_id", "tier", "staff_group")
-
 
 def start_in_post(person: Person, on: date = SINCE_EVER) -> PersonPeriod:
     """Record `person` (flushed, with today's team, tier and staff group) as in post from `on`."""

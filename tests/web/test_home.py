@@ -17,7 +17,7 @@ from tracker.models import ActivityStatus, ActivityType, AuditEvent, Notice
 @pytest.fixture
 def org(known_org, clock):
     clock.move_to(known_org["day"])  # 15 October 2025
-    tree, people = known_org["tree"], known_org["people"]
+    tree = known_org["tree"]
     manager = make_person(tree["ward7"], email="ward.manager@example.org", tier=2, roles=["manager"],
                           scope=[tree["ward7"]], name="Wyn Wardmanager")
     make_person(tree["trust"], email="lead@example.org", tier=1, roles=["education_lead"], name="Lee Lead")
