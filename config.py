@@ -48,6 +48,8 @@ class Config:
     APPRAISAL_YEAR_START_MONTH = _int_env("APPRAISAL_YEAR_START_MONTH", 4, 1, 12)
     COMPLIANCE_TARGET = _int_env("COMPLIANCE_TARGET", 85, 1, 100)
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "")
+    # An organisation that holds the Frutiger licence puts the files in tracker/static/fonts/.
+    NHS_FONT_SELF_HOSTED = os.environ.get("NHS_FONT_SELF_HOSTED", "").lower() in {"1", "true", "yes"}
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.browser.support import DESKTOP, PHONE
+from tests.browser.support import DESKTOP, PHONE, ConsoleWatch
 from tests.support import app_on_scratch_database
 from tracker.extensions import db
 
@@ -92,9 +92,29 @@ def viewport(request):
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server)
+def console():
+    """Filled by watched_page; a test whose page must show an error status says which."""
+    return {}
+
+
+def watched_page(context, console: dict):
+    """A new page of `context` whose console errors and failed requests fail the test."""
     page = context.new_page()
     page.set_default_timeout(15000)
-    yield page
+    console.setdefault("watches", []).append(ConsoleWatch(page))
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server, console):
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server)
+    yield watched_page(context, console)
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors(console):
+    """Every browser test fails on a console error, a script error or a failed request."""
+    yield
+    for watch in console.get("watches", []):
+        watch.assert_clean("console")

@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import select
 
+from tests.browser.conftest import watched_page
 from tests.browser.support import DEMO_PASSWORD, assert_accessible, screenshot, sign_in
 from tracker.extensions import db
 from tracker.models import Person, PersonRole
@@ -24,7 +25,7 @@ def a_staff_member(app) -> tuple[str, str]:
         return person.name, person.email
 
 
-def test_admin_finds_a_person_and_gives_them_a_set_password_link(page, browser, live_server, live_app, viewport):
+def test_admin_finds_a_person_and_gives_them_a_set_password_link(page, browser, live_server, live_app, viewport, console):
     name, size = viewport
     page.set_viewport_size(size)
     person_name, email = a_staff_member(live_app)
@@ -75,7 +76,7 @@ def test_admin_finds_a_person_and_gives_them_a_set_password_link(page, browser, 
 
     # The staff member, in their own browser.
     context = browser.new_context(viewport=size, base_url=live_server)
-    theirs = context.new_page()
+    theirs = watched_page(context, console)
     try:
         theirs.goto(link)
         assert theirs.get_by_role("heading", name="Set your password").is_visible()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from tests.browser.conftest import watched_page
 from tests.browser.support import DEMO_PASSWORD, assert_accessible, screenshot, sign_in
 from tests.staff_files import as_csv, staff_row
 
@@ -13,7 +14,7 @@ from tests.staff_files import as_csv, staff_row
 FIRST = {"desktop": 91000, "phone": 92000}
 
 
-def test_admin_imports_staff_and_a_new_person_signs_in(page, browser, live_server, viewport):
+def test_admin_imports_staff_and_a_new_person_signs_in(page, browser, live_server, viewport, console):
     name, size = viewport
     page.set_viewport_size(size)
     n = FIRST[name]
@@ -77,7 +78,7 @@ def test_admin_imports_staff_and_a_new_person_signs_in(page, browser, live_serve
     link = re.search(r"http://[^<\s]+/set-password/[A-Za-z0-9_-]+", page.locator("code").inner_text()).group(0)
     assert_accessible(page, f"journey set-password link {name}")
     context = browser.new_context(viewport=size, base_url=live_server)
-    theirs = context.new_page()
+    theirs = watched_page(context, console)
     try:
         theirs.goto(link)
         assert theirs.get_by_role("heading", name="Set your password").is_visible()
