@@ -94,6 +94,7 @@ def test_admin_finds_a_person_and_gives_them_a_set_password_link(page, browser, 
         assert "Your password is set." in theirs.content()
         sign_in(theirs, email)
         assert theirs.get_by_role("heading", level=1).inner_text().startswith("Hello,")
+        console["watches"][-1].expect_error_status(404)  # a used link is answered "not found"
         theirs.goto(link)
         assert theirs.get_by_role("heading", name="This link cannot be used").is_visible()
         assert_accessible(theirs, f"link cannot be used {name}")

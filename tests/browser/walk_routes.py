@@ -1,0 +1,198 @@
+"""The route table the walk of every page reads: one instance of every GET route, and who may open it.
+
+Every GET route of the app must be named here (test_every_route_is_in_the_table fails on one that
+is not), with what it answers: a page (checked with axe-core, for console errors and for sideways
+scrolling at 320 px) or a file (checked for a 200 answer). Each entry says how to build its address
+for a given viewer from the Walk data made in the demo organisation; an entry returns no address
+for a viewer who has no instance of it (nobody else's draft is anybody's to open).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+
+VIEWERS = {
+    "visitor": None,
+    "staff": "staff@example.org",
+    "manager": "manager@example.org",
+    "director": "director@example.org",
+    "lead": "lead@example.org",
+    "admin": "admin@example.org",
+}
+SIGNED_IN = [name for name, email in VIEWERS.items() if email]
+
+
+@dataclass
+class Walk:
+    """Ids in the live demo organisation that the route table's addresses are made from."""
+
+    people: dict[str, int]  # viewer -> person id
+    own_drafts: dict[str, int]  # viewer -> a draft of their own
+    waiting: int  # a submitted activity of staff@, with evidence, reflection shared with the manager
+    evidence: int
+    ward: int  # the ward manager@ has scope over
+    left: int  # someone who has left
+    token: str  # an unused set-password link
+    course: int
+    resource: int
+    section: str
+
+
+def prepare_walk(app, today) -> Walk:
+    """Make what some pages need (a draft for every viewer, a waiting activity with evidence, a
+    set-password link) and read the ids the others need."""
+    from tracker.auth.links import create_link
+    from tracker.models import (
+        Activity,
+        ActivityStatus,
+        ActivityType,
+        Course,
+        EvidenceFile,
+        HubSection,
+        ManagerScope,
+        Person,
+        Resource,
+    )
+    from tracker.portfolio import evidence
+
+    with app.app_context():
+        people = {name: db.session.scalar(select(Person).where(Person.email == email))
+                  for name, email in VIEWERS.items() if email}
+        kind = db.session.scalar(select(ActivityType).where(ActivityType.experiential.is_(True)).limit(1))
+        day = today - timedelta(days=2)
+        drafts = {name: Activity(owner_id=person.id, occurred_on=day, title=f"Walk draft of {name}",
+                                 type_id=kind.id, duration_minutes=45, reflection={})
+                  for name, person in people.items()}
+        waiting = Activity(owner_id=people["staff"].id, occurred_on=day, title="Walk: breaking bad news",
+                           type_id=kind.id, duration_minutes=90, status=ActivityStatus.SUBMITTED,
+                           submitted_at=datetime.now(timezone.utc), manager_may_read=True,
+                           reflection={"what": "I sat down first.", "so_what": "It slowed me down.",
+                                       "now_what": "Ask what they know."})
+        db.session.add_all([*drafts.values(), waiting])
+        db.session.flush()
+        png = evidence.CheckedFile(original_name="observer-notes.png", content_type="image/png",
+                                   content=bytes.fromhex("89504e470d0a1a0a") + b"\0" * 32)
+        stored = evidence.store(app.config["UPLOAD_FOLDER"], png)
+        attached = EvidenceFile(activity_id=waiting.id, original_name=png.original_name, stored_name=stored,
+                                content_type=png.content_type, size_bytes=len(png.content))
+        db.session.add(attached)
+        token, _ = create_link(people["admin"], db.session.scalar(
+            select(Person).where(Person.active.is_(True), Person.email.like("%.%@example.org")).limit(1)))
+        walk = Walk(
+            people={name: person.id for name, person in people.items()},
+            own_drafts={name: draft.id for name, draft in drafts.items()},
+            waiting=waiting.id,
+            evidence=0,
+            ward=db.session.scalar(select(ManagerScope.unit_id).where(ManagerScope.person_id == people["manager"].id)
+                                   .order_by(ManagerScope.unit_id).limit(1)),
+            left=db.session.scalar(select(Person.id).where(Person.active.is_(False)).order_by(Person.id).limit(1)),
+            token=token,
+            course=db.session.scalar(select(Course.id).order_by(Course.id).limit(1)),
+            resource=db.session.scalar(select(Resource.id).order_by(Resource.id).limit(1)),
+            section=db.session.scalar(select(HubSection.slug).order_by(HubSection.position).limit(1)),
+        )
+        db.session.flush()
+        walk.evidence = attached.id
+        db.session.commit()
+        return walk
+
+
+Address = Callable[[Walk, str], list[dict]]
+
+
+def always(**values) -> Address:
+    return lambda walk, viewer: [values]
+
+
+def own_draft(walk: Walk, viewer: str) -> list[dict]:
+    return [{"activity_id": walk.own_drafts[viewer]}] if viewer in walk.own_drafts else []
+
+
+def waiting_activity(walk: Walk, viewer: str) -> list[dict]:
+    # The author, their line manager and the director over the ward; nobody else may open it.
+    return [{"activity_id": walk.waiting}] if viewer in ("manager", "director") else []
+
+
+def staff_member(walk: Walk, viewer: str) -> list[dict]:
+    return [{"person_id": walk.people["staff"]}]
+
+
+@dataclass(frozen=True)
+class Route:
+    address: Address
+    file: bool = False  # a download rather than a page
+    only: tuple[str, ...] = field(default=())  # viewers who open it, when the permission is not enough
+
+
+ROUTES: dict[str, Route] = {
+    "home.index": Route(always()),
+    "home.health": Route(always(), file=True),
+    "pages.page": Route(lambda walk, viewer: [{"path": p} for p in
+                                              ("accessibility-statement", "privacy", "cookies", "help")]),
+    "auth.sign_in": Route(always(), only=("visitor",)),
+    "auth.set_password": Route(lambda walk, viewer: [{"token": walk.token}], only=("visitor",)),
+    "static": Route(always(filename="app.css"), file=True),
+    "assets": Route(always(filename="images/favicon.svg"), file=True),
+    # The hub
+    "hub.index": Route(always()),
+    "hub.section": Route(lambda walk, viewer: [{"slug": walk.section}]),
+    "hub.framework": Route(always()),
+    "hub.catalogue": Route(always()),
+    "hub.course": Route(lambda walk, viewer: [{"course_id": walk.course}]),
+    "hub.resources": Route(always()),
+    "hub.edit.section_text": Route(lambda walk, viewer: [{"slug": walk.section}]),
+    "hub.edit.course_new": Route(always()),
+    "hub.edit.course_edit": Route(lambda walk, viewer: [{"course_id": walk.course}]),
+    "hub.edit.resource_new": Route(always()),
+    "hub.edit.resource_edit": Route(lambda walk, viewer: [{"resource_id": walk.resource}]),
+    # My portfolio
+    "portfolio.my_year": Route(always()),
+    "portfolio.portfolio": Route(always()),
+    "portfolio.log_activity": Route(always()),
+    "portfolio.activity": Route(own_draft),
+    "portfolio.edit_activity": Route(own_draft),
+    "portfolio.delete_activity": Route(own_draft),
+    "portfolio.export_my_data": Route(always(), file=True),
+    "portfolio.evidence_download": Route(
+        lambda walk, viewer: [{"evidence_id": walk.evidence}] if viewer in ("staff", "manager", "director") else [],
+        file=True, only=("staff", "manager", "director")),
+    # Managers
+    "team.dashboard": Route(always()),
+    "team.queue": Route(lambda walk, viewer: [{}, {"include": "scope"}]),
+    "team.activity": Route(waiting_activity),
+    "team.reflection": Route(waiting_activity),
+    "team.person": Route(staff_member),
+    "team.record_exemption": Route(staff_member),
+    "team.record_leadership_action": Route(always()),
+    # Reports
+    "reports.organisation": Route(always()),
+    "reports.behaviours": Route(always()),
+    "reports.training": Route(always()),
+    "reports.requirement": Route(always()),
+    "reports.framework_version": Route(always()),
+    "reports.export": Route(always(key="people", fmt="csv"), file=True),
+    # Administration
+    "admin.people": Route(always()),
+    "admin.new_person": Route(always()),
+    "admin.person": Route(staff_member),
+    "admin.edit_person": Route(staff_member),
+    "admin.deactivate_person": Route(staff_member),
+    "admin.reactivate_person": Route(lambda walk, viewer: [{"person_id": walk.left}]),
+    "admin.teams": Route(always()),
+    "admin.unit": Route(lambda walk, viewer: [{"unit_id": walk.ward}]),
+    "admin.add_unit": Route(lambda walk, viewer: [{"unit_id": walk.ward}]),
+    "admin.rename_unit": Route(lambda walk, viewer: [{"unit_id": walk.ward}]),
+    "admin.move_unit": Route(lambda walk, viewer: [{"unit_id": walk.ward}]),
+    "admin.close_unit": Route(lambda walk, viewer: [{"unit_id": walk.ward}]),
+    "admin.take_scope": Route(lambda walk, viewer: [{"unit_id": walk.ward, "person_id": walk.people["manager"]}]),
+    "admin.unmanaged": Route(always()),
+    "admin.staff_import": Route(always()),
+    "admin.staff_import_tiers": Route(always()),
+    "admin.audit_trail": Route(always()),
+    "admin.audit_export": Route(always(), file=True),
+}
