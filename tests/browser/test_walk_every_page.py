@@ -74,6 +74,29 @@ def _sign_in(page, viewer: str) -> None:
     page.wait_for_load_state()
 
 
+# Every chart label shown is at least the body-text size, inside the drawing, clear of the plot
+# area (so never on the data) and clear of the other labels.
+CHART_PROBLEMS = """() => {
+  const body = parseFloat(getComputedStyle(document.querySelector('main p') || document.body).fontSize);
+  const problems = [];
+  const overlap = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  for (const svg of document.querySelectorAll('svg.app-chart__svg')) {
+    const box = svg.getBoundingClientRect();
+    if (box.width === 0) continue;  // the drawing for the other width
+    const scale = box.width / svg.viewBox.baseVal.width;
+    const plot = svg.querySelector('.app-chart__plot').getBoundingClientRect();
+    const labels = [...svg.querySelectorAll('text')].map((t) => [t.textContent, t.getBoundingClientRect(),
+                                                             parseFloat(getComputedStyle(t).fontSize) * scale]);
+    labels.forEach(([text, rect, size], i) => {
+      if (size < body - 0.5) problems.push(`"${text}" is ${size.toFixed(1)} px, the body text ${body} px`);
+      if (rect.left < box.left - 0.5 || rect.right > box.right + 0.5 || rect.top < box.top - 0.5 || rect.bottom > box.bottom + 0.5) problems.push(`"${text}" is cut by the edge`);
+      if (overlap(rect, plot)) problems.push(`"${text}" lies on the plot`);
+      labels.slice(i + 1).forEach(([other, otherRect]) => { if (overlap(rect, otherRect)) problems.push(`"${text}" overlaps "${other}"`) });
+    });
+  }
+  return problems;
+}"""
+
 PEOPLE_TABLE_CUT = """() => [...document.querySelectorAll('.app-scroll')]
   .filter((box) => box.querySelector('.app-people') && box.scrollWidth > box.clientWidth + 1)
   .map((box) => box.getAttribute('aria-labelledby'))"""
@@ -103,6 +126,7 @@ def test_every_page_a_viewer_may_open(browser, live_server, live_app, walk, view
                 page.wait_for_load_state()
                 assert answer.status < 400, f"{name}: {answer.status}"
                 assert_accessible(page, name)
+                assert page.evaluate(CHART_PROBLEMS) == [], f"{name}: chart labels"
                 if size_name == "desktop":
                     assert page.evaluate(PEOPLE_TABLE_CUT) == [], f"{name}: a people table is cut"
                 watch.assert_clean(name)
