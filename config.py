@@ -49,6 +49,8 @@ class Config:
     COMPLIANCE_TARGET = _int_env("COMPLIANCE_TARGET", 85, 1, 100)
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "")
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    # How long a manager may undo a sign-off decision; the author is told once it has passed.
+    UNDO_DECISION_MINUTES = _int_env("UNDO_DECISION_MINUTES", 10, 1, 60)
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
