@@ -6,6 +6,7 @@ Time is moved by dating decided_at in the past in the database, never by waiting
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select, update
@@ -14,6 +15,8 @@ from tests.factories import PASSWORD, make_activity, make_activity_type, make_pe
 from tests.support import csrf_token_from
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent
+from tracker.refusal import Refused
+from tracker.team import services
 
 FEEDBACK = "Add what you would do differently next time."
 
@@ -148,6 +151,23 @@ def test_a_second_undo_changes_nothing_and_says_so(manager, org):
     assert undo(manager, activity).status_code == 302
     again = fresh(activity)
     assert again.status == ActivityStatus.RETURNED and again.feedback == FEEDBACK
+
+
+def test_an_undo_racing_a_new_decision_changes_nothing(manager, org, today):
+    # A stale undo read the sign-off; meanwhile it was undone and the activity returned instead.
+    # Its UPDATE names the decision it read, so the return stands.
+    activity = org["submitted"]
+    decide(manager, activity)
+    read = fresh(activity)
+    stale = SimpleNamespace(id=read.id, owner_id=read.owner_id, occurred_on=read.occurred_on, status=read.status)
+    undo(manager, activity)
+    decide(manager, activity, "return", FEEDBACK)
+    with pytest.raises(Refused):
+        services.undo_decision(org["ward_manager"], stale, today=today)
+    db.session.rollback()
+    again = fresh(activity)
+    assert again.status == ActivityStatus.RETURNED and again.feedback == FEEDBACK
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "activity.decision_undone")).all()) == 1
 
 
 @pytest.mark.parametrize("email", ["director@example.org", "clinic@example.org"])

@@ -21,7 +21,7 @@ from tracker.models import Activity, OrganisationUnit, Person
 from tracker.portfolio.reflection import labelled_answers
 from tracker.refusal import Refused
 from tracker.team import services
-from tracker.team.forms import BulkSignOffForm, DecisionForm
+from tracker.team.forms import BulkSignOffForm, DecisionForm, UndoForm
 from tracker.team.routes import bp
 from tracker.views import show_errors
 from tracker.year_closing import closed_message_for
@@ -145,8 +145,7 @@ def decide(activity_id: int):
 @bp.route("/activities/<int:activity_id>/undo", methods=["POST"])
 def undo_decision(activity_id: int):
     activity = access.own_decision_for(current_user, activity_id)
-    form = BulkSignOffForm()  # the CSRF token only
-    if not form.validate_on_submit():
+    if not UndoForm().validate_on_submit():
         abort(400)
     title = activity.title
     try:
