@@ -51,6 +51,8 @@ class Config:
     # An organisation that holds the Frutiger licence puts the files in tracker/static/fonts/.
     NHS_FONT_SELF_HOSTED = os.environ.get("NHS_FONT_SELF_HOSTED", "").lower() in {"1", "true", "yes"}
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    # How long a manager may undo a sign-off decision; the author is told once it has passed.
+    UNDO_DECISION_MINUTES = _int_env("UNDO_DECISION_MINUTES", 10, 1, 60)
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -15,6 +15,7 @@ ACTION_WORDS: dict[str, str] = {
     "activity.deleted": "Deleted an activity",
     "activity.signed_off": "Signed off an activity",
     "activity.returned": "Returned an activity for changes",
+    "activity.decision_undone": "Undid a sign-off decision",
     "reflection.viewed": "Read a reflection",
     "evidence.downloaded": "Downloaded an evidence file",
     "exemption.recorded": "Recorded an exemption",

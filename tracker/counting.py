@@ -7,9 +7,10 @@ so a change to either rule is made here once.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, exists
+from flask import current_app
+from sqlalchemy import and_, exists, or_
 
 from tracker.appraisal_year import AppraisalYear
 from tracker.models import Activity, ActivityStatus, Exemption, Person
@@ -49,3 +50,33 @@ def exemption_in_force(day: date):
 def exempt_on(day: date, person_id=Person.id):
     """SQL: the person (`person_id`, a column or value) has an exemption in force on `day`."""
     return exists().where(Exemption.person_id == person_id, exemption_in_force(day))
+
+
+# --- what the author is told -------------------------------------------------------------
+# A decision can be undone by its decider for a while (UNDO_DECISION_MINUTES); until that window
+# has closed its author still sees the activity as submitted. Figures count a decision at once.
+
+
+_DECIDED = (ActivityStatus.SIGNED_OFF, ActivityStatus.RETURNED)
+
+
+def undo_window() -> timedelta:
+    return timedelta(minutes=current_app.config["UNDO_DECISION_MINUTES"])
+
+
+def decision_told(now: datetime | None = None):
+    """SQL: the author may be told of the activity's decision (none, or its undo window has closed)."""
+    now = now or datetime.now(UTC)
+    return or_(Activity.status.not_in(_DECIDED), Activity.decided_at.is_(None),
+               Activity.decided_at <= now - undo_window())
+
+
+def status_told_to_author(activity: Activity, now: datetime | None = None) -> ActivityStatus:
+    """The status the author is shown: "Submitted" while a decision may still be undone."""
+    if activity.status not in _DECIDED or activity.decided_at is None:
+        return activity.status
+    decided_at = activity.decided_at
+    if decided_at.tzinfo is None:  # SQLite hands back naive UTC
+        decided_at = decided_at.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return activity.status if decided_at <= now - undo_window() else ActivityStatus.SUBMITTED

@@ -70,6 +70,9 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "team.activity": "sign_off",
     "team.decide": "sign_off",
     "team.reflection": "sign_off",
+    "team.undo_decision": "sign_off",
+    "team.check_sign_off": "sign_off",
+    "team.sign_off_selected": "sign_off",
     "reports.requirement": "requirement.manage",
     "reports.framework_version": "framework.manage",
 }
@@ -352,8 +355,11 @@ from tracker.access.decider import (  # noqa: E402
     decision_activity_for,
     may_decide,
     may_decide_as_line_manager,
+    own_decision_for,
+    recent_decisions,
     sign_off_activity_for,
     sign_off_queue,
     unmanaged_activities,
     waiting_in_scope,
+    withdrawn_from,
 )

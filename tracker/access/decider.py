@@ -131,6 +131,29 @@ def decision_activity_for(viewer: Person, activity_id: int) -> Activity:
     return _one_or_404(decided_activities(viewer).where(Activity.id == activity_id))
 
 
+def own_decision_for(viewer: Person, activity_id: int) -> Activity:
+    """An activity the viewer signed off or returned (to undo it), or 404 for anyone else."""
+    return _one_or_404(select(Activity).where(
+        Activity.id == activity_id, Activity.decided_by_id == viewer.id,
+        Activity.status.in_((ActivityStatus.SIGNED_OFF, ActivityStatus.RETURNED)), _shown_to_others()))
+
+
+def withdrawn_from(viewer: Person, activity_ids) -> set[int]:
+    """Of `activity_ids`, those of people the viewer decides for that are now drafts again or
+    deleted: a page may count them ("withdrawn or deleted by its author"), never show them."""
+    return set(db.session.scalars(select(Activity.id).where(
+        Activity.id.in_(list(activity_ids)), Activity.owner_id.in_(_people_decided_by(viewer)),
+        ~_shown_to_others())))
+
+
+def recent_decisions(viewer: Person, since) -> Select:
+    """The viewer's own decisions made after `since` (those they may still undo), newest first."""
+    return (select(Activity)
+            .where(Activity.decided_by_id == viewer.id, Activity.decided_at > since,
+                   Activity.status.in_((ActivityStatus.SIGNED_OFF, ActivityStatus.RETURNED)), _shown_to_others())
+            .order_by(Activity.decided_at.desc(), Activity.id.desc()))
+
+
 def sign_off_activity_for(viewer: Person, activity_id: int) -> Activity:
     """An activity the viewer decides on, or (to read) one of someone in their scope."""
     return _one_or_404(select(Activity).where(Activity.id == activity_id, or_(may_decide(viewer), _in_scope(viewer))))

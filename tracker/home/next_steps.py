@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from tracker import access, compliance, figures
 from tracker.appraisal_year import AppraisalYear, current_year
 from tracker.compliance import Progress, Status
-from tracker.counting import live_activity
+from tracker.counting import decision_told, live_activity
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent, Notice, Person, Role
 from tracker.portfolio.years import days_left
@@ -60,12 +60,14 @@ class NextSteps:
 
 
 def _open_activities(person: Person, status: ActivityStatus, today: date) -> list[Activity]:
-    """The person's activities in this status dated in a year that still takes changes."""
+    """The person's activities in this status dated in a year that still takes changes (a decision
+    only once it can no longer be undone: until then its author sees the activity as submitted)."""
     this_year = current_year(today)
     earliest = this_year.previous() if not is_closed(this_year.previous(), today) else this_year
     return list(db.session.scalars(
         access.own_activities(person)
-        .where(Activity.status == status, Activity.occurred_on >= earliest.starts_on, live_activity())
+        .where(Activity.status == status, Activity.occurred_on >= earliest.starts_on, live_activity(),
+               decision_told())
         .options(selectinload(Activity.activity_type))
         .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(10)
     ))

@@ -137,6 +137,13 @@ class Activity(db.Model):
     def hours(self) -> Decimal:
         return minutes_to_hours(self.duration_minutes)
 
+    @property
+    def status_told(self) -> ActivityStatus:
+        """The status its author's pages show (a decision only once it can no longer be undone)."""
+        from tracker.counting import status_told_to_author  # counting reads this model
+
+        return status_told_to_author(self)
+
 
 class EvidenceFile(db.Model):
     __tablename__ = "evidence_file"

@@ -26,6 +26,8 @@ from tracker.year_closing import ensure_open, first_open_day
 
 EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
 CANNOT_CHANGE = "This activity can no longer be changed"
+# Its author still sees it as submitted while the decider may undo the decision (counting.undo_window).
+BEING_DECIDED = "Your manager is deciding on this activity just now, so it cannot be changed. Try again in a few minutes"
 
 
 @dataclass
@@ -44,7 +46,7 @@ def save_activity(owner: Person, activity: Activity | None, data: ActivityInput,
     upload folder as they were. An activity dated in a closed year stays as it is, even when the
     new date is open: moving it out would change the closed year.
     """
-    if activity is not None and activity.status not in EDITABLE:
+    if activity is not None and activity.status_told not in EDITABLE:
         raise Refused(CANNOT_CHANGE)
     if activity is not None:
         ensure_open(activity.occurred_on, today)
@@ -99,6 +101,8 @@ def _change_own(owner: Person, activity: Activity, today: date, allowed, values:
     the activity's year is open, both checked in the WHERE so that a race cannot slip past them;
     otherwise the closed year's message, or `refusal`."""
     ensure_open(activity.occurred_on, today)
+    if activity.status_told != activity.status:
+        raise Refused(BEING_DECIDED)
     changed = db.session.execute(
         update(Activity)
         .where(Activity.id == activity.id, Activity.owner_id == owner.id, allowed, live_activity(),

@@ -153,7 +153,7 @@ def _save(form, activity=None):
         evidence.discard(upload_folder(), stored_files)
         raise
     if saved is None:
-        if activity is not None and activity.status not in activities.EDITABLE:
+        if activity is not None and activity.status_told not in activities.EDITABLE:
             # Decided on while the form was open: the refusal is about the activity, not the form.
             flash(activities.CANNOT_CHANGE)
             return redirect(url_for(".activity", activity_id=activity.id))
@@ -190,8 +190,9 @@ def log_activity():
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
 def edit_activity(activity_id: int):
     activity = access.own_activity_for(current_user, activity_id)
-    if activity.status not in activities.EDITABLE:
-        if activity.status == ActivityStatus.SIGNED_OFF:
+    # As the author sees it: a decision that may still be undone is not theirs to act on yet.
+    if activity.status_told not in activities.EDITABLE:
+        if activity.status_told == ActivityStatus.SIGNED_OFF:
             flash("This activity can no longer be changed.")
         elif not _refused_as_closed(activity):
             flash("Withdraw this activity before you change it.")
@@ -250,7 +251,7 @@ def activity(activity_id: int):
         answers=labelled_answers(activity.reflection_model, activity.reflection),
         model=MODELS.get(activity.reflection_model) if activity.reflection_model else None,
         autosave_clear=_saved_keys(), closed=closed_message_for(activity.occurred_on, today()),
-        decider=access.decider_of(activity) if activity.status == ActivityStatus.SUBMITTED else None,
+        decider=access.decider_of(activity) if activity.status_told == ActivityStatus.SUBMITTED else None,
     )
 
 
@@ -270,7 +271,7 @@ def withdraw_activity(activity_id: int):
 @bp.route("/activities/<int:activity_id>/delete", methods=["GET", "POST"])
 def delete_activity(activity_id: int):
     activity = access.own_activity_for(current_user, activity_id)
-    if activity.status == ActivityStatus.SIGNED_OFF:
+    if activity.status_told == ActivityStatus.SIGNED_OFF:
         flash("A signed-off activity is part of your record and cannot be deleted.")
         return redirect(url_for(".activity", activity_id=activity.id))
     if request.method == "GET":

@@ -104,5 +104,13 @@ class LeadershipActionForm(FlaskForm):
             return None
 
 
+class BulkSignOffForm(FlaskForm):
+    """Only the CSRF token: the chosen activities come as repeated activity_id values."""
+
+
+class UndoForm(FlaskForm):
+    """Only the CSRF token: the decision to undo is the one in the URL."""
+
+
 class ReminderForm(FlaskForm):
     """Only the CSRF token: the chosen people come as repeated person_id values."""

@@ -20,6 +20,7 @@ from tracker.roster import Roster
 from tracker.refusal import Refused
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
+from tracker.counting import live_activity, undo_window
 from tracker.extensions import db
 from tracker.models import (
     Activity,
@@ -82,6 +83,74 @@ def decide(manager: Person, activity: Activity, decision: str, feedback: str = "
         raise AlreadyDecided()
     record(manager, "activity.signed_off" if decision == SIGN_OFF else "activity.returned",
            person=activity.owner_id, activity=activity.id)
+
+
+DECIDED = (ActivityStatus.SIGNED_OFF, ActivityStatus.RETURNED)
+
+
+def undo_decision(decider: Person, activity: Activity, *, today: date) -> ActivityStatus:
+    """Put an activity the decider signed off or returned back to submitted, as it was before:
+    only by the decider, within the undo window, while its year is open. One conditional UPDATE,
+    so a second undo, the author's change or the window closing meanwhile leaves nothing half done.
+    Returns the decision undone."""
+    ensure_open(activity.occurred_on, today)
+    decision = activity.status
+    minutes = int(undo_window().total_seconds() // 60)
+    if decision not in DECIDED:
+        raise Refused("This activity is not signed off or returned, so there is no decision to undo")
+    now = datetime.now(UTC)
+    result = db.session.execute(
+        update(Activity)
+        .where(Activity.id == activity.id, Activity.decided_by_id == decider.id, Activity.status == decision,
+               Activity.decided_at > now - undo_window(), live_activity(),
+               Activity.occurred_on >= first_open_day(today))
+        .values(status=ActivityStatus.SUBMITTED, decided_by_id=None, decided_at=None, feedback=None,
+                updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        ensure_open(activity.occurred_on, today)
+        raise Refused(f"A decision can be undone only within {minutes} minutes of making it, "
+                      "so this one can no longer be undone")
+    record(decider, "activity.decision_undone", person=activity.owner_id, activity=activity.id,
+           decision=decision.value)
+    return decision
+
+
+class NotAllWaiting(Exception):
+    """Some of the activities chosen for signing off together are no longer waiting."""
+
+
+def sign_off_together(manager: Person, activities: list[Activity], *, today: date) -> int:
+    """Sign off several submitted activities at once, by the same rules as one decision: all of
+    them or none (one UPDATE whose row count must be all of them; the view rolls back otherwise).
+    Each is audited as its own sign-off."""
+    ids = sorted({activity.id for activity in activities})
+    if not ids:
+        raise Refused("Select at least one activity to sign off")
+    now = datetime.now(UTC)
+    result = db.session.execute(
+        update(Activity)
+        .where(Activity.id.in_(ids), Activity.status == ActivityStatus.SUBMITTED, access.may_decide(manager),
+               Activity.occurred_on >= first_open_day(today))
+        .values(status=ActivityStatus.SIGNED_OFF, decided_by_id=manager.id, decided_at=now, feedback=None,
+                updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != len(ids):
+        raise NotAllWaiting()
+    for activity in activities:
+        record(manager, "activity.signed_off", person=activity.owner_id, activity=activity.id,
+               signed_off_together=len(ids))
+    return len(ids)
+
+
+def why_not_waiting(activity: Activity, today: date) -> str | None:
+    """Why an activity the manager decides on can no longer be signed off now (None: it can). One
+    withdrawn or deleted since is not among them (access.withdrawn_from counts those)."""
+    if activity.status in DECIDED:
+        return "already signed off" if activity.status == ActivityStatus.SIGNED_OFF else "already returned"
+    return "its appraisal year has closed" if closed_message_for(activity.occurred_on, today) else None
 
 
 def read_reflection(viewer: Person, activity: Activity) -> dict:
