@@ -165,6 +165,8 @@ ROUTES: dict[str, Route] = {
     "team.dashboard": Route(always()),
     "team.queue": Route(lambda walk, viewer: [{}, {"include": "scope"}]),
     "team.activity": Route(waiting_activity),
+    # Only the decider (the line manager) may sign it off, alone or with others.
+    "team.check_sign_off": Route(lambda walk, viewer: [{"activity_id": walk.waiting}] if viewer == "manager" else []),
     "team.reflection": Route(waiting_activity),
     "team.person": Route(staff_member),
     "team.record_exemption": Route(staff_member),
