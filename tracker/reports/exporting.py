@@ -61,6 +61,7 @@ PEOPLE_COLUMNS = [
     Column("email", "Email address", width=32),
     Column("team", "Team", width=28),
     Column("directorate", "Directorate", width=24),
+    Column("line_manager", "Line manager", width=26),
     Column("staff_group", "Staff group", convert=_enum_value, width=28),
     Column("tier", "Tier", "int", width=6),
     Column("status", "Status", convert=_label(_STATUS_LABELS), width=18),
@@ -141,7 +142,7 @@ def people_rows(people: Select, filters: Filters, today: date, fmt: str):
     required = case(*[(listed.c.tier == tier, rule.min_behaviours) for tier, rule in rules.items()], else_=None)
     c = listed.c
     return _stream(select(
-        c.employee_number, c.name, c.email, c.team, c.directorate, c.staff_group, c.tier, c.status,
+        c.employee_number, c.name, c.email, c.team, c.directorate, c.line_manager, c.staff_group, c.tier, c.status,
         c.activities, c.minutes, c.behaviours, required, c.last_activity_on, c.exempt_reason,
     ).order_by(c.name, c.id))
 
