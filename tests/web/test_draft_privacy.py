@@ -38,7 +38,10 @@ def observed(org):
 MANAGER_URLS = ["/team/", "/team/?status=in_progress", "/team/?status=not_started", "/team/queue"]
 LEAD_URLS = ["/reports/", "/reports/behaviours", "/reports/training", "/reports/export/people.csv",
              "/reports/export/activities.csv", "/reports/export/activities.csv?year=all",
-             "/reports/export/uptake.csv", "/reports/export/uptake-breakdown.csv", "/reports/export/coverage.csv"]
+             "/reports/export/uptake.csv", "/reports/export/uptake-breakdown.csv", "/reports/export/coverage.csv",
+             "/reports/people", "/reports/people?status=not_started", "/reports/people?status=in_progress",
+             "/reports/people?sort=hours&order=desc", "/reports/export/people.csv?status=not_started",
+             "/reports/export/people.csv?status=in_progress"]
 VIEWERS = [("ward.manager@example.org", MANAGER_URLS), ("director@example.org", MANAGER_URLS),
            ("lead@example.org", LEAD_URLS)]
 

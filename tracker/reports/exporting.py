@@ -127,6 +127,9 @@ class Export:
     rows: Callable  # (people: Select, filters, today, fmt) -> iterable of tuples in column order
     all_years: bool = False
     csv_ready: frozenset[str] = frozenset()  # columns its CSV query formats and neutralises itself
+    # Its rows choose the status themselves: the status query once, rather than nested inside
+    # itself (which SQLite's parser cannot take with a unit filter too).
+    chooses_status: bool = False
 
 
 def _stream(query: Select) -> Iterable:
@@ -137,7 +140,8 @@ def _stream(query: Select) -> Iterable:
 
 def people_rows(people: Select, filters: Filters, today: date, fmt: str):
     rules = compliance.load_rules(filters.year)
-    listed = figures.people_query(people, filters.year, today, rules, sort="name",
+    statuses = [filters.status] if filters.status else None
+    listed = figures.people_query(people, filters.year, today, rules, statuses=statuses, sort="name",
                                   with_export_columns=True).subquery("listed")
     required = case(*[(listed.c.tier == tier, rule.min_behaviours) for tier, rule in rules.items()], else_=None)
     c = listed.c
@@ -256,7 +260,7 @@ def uptake_breakdown_rows(people: Select, filters: Filters, today: date, fmt: st
 
 
 EXPORTS: dict[str, Export] = {export.key: export for export in (
-    Export("people", "Compliance by person", PEOPLE_COLUMNS, people_rows),
+    Export("people", "Compliance by person", PEOPLE_COLUMNS, people_rows, chooses_status=True),
     Export("activities", "Activities", ACTIVITY_COLUMNS, activity_rows, all_years=True, csv_ready=ACTIVITY_CSV_READY),
     Export("coverage", "Behaviour coverage", COVERAGE_COLUMNS, coverage_rows),
     Export("uptake", "Training uptake", UPTAKE_COLUMNS, uptake_rows),
@@ -281,7 +285,11 @@ def prepare(key: str, fmt: str, *, actor: Person | None, scope: Callable, filter
     columns = exports.for_audience(export.columns, audience)
     if filters.year is None and not export.all_years:
         raise ValueError("this export needs a year")
-    scoped = filters.people(scope)
+    if export.chooses_status:
+        roster = filters.roster_of()
+        scoped = filters.narrow(scope(roster), roster)
+    else:
+        scoped = filters.people(scope)
     generated_at = datetime.now(UTC)
     organisation = organisation_root()
     organisation_name = current_app.config.get("ORGANISATION_NAME") or (organisation.name if organisation else "")
