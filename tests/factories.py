@@ -14,7 +14,9 @@ from tracker.models import (
     ActivityType,
     ManagerScope,
     OrganisationUnit,
+    SINCE_EVER,
     Person,
+    PersonPeriod,
     PersonRole,
     Role,
     StaffGroup,
@@ -106,6 +108,12 @@ def build_directorate(name: str, teams: int, people: int, email: str, trust, act
          "line_manager_id": manager.id, "password_hash": password_hash(), "active": True, "session_token": f"t{email}{i}"}
         for i in range(people)
     ]).all()
+    # In post since ever, so that the year's roster (which every figure reads) holds them.
+    db.session.execute(insert(PersonPeriod), [
+        {"person_id": person_ids[i], "starts_on": SINCE_EVER, "team_id": units[i % teams].id, "tier": 1 + i % 3,
+         "staff_group": list(StaffGroup)[i % 9], "line_manager_id": manager.id}
+        for i in range(people)
+    ])
     statuses = list(ActivityStatus)
     activity_ids = db.session.scalars(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), [
         {"owner_id": person_ids[i], "occurred_on": day, "title": "Practice", "type_id": activity_type.id,

@@ -37,7 +37,7 @@ FILE_CHUNK = 64 * 1024
 FORBIDDEN_KEYS = frozenset({"reflection", "reflection_text", "evidence", "evidence_file", "password_hash",
                             "session_token", "feedback"})
 
-_PEOPLE = {"employee_number", "name", "email", "team", "directorate", "staff_group", "tier", "status",
+_PEOPLE = {"employee_number", "name", "email", "team", "directorate", "line_manager", "staff_group", "tier", "status",
            "activities", "hours", "behaviours", "behaviours_required", "last_activity_on", "exempt_reason"}
 _ACTIVITIES = {"activity_id", "person", "employee_number", "team", "directorate", "occurred_on", "activity_type",
                "experiential", "course", "duration_hours", "behaviour_codes", "activity_status", "decided_by",

@@ -1,4 +1,5 @@
-"""A person's time in post: joining, moves, tier and staff-group changes, leaving and rejoining.
+"""A person's time in post: joining, moves, tier, staff-group and line-manager changes, leaving and
+rejoining.
 
 Every change is dated and recorded as person periods (tracker.models.history), so the figures of a
 day before it stay as they were. A change is dated today or earlier and never inside a closed
@@ -20,9 +21,9 @@ from tracker.refusal import Refused
 
 
 def start_in_post(person: Person, on: date = SINCE_EVER) -> PersonPeriod:
-    """Record `person` (flushed, with today's team, tier and staff group) as in post from `on`."""
+    """Record `person` (flushed, with today's team, tier, staff group and line manager) as in post from `on`."""
     period = PersonPeriod(person_id=person.id, starts_on=on, team_id=person.team_id, tier=person.tier,
-                          staff_group=person.staff_group)
+                          staff_group=person.staff_group, line_manager_id=person.line_manager_id)
     db.session.add(period)
     return period
 
@@ -38,22 +39,31 @@ def _split_at(person: Person, on: date) -> list[PersonPeriod]:
     for period in periods:
         if period.starts_on < on and (period.ends_on is None or period.ends_on >= on):
             later = PersonPeriod(person_id=person.id, starts_on=on, ends_on=period.ends_on,
-                                 team_id=period.team_id, tier=period.tier, staff_group=period.staff_group)
+                                 team_id=period.team_id, tier=period.tier, staff_group=period.staff_group,
+                                 line_manager_id=period.line_manager_id)
             period.ends_on = on - timedelta(days=1)
             db.session.add(later)
             periods.append(later)
     return [p for p in periods if p.starts_on >= on]
 
 
+# change(line_manager=...) default: the line manager stays (None means "no line manager").
+UNCHANGED = object()
+
+
 def change(person: Person, on: date, *, team: OrganisationUnit | None = None, tier: int | None = None,
-           staff_group: StaffGroup | None = None) -> None:
-    """From `on`, `person` is in `team`, at `tier`, in `staff_group` (whichever are given)."""
+           staff_group: StaffGroup | None = None, line_manager: Person | None | object = UNCHANGED) -> None:
+    """From `on`, `person` is in `team`, at `tier`, in `staff_group`, with `line_manager` (whichever
+    are given; line_manager=None: nobody)."""
     ensure_may_date(on)
     ensure_unit_open(team, "team")
-    if not person.active:
-        raise Refused("This person has left; rejoin them first.")
     values = {"team_id": team.id if team else None, "tier": tier, "staff_group": staff_group}
     values = {name: value for name, value in values.items() if value is not None}
+    if values and not person.active:
+        raise Refused("This person has left; rejoin them first.")
+    if line_manager is not UNCHANGED:
+        # A leaver has no period from `on`, so only today's value changes for them.
+        values["line_manager_id"] = line_manager.id if line_manager is not None else None
     if not values:
         return
     for period in _split_at(person, on):
@@ -114,24 +124,39 @@ def _chunks(ids: list[int]):
 
 
 def start_many_in_post(people: list[dict], on: date) -> None:
-    """start_in_post for many: each of `people` (person_id, team_id, tier, staff_group) in post from `on`."""
+    """start_in_post for many: each of `people` (person_id, team_id, tier, staff_group and optionally
+    line_manager_id) in post from `on`."""
     ensure_may_date(on)
     if people:
-        db.session.execute(insert(PersonPeriod), [{**p, "starts_on": on} for p in people])
+        db.session.execute(insert(PersonPeriod), [{"line_manager_id": None, **p, "starts_on": on} for p in people])
+
+
+_DATED = ("team_id", "tier", "staff_group", "line_manager_id")
 
 
 def _periods_from(person_ids: list[int], on: date) -> list:
-    """The periods (id, person_id, starts_on, ends_on) of these people that hold on `on` or start after it."""
+    """The periods (id, person_id, starts_on, ends_on and the dated values) of these people that
+    hold on `on` or start after it."""
     found = []
     for ids in _chunks(person_ids):
         found += db.session.execute(select(
-            PersonPeriod.id, PersonPeriod.person_id, PersonPeriod.starts_on, PersonPeriod.ends_on).where(
+            PersonPeriod.id, PersonPeriod.person_id, PersonPeriod.starts_on, PersonPeriod.ends_on,
+            *[getattr(PersonPeriod, name) for name in _DATED]).where(
             PersonPeriod.person_id.in_(ids), (PersonPeriod.ends_on.is_(None)) | (PersonPeriod.ends_on >= on)))
     return found
 
 
+def _by_keys(rows: list[dict]) -> list[list[dict]]:
+    """Rows grouped by the columns they set (one executemany per group)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    return list(groups.values())
+
+
 def change_many(changes: dict[int, dict], on: date) -> None:
-    """change() for many active people: person id -> {team_id, tier, staff_group} they hold from `on`."""
+    """change() for many active people: person id -> whichever of {team_id, tier, staff_group,
+    line_manager_id} they hold from `on`."""
     ensure_may_date(on)
     if not changes:
         return
@@ -140,16 +165,19 @@ def change_many(changes: dict[int, dict], on: date) -> None:
         values = changes[period.person_id]
         if period.starts_on < on:
             ends.append({"id": period.id, "ends_on": on - timedelta(days=1)})
-            added.append({"person_id": period.person_id, "starts_on": on, "ends_on": period.ends_on, **values})
+            kept = {name: getattr(period, name) for name in _DATED}
+            added.append({"person_id": period.person_id, "starts_on": on, "ends_on": period.ends_on,
+                          **kept, **values})
         else:
             updates.append({"id": period.id, **values})
     db.session.flush()
-    for rows in (ends, updates):
+    for rows in [ends, *_by_keys(updates)]:
         if rows:
             db.session.execute(update(PersonPeriod), rows)
     if added:
         db.session.execute(insert(PersonPeriod), added)
-    db.session.execute(update(Person), [{"id": person_id, **values} for person_id, values in changes.items()])
+    for rows in _by_keys([{"id": person_id, **values} for person_id, values in changes.items()]):
+        db.session.execute(update(Person), rows)
 
 
 def leave_many(person_ids: list[int], on: date) -> None:

@@ -1,4 +1,5 @@
-"""An education lead filters the organisation report, reads the gaps and downloads both formats."""
+"""An education lead filters the organisation report, lists the people behind a count, reads the
+gaps and downloads both formats."""
 from __future__ import annotations
 
 import csv
@@ -34,6 +35,28 @@ def test_lead_journey(page, viewport, tmp_path):
     assert_accessible(page, f"organisation report filtered {name}")
     filtered_url = page.url
 
+    # The people behind a count: as many as the count said, name and status in view on a phone.
+    counts = page.locator("table.app-counts")
+    link = counts.get_by_role("link").first
+    clicked = int(link.inner_text().split()[0])
+    link.click()
+    page.wait_for_load_state()
+    assert "/reports/people" in page.url and "tier=2" in page.url
+    heading = page.locator("#people-heading").inner_text()
+    assert heading.startswith(f"{clicked} {'person' if clicked == 1 else 'people'}")
+    assert page.locator("table.app-people tbody tr").count() == min(clicked, 50)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= size["width"]
+    region = page.locator(".app-scroll").first
+    region.evaluate("(box) => { box.scrollLeft = box.scrollWidth; }")
+    first_row = page.locator("table.app-people tbody tr").first
+    box = region.bounding_box()
+    for cell in (first_row.locator("th"), first_row.locator("td").first):
+        cell_box = cell.bounding_box()
+        assert box["x"] - 1 <= cell_box["x"] and cell_box["x"] + cell_box["width"] <= box["x"] + box["width"] + 1
+    assert_accessible(page, f"people list {name}")
+    screenshot(page, f"reports-people-{name}")
+    page.goto(filtered_url)
+
     # The gaps, with the same filters.
     page.get_by_role("link", name="Behaviour gaps").click()
     page.wait_for_load_state()
@@ -59,7 +82,9 @@ def test_lead_journey(page, viewport, tmp_path):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0][0] == "Employee number" and len(rows) > 1
-    assert {r[6] for r in rows[1:]} == {"2"} and {r[4] for r in rows[1:]} == {"Cancer Services"}
+    tier, directorate = rows[0].index("Tier"), rows[0].index("Directorate")
+    assert {r[tier] for r in rows[1:]} == {"2"} and {r[directorate] for r in rows[1:]} == {"Cancer Services"}
+    assert "Line manager" in rows[0]
 
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="Download Excel of compliance by person").click()

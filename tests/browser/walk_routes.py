@@ -173,6 +173,7 @@ ROUTES: dict[str, Route] = {
     "team.record_leadership_action": Route(always()),
     # Reports
     "reports.organisation": Route(always()),
+    "reports.people": Route(lambda walk, viewer: [{}, {"status": "not_started"}]),
     "reports.behaviours": Route(always()),
     "reports.training": Route(always()),
     "reports.requirement": Route(always()),

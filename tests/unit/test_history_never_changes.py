@@ -6,7 +6,7 @@ Every figure of both closed years is recorded (organisation report for the whole
 each directorate, every manager's dashboard with its people table, behaviour gaps, training
 uptake, and the rows of every export as CSV bytes). Then the current rules change, a new
 framework version applies from the current year, people move
-team, change tier and staff group, leave and one rejoins, a team moves and another is renamed, and
+team, change tier, staff group and line manager, leave and one rejoins, a team moves and another is renamed, and
 signing off, withdrawing and back-dating into a closed year are tried (refused). Every recorded
 figure must come back byte for byte, and the SQL must still equal the rule counted by hand.
 """
@@ -36,6 +36,7 @@ from tracker.portfolio import activities as portfolio_activities
 from tracker.portfolio.activity_input import ActivityInput
 from tracker.refusal import Refused
 from tracker.reports import exporting, pages, requirement
+from tracker.reports.people_list import people_list
 from tracker.roster import Roster
 from tracker.scope_filters import Filters
 from tracker.team import dashboard as team_dashboard
@@ -98,6 +99,7 @@ def figures_of(year: AppraisalYear) -> str:
                                                                      [year], TODAY))
     out["behaviours"] = _plain(dataclasses.asdict(pages.behaviour_report(everyone, filters, TODAY))["coverage"])
     out["training"] = _plain(pages.training_report(everyone, filters, TODAY))
+    out["people list"] = _plain(people_list(everyone, filters, TODAY, sort="team").rows)
     managers = db.session.scalars(select(Person).where(Person.scopes.any()).order_by(Person.id)).all()
     for manager in managers:
         board = team_dashboard.build(manager, Filters(year=year, today=TODAY), TODAY, TARGET)
@@ -133,6 +135,10 @@ def _change_everything_allowed(lead: Person) -> None:
     for person in staff[20:24]:
         staff_history.change(person, TODAY, staff_group=next(g for g in type(person.staff_group)
                                                             if g != person.staff_group))
+    # New line managers from today: the closed years' exports keep the ones of their reference days.
+    for person in staff[30:40]:
+        staff_history.change(person, TODAY, line_manager=lead)
+    staff_history.change(staff[40], CURRENT.starts_on, line_manager=None)
     for person in staff[24:30]:
         staff_history.leave(person, TODAY)
     db.session.flush()
@@ -175,6 +181,8 @@ def _try_to_write_into_closed_years() -> None:
         staff_history.change(owner, last.ends_on, tier=1)
     with pytest.raises(Refused):
         staff_history.leave(owner, last.ends_on)
+    with pytest.raises(Refused):
+        staff_history.change(owner, last.ends_on, line_manager=None)
     db.session.rollback()
 
 
@@ -189,6 +197,13 @@ def test_closed_years_read_the_same_after_everything_the_current_year_may_bring(
     db.session.commit()
 
     assert compliance.load_rules(CURRENT) != current_before
+    # The current year's export names the new line managers, so the closed years' sameness is no accident.
+    moved = next(p for p in _ordinary_staff() if p.line_manager_id == lead.id)
+    current = exporting.prepare("people", "csv", actor=None, scope=everyone, filters=Filters(year=CURRENT, today=TODAY),
+                                today=TODAY)
+    line = next(row for row in b"".join(current.body).decode("utf-8").splitlines() if f",{moved.name}," in row)
+    assert f",{lead.name}," in line
+    assert f",{lead.name}," not in before[CLOSED[-1]].split(f",{moved.name},")[1].split("\\r\\n")[0]
     for year in CLOSED:
         after = figures_of(year)
         assert after == before[year], year.label

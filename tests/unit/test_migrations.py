@@ -184,3 +184,43 @@ def test_set_password_links_arrive_beside_the_people_already_there(empty_databas
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_line_managers_by_date_arrive_filled_from_the_people_already_there(empty_database_url):
+    """0012 gives each person period its person's line manager (the only one the database knew);
+    going back removes only that column."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0010")
+        now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            for person_id, name, manager_id in ((1, "Bea Boss", None), (2, "Ann Nurse", 1)):
+                conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                                  "session_token, created_at, line_manager_id) VALUES (:id, :email, :name, '', "
+                                  "'Students', 1, 1, true, :token, :now, :manager)"),
+                             dict(id=person_id, email=f"p{person_id}@example.org", name=name, token=f"t{person_id}",
+                                  now=now, manager=manager_id))
+            for period_id, person_id, starts_on, ends_on in ((1, 1, "1900-01-01", None), (2, 2, "1900-01-01", "2025-03-31"),
+                                                             (3, 2, "2025-04-01", None)):
+                conn.execute(text("INSERT INTO person_period (id, person_id, starts_on, ends_on, team_id, tier, "
+                                  "staff_group) VALUES (:id, :person, :starts, :ends, 1, 1, 'Students')"),
+                             dict(id=period_id, person=person_id, starts=starts_on, ends=ends_on))
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, line_manager_id FROM person_period ORDER BY id")).all() == [
+                (1, None), (2, 1), (3, 1)]
+        downgrade(directory=MIGRATIONS, revision="0010")
+        assert "line_manager_id" not in {c["name"] for c in inspect(db.engine).get_columns("person_period")}
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM person_period")).scalar() == 3
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -58,7 +58,10 @@ MANAGER_URLS = ["/", "/team/", "/team/?status=in_progress", "/team/?status=not_s
                 "/team/queue?include=scope", "/team/people/{dan}"]
 EXPORTS = ["people", "activities", "uptake", "uptake-breakdown", "coverage"]
 # Home comes last: it names the last export, which is the same one before and after.
-LEAD_URLS = (["/reports/", "/reports/behaviours", "/reports/training", "/reports/export/activities.csv?year=all"]
+LEAD_URLS = (["/reports/", "/reports/behaviours", "/reports/training", "/reports/export/activities.csv?year=all",
+              "/reports/people", "/reports/people?status=not_started", "/reports/people?status=in_progress",
+              "/reports/people?sort=hours&order=desc", "/reports/export/people.csv?status=not_started",
+              "/reports/export/people.csv?status=in_progress"]
              + [f"/reports/export/{key}.{fmt}" for key in EXPORTS for fmt in ("csv", "xlsx")] + ["/"])
 # The audit trail gains a row for every export made in between, so it is only searched for the title.
 GROWING = ["/admin/audit", "/admin/audit/export.csv"]

@@ -104,14 +104,14 @@ def test_by_person_csv_export_matches_the_page_and_is_audited(client, sign_in, o
     disposition = response.headers["Content-Disposition"]
     assert "test-trust-cancer-services-people-2025-to-2026-2025-10-15.csv" in disposition
     rows = read_csv(response)
-    assert rows[0] == ["Employee number", "Name", "Email address", "Team", "Directorate", "Staff group", "Tier",
+    assert rows[0] == ["Employee number", "Name", "Email address", "Team", "Directorate", "Line manager", "Staff group", "Tier",
                        "Status", "Experiential activities", "Hours", "Behaviours evidenced", "Behaviours required",
                        "Last activity date", "Exempt reason"]
     by_name = {r[1]: r for r in rows[1:]}
     assert set(by_name) == {"Ada Complete", "Ben Waiting", "Cat Started", "Dan Idle", "Eve Away", "Gus Clinic"}
-    assert by_name["Gus Clinic"][3:] == ["Chemotherapy Day Unit", "Cancer Services", "Nursing and Midwifery Registered",
+    assert by_name["Gus Clinic"][3:] == ["Chemotherapy Day Unit", "Cancer Services", "", "Nursing and Midwifery Registered",
                                          "2", "complete", "2", "4", "4", "4", "2025-08-03", ""]
-    assert by_name["Eve Away"][7] == "exempt" and by_name["Eve Away"][13] == "Parental leave"
+    assert by_name["Eve Away"][8] == "exempt" and by_name["Eve Away"][14] == "Parental leave"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report.exported"))
     assert event.actor_id == org["lead"].id
     assert event.detail["export"] == "people" and event.detail["format"] == "csv" and event.detail["rows"] == 6
@@ -124,11 +124,11 @@ def test_excel_export_opens_with_types_and_description(client, sign_in, org):
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.get_data()))
     sheet = book.worksheets[0]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:N3"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:O3"
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert {r[1] for r in rows} == {"Ada Complete", "Gus Clinic"}
     gus = next(r for r in rows if r[1] == "Gus Clinic")
-    assert gus[6] == 2 and gus[9] == 4 and gus[12].date() == date(2025, 8, 3)
+    assert gus[7] == 2 and gus[10] == 4 and gus[13].date() == date(2025, 8, 3)
     about = dict(book.worksheets[1].iter_rows(values_only=True))
     assert about["Status"] == "complete" and about["Appraisal year"] == "2025 to 2026" and about["Rows"] == 2
 

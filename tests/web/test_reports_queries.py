@@ -10,6 +10,7 @@ from tracker.models import Behaviour, UnitKind
 from tracker.reference import load_reference_data
 
 PAGES = ("/reports/", "/reports/?tier=2&status=in_progress&sort=name", "/reports/behaviours", "/reports/training",
+         "/reports/people", "/reports/people?status=not_started&sort=team&order=desc&page=2",
          "/reports/export/people.csv", "/reports/export/activities.xlsx?year=all", "/reports/export/coverage.csv",
          "/reports/export/uptake.csv")
 
@@ -46,3 +47,4 @@ def test_report_queries_do_not_grow_with_the_organisation(app, client, sign_in, 
     large = measure(client, count_queries)
     assert small == large, (small, large)
     assert large["/reports/"] <= 25, large
+    assert large["/reports/people"] <= 12, large

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from tracker import staff_history
+from tracker import appraisal_year, staff_history
 from tracker.audit import record
 from tracker.auth.services import create_person, email_problem, normalise_email
 from tracker.extensions import db
@@ -194,12 +194,16 @@ def edit(actor: Person, person: Person, details: Details, on: date | None) -> di
 def _apply(actor: Person, person: Person, checked: Checked, dated: dict, on: date | None) -> dict:
     changes = {}
     plain = {"name": checked.name, "email": checked.email, "employee_number": checked.employee_number,
-             "job_title": checked.job_title,
-             "line_manager_id": checked.line_manager.id if checked.line_manager else None}
+             "job_title": checked.job_title}
     for name, value in plain.items():
         if getattr(person, name) != value:
             changes[name] = [getattr(person, name), value]
             setattr(person, name, value)
+    manager_id = checked.line_manager.id if checked.line_manager else None
+    if person.line_manager_id != manager_id:
+        # Dated like a move (from the move's day when there is one, else today), so closed years keep theirs.
+        changes["line_manager_id"] = [person.line_manager_id, manager_id]
+        staff_history.change(person, on if dated else appraisal_year.today(), line_manager=checked.line_manager)
     if dated:
         before = {"team_id": person.team_id, "tier": person.tier, "staff_group": person.staff_group.value}
         staff_history.change(person, on, **dated)

@@ -71,7 +71,8 @@ def build_history(rng: random.Random, organisation: Organisation, years: list[Ap
         else:  # a leaver: in post until some day of the demo years
             ends_on = _day_between(rng, first_day + timedelta(days=60), yesterday)
             starts_on = min(starts_on, ends_on)
-        state = {"team_id": row["team_id"], "tier": row["tier"], "staff_group": row["staff_group"]}
+        state = {"team_id": row["team_id"], "tier": row["tier"], "staff_group": row["staff_group"],
+                 "line_manager_id": row["line_manager_id"]}
         # Walk back from today: before each change (latest first) the person had the values it names.
         backwards, end = [], ends_on
         for day, before in sorted(changes.get(row["id"], []), key=lambda change: change[0], reverse=True):

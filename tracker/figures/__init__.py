@@ -19,12 +19,15 @@ from tracker import durations
 from tracker.compliance import Status
 from tracker.figures.coverage import (
     RARE_BEHAVIOUR_PERCENT,
+    RARELY_EVIDENCED_SHOWN,
     Coverage,
+    RarelyEvidenced,
     behaviour_coverage,
     behaviour_coverage_by_unit,
     courses_for_behaviours,
     framework_behaviours,
     lowest_first,
+    rarely_evidenced,
 )
 from tracker.figures.monthly import MonthPoint, month_starts, monthly_compliance_years
 from tracker.figures.kept import monthly_keeping_closed_years
@@ -42,7 +45,8 @@ from tracker.figures.status import (
 from tracker.figures.uptake import course_activity_conditions, course_behaviours, course_uptake, course_uptake_by
 
 __all__ = [
-    "PEOPLE_SORTS", "RARE_BEHAVIOUR_PERCENT", "STATUS_ORDER", "Coverage", "CubeRow", "MonthPoint", "Tally",
+    "PEOPLE_SORTS", "RARE_BEHAVIOUR_PERCENT", "RARELY_EVIDENCED_SHOWN", "STATUS_ORDER", "Coverage",
+    "RarelyEvidenced", "rarely_evidenced", "CubeRow", "MonthPoint", "Tally",
     "UnitFigures", "behaviour_coverage", "behaviour_coverage_by_unit",
     "course_activity_conditions", "course_behaviours", "course_uptake", "course_uptake_by",
     "courses_for_behaviours", "framework_behaviours", "lowest_first", "month_starts",
@@ -55,6 +59,7 @@ def template_globals() -> dict:
     """Names the dashboard templates (and the table macros they import) use."""
     return {
         "minutes_to_hours": durations.minutes_to_hours,
+        "RARE_BEHAVIOUR_PERCENT": RARE_BEHAVIOUR_PERCENT,
         "Status": Status,
         "STATUS_LABELS_BY_VALUE": {s.value: s.label for s in Status},
         "STATUS_DISPLAY_ORDER": (Status.COMPLETE, Status.AWAITING_SIGN_OFF, Status.IN_PROGRESS,

@@ -166,6 +166,28 @@ def lowest_first(coverage: list[Coverage]) -> list[Coverage]:
     return sorted(coverage, key=lambda c: (c.percent is None, c.percent or 0, c.code))
 
 
+# A "rarely evidenced" list names at most this many, then says how many more the table marks as gaps.
+RARELY_EVIDENCED_SHOWN = 6
+
+
+@dataclass
+class RarelyEvidenced:
+    """The gaps of a coverage table, lowest first: the few a list names and how many it leaves out."""
+
+    shown: list[Coverage]
+    more: int
+
+    @property
+    def total(self) -> int:
+        return len(self.shown) + self.more
+
+
+def rarely_evidenced(coverage: list[Coverage], shown: int = RARELY_EVIDENCED_SHOWN) -> RarelyEvidenced:
+    """The same rule (Coverage.is_gap) and the same figures as the table the list sits above."""
+    gaps = [c for c in lowest_first(coverage) if c.is_gap]
+    return RarelyEvidenced(gaps[:shown], len(gaps[shown:]))
+
+
 def courses_for_behaviours(behaviour_ids, limit: int = 5):
     """Catalogue courses that teach the most of the given behaviours, for suggestions."""
     ids = list(behaviour_ids)

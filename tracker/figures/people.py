@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import aliased
 
 from tracker import compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule, Status
 from tracker.counting import counted_in_year, exemption_in_force
-from tracker.models import Activity, Exemption, Person
+from tracker.models import Activity, Exemption, Person, PersonPeriod, in_force
 from tracker.roster import Roster, ids_of
 
 PEOPLE_SORTS = {
@@ -71,6 +72,9 @@ def people_query(people: Select, year: AppraisalYear, today: date, rules: dict[i
     )
     if with_export_columns:
         directorates = roster.directorate_names()
+        # The line manager of the period in force on the roster's day, so a later change never rewrites a closed year.
+        period = aliased(PersonPeriod, name="period_then")
+        manager = aliased(Person, name="line_manager")
         reasons = (
             select(Exemption.person_id.label("person_id"), func.min(Exemption.reason).label("reason"))
             .where(exemption_in_force(compliance.reference_day(year, today)), Exemption.person_id.in_(ids))
@@ -79,8 +83,11 @@ def people_query(people: Select, year: AppraisalYear, today: date, rules: dict[i
         )
         query = (
             query.add_columns(Person.employee_number.label("employee_number"), Person.email.label("email"),
-                              directorates.c.name.label("directorate"), reasons.c.reason.label("exempt_reason"))
+                              directorates.c.name.label("directorate"), reasons.c.reason.label("exempt_reason"),
+                              manager.name.label("line_manager"))
             .outerjoin(directorates, directorates.c.unit_id == figures.c.team_id)
+            .outerjoin(period, and_(period.person_id == Person.id, in_force(period, roster.day)))
+            .outerjoin(manager, manager.id == period.line_manager_id)
             .outerjoin(reasons, reasons.c.person_id == Person.id)
         )
     if statuses:

@@ -19,8 +19,8 @@ from tracker.models.people import StaffGroup
 
 
 class PersonPeriod(db.Model):
-    """A stretch of days in post with one team, tier and staff group. No period covering a day:
-    the person was not employed that day (not yet joined, or left)."""
+    """A stretch of days in post with one team, tier, staff group and line manager. No period
+    covering a day: the person was not employed that day (not yet joined, or left)."""
 
     __tablename__ = "person_period"
 
@@ -31,6 +31,8 @@ class PersonPeriod(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("organisation_unit.id"))
     tier: Mapped[int]
     staff_group: Mapped[StaffGroup] = mapped_column(enum_column_type(StaffGroup, 60))
+    # Dated like the team, so a closed year's export names the line manager of its reference day.
+    line_manager_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
 
     __table_args__ = (
         Index("ix_person_period_person", "person_id", "starts_on"),

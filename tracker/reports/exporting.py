@@ -61,6 +61,7 @@ PEOPLE_COLUMNS = [
     Column("email", "Email address", width=32),
     Column("team", "Team", width=28),
     Column("directorate", "Directorate", width=24),
+    Column("line_manager", "Line manager", width=26),
     Column("staff_group", "Staff group", convert=_enum_value, width=28),
     Column("tier", "Tier", "int", width=6),
     Column("status", "Status", convert=_label(_STATUS_LABELS), width=18),
@@ -126,6 +127,9 @@ class Export:
     rows: Callable  # (people: Select, filters, today, fmt) -> iterable of tuples in column order
     all_years: bool = False
     csv_ready: frozenset[str] = frozenset()  # columns its CSV query formats and neutralises itself
+    # Its rows choose the status themselves: the status query once, rather than nested inside
+    # itself (which SQLite's parser cannot take with a unit filter too).
+    chooses_status: bool = False
 
 
 def _stream(query: Select) -> Iterable:
@@ -136,12 +140,13 @@ def _stream(query: Select) -> Iterable:
 
 def people_rows(people: Select, filters: Filters, today: date, fmt: str):
     rules = compliance.load_rules(filters.year)
-    listed = figures.people_query(people, filters.year, today, rules, sort="name",
+    statuses = [filters.status] if filters.status else None
+    listed = figures.people_query(people, filters.year, today, rules, statuses=statuses, sort="name",
                                   with_export_columns=True).subquery("listed")
     required = case(*[(listed.c.tier == tier, rule.min_behaviours) for tier, rule in rules.items()], else_=None)
     c = listed.c
     return _stream(select(
-        c.employee_number, c.name, c.email, c.team, c.directorate, c.staff_group, c.tier, c.status,
+        c.employee_number, c.name, c.email, c.team, c.directorate, c.line_manager, c.staff_group, c.tier, c.status,
         c.activities, c.minutes, c.behaviours, required, c.last_activity_on, c.exempt_reason,
     ).order_by(c.name, c.id))
 
@@ -255,7 +260,7 @@ def uptake_breakdown_rows(people: Select, filters: Filters, today: date, fmt: st
 
 
 EXPORTS: dict[str, Export] = {export.key: export for export in (
-    Export("people", "Compliance by person", PEOPLE_COLUMNS, people_rows),
+    Export("people", "Compliance by person", PEOPLE_COLUMNS, people_rows, chooses_status=True),
     Export("activities", "Activities", ACTIVITY_COLUMNS, activity_rows, all_years=True, csv_ready=ACTIVITY_CSV_READY),
     Export("coverage", "Behaviour coverage", COVERAGE_COLUMNS, coverage_rows),
     Export("uptake", "Training uptake", UPTAKE_COLUMNS, uptake_rows),
@@ -280,7 +285,11 @@ def prepare(key: str, fmt: str, *, actor: Person | None, scope: Callable, filter
     columns = exports.for_audience(export.columns, audience)
     if filters.year is None and not export.all_years:
         raise ValueError("this export needs a year")
-    scoped = filters.people(scope)
+    if export.chooses_status:
+        roster = filters.roster_of()
+        scoped = filters.narrow(scope(roster), roster)
+    else:
+        scoped = filters.people(scope)
     generated_at = datetime.now(UTC)
     organisation = organisation_root()
     organisation_name = current_app.config.get("ORGANISATION_NAME") or (organisation.name if organisation else "")

@@ -53,6 +53,15 @@ def sort_units(rows: list[figures.UnitFigures], sort: str, descending: bool) -> 
     return sorted(rows, key=key, reverse=descending)
 
 
+def _above_another(roster: Roster, unit_ids: list[int]) -> set[int]:
+    """Those of `unit_ids` with another of them beneath on the roster's day (one query)."""
+    if not unit_ids:
+        return set()
+    closure = roster.closure()
+    return set(db.session.scalars(select(closure.c.ancestor_id).where(
+        closure.c.ancestor_id.in_(unit_ids), closure.c.descendant_id.in_(unit_ids), closure.c.depth > 0)))
+
+
 @dataclass
 class MonthRow:
     month: date  # first day of the month
@@ -70,6 +79,7 @@ class OrganisationReport:
     teams: list[figures.UnitFigures]
     teams_total: int
     teams_complete_list: bool
+    teams_listed: set[int]  # the teams whose counts link to their people (see organisation_report)
     by_staff_group: list[tuple[StaffGroup, figures.Tally]]
     by_tier: list[tuple[int, figures.Tally]]
     years: list[AppraisalYear]
@@ -95,6 +105,9 @@ def organisation_report(scope: Scope, filters: Filters, today: date, target: int
     team_units = figures.teams_in_cube(cube, roster)
     by_team = figures.roll_up(cube, lambda r: r.team_id)
     teams = [figures.UnitFigures(u, by_team[u.id]) for u in team_units]
+    # A team row's people are listed by the unit filter (everyone beneath it) only when nobody sits
+    # in a unit below it: true of every team of an ordinary tree, not of a directorate holding people.
+    teams_listed = {u.id for u in team_units} - _above_another(roster, [u.id for u in team_units])
     complete_list = len(teams) <= TEAMS_SHOWN_IN_FULL
     teams = sort_units(teams, sort, descending) if complete_list else sort_units(teams, "percent", False)[:LOWEST_TEAMS]
 
@@ -117,7 +130,7 @@ def organisation_report(scope: Scope, filters: Filters, today: date, target: int
 
     return OrganisationReport(
         filters=filters, target=target, unit=unit, trail=ancestors(filters.unit), tally=tally, units=units,
-        teams=teams, teams_total=len(team_units), teams_complete_list=complete_list,
+        teams=teams, teams_total=len(team_units), teams_complete_list=complete_list, teams_listed=teams_listed,
         by_staff_group=[(g, groups[g]) for g in StaffGroup if g in groups],
         by_tier=[(t, tiers[t]) for t in TIERS if t in tiers], years=years, months=months,
     )

@@ -18,7 +18,7 @@ from tracker import access, appraisal_year, compliance, figures, scope_filters
 from tracker.extensions import db
 from tracker.models import ActivityType, OrganisationUnit, UnitKind
 from tracker.refusal import Refused
-from tracker.reports import exporting, pages
+from tracker.reports import exporting, pages, people_list
 from tracker.framework_import import FrameworkFileError
 from tracker.framework_years import years_and_frameworks
 from tracker.reports import framework_version as version_page
@@ -70,6 +70,19 @@ def organisation():
     db.session.commit()  # closed years' months computed for this page are kept
     return render_template("reports/organisation.html", report=report, filters=filters, sort=sort,
                            descending=descending, compare=compare, compare_max=pages.EARLIER_YEARS_MAX,
+                           choices=_filter_choices())
+
+
+@bp.route("/people")
+def people():
+    """The people behind a count of the organisation report, with the report's filters."""
+    filters = _filters()
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in people_list.SORTS else "name"
+    descending = request.args.get("order") == "desc"
+    listed = people_list.people_list(_reporting_scope(), filters, scope_filters.today(), sort=sort,
+                                     descending=descending, page=request.args.get("page", 1, type=int) or 1)
+    return render_template("reports/people.html", listed=listed, filters=filters, sort=sort, descending=descending,
                            choices=_filter_choices())
 
 

@@ -42,7 +42,7 @@ def apply_plan(plan: Plan, actor=None, new_teams_parent: OrganisationUnit | None
     if any("manager" in u.values for u in plan.updates) or any(e.manager for e in plan.creates):
         ids = _employee_ids() | ids  # line managers are named by employee number
     _update(plan, teams, ids, on)
-    _managers_of_new_people(plan, ids)
+    _managers_of_new_people(plan, ids, on)
     for chunk in _chunks(plan.adopted):
         db.session.execute(update(Person).where(Person.id.in_(chunk)).values(from_import=True))
     leave_many([leaver.person_id for leaver in plan.leavers], on)
@@ -102,8 +102,10 @@ def _update(plan: Plan, teams: dict, ids: dict[str, int], on) -> None:
         values = change.values
         row = {"id": change.person_id}
         row.update({key: values[key] for key in ("name", "job_title") if key in values})
-        if "manager" in values:
-            row["line_manager_id"] = _manager_id(values["manager"], ids)
+        if "manager" in values and values.get("rejoin"):
+            row["line_manager_id"] = _manager_id(values["manager"], ids)  # rejoin() starts a period with it
+        elif "manager" in values:
+            dated.setdefault(change.person_id, {})["line_manager_id"] = _manager_id(values["manager"], ids)
         if len(row) > 1:
             plain.append(row)
         if "email" in values:
@@ -112,9 +114,9 @@ def _update(plan: Plan, teams: dict, ids: dict[str, int], on) -> None:
             rejoining.append(change)
         elif change.person_id in current:
             team = values.get("team", current[change.person_id]["team_id"])
-            dated[change.person_id] = {**current[change.person_id], **{
+            dated.setdefault(change.person_id, {}).update({**current[change.person_id], **{
                 key: values[key] for key in ("tier", "staff_group") if key in values},
-                "team_id": teams.get(team, team)}
+                "team_id": teams.get(team, team)})
     for group in _same_keys(plain):
         db.session.execute(update(Person), group)
     if emails:  # two steps, so that two people swapping addresses never collide
@@ -145,8 +147,8 @@ def _dated_now(person_ids: list[int]) -> dict[int, dict]:
     return found
 
 
-def _managers_of_new_people(plan: Plan, ids: dict[str, int]) -> None:
-    rows = [{"id": ids[e.employee_number], "line_manager_id": _manager_id(e.manager, ids)}
-            for e in plan.creates if e.manager is not None]
-    if rows:
-        db.session.execute(update(Person), rows)
+def _managers_of_new_people(plan: Plan, ids: dict[str, int], on) -> None:
+    """New people's line managers, once every new person has an id (one may manage another);
+    their first period, which starts on `on`, carries it too."""
+    change_many({ids[e.employee_number]: {"line_manager_id": _manager_id(e.manager, ids)}
+                 for e in plan.creates if e.manager is not None}, on)

@@ -70,6 +70,10 @@ class Dashboard:
     def gaps(self) -> list[figures.Coverage]:
         return [c for c in figures.lowest_first(self.coverage) if c.is_gap]
 
+    @property
+    def rarely_evidenced(self) -> figures.RarelyEvidenced:
+        return figures.rarely_evidenced(self.coverage)
+
 
 def scope_units(viewer: Person) -> list[OrganisationUnit]:
     return list(db.session.scalars(access.managed_units(viewer).order_by(OrganisationUnit.name)))
@@ -152,7 +156,8 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
         if not dashboard.suggestions:
             dashboard.suggestions = [s for s in LEADERSHIP_SUGGESTIONS
                                      if s[0] in (LeadershipActionKind.COURSE_PLACES, LeadershipActionKind.TEAM_SESSION)]
-        dashboard.courses = figures.courses_for_behaviours([c.behaviour_id for c in gaps[:6]])
+        # The courses that teach the behaviours the "rarely evidenced" list names.
+        dashboard.courses = figures.courses_for_behaviours([c.behaviour_id for c in dashboard.rarely_evidenced.shown])
     return dashboard
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_person
 from tests.web.admin_people.conftest import CLOSED_MESSAGE, DAY, IN_CLOSED_YEAR, IN_OPEN_YEAR
+from tracker import appraisal_year
 from tracker.admin.people_services import LAST_ADMIN_ROLE
 from tracker.extensions import db
 from tracker.models import AuditEvent, ManagerScope, Person, PersonPeriod, Role
@@ -115,8 +116,10 @@ def test_an_edit_saves_the_details_and_records_old_and_new(client, post_form, as
         "employee_number": ["E1001", "E1009"], "job_title": ["Nurse", "Sister"],
         "line_manager_id": [as_admin["people"]["boss"].id, admin.id]}
     assert "password" not in str(changed.detail)
-    # Nothing dated changed: the history is as it was.
-    assert [(p.starts_on, p.ends_on) for p in periods_of(nurse)] == [(date(1900, 1, 1), None)]
+    # The line manager is dated from today: the days before keep the one they had.
+    today = appraisal_year.today()
+    assert [(p.starts_on, p.ends_on, p.line_manager_id) for p in periods_of(nurse)] == [
+        (date(1900, 1, 1), today - timedelta(days=1), as_admin["people"]["boss"].id), (today, None, admin.id)]
 
 
 def test_a_tier_change_dated_in_the_open_year_is_history_from_that_day(post_form, as_admin):
