@@ -19,7 +19,6 @@ from tracker.db_retry import retry_if_locked
 from tracker.extensions import db
 from tracker.models import (
     Activity,
-    Exemption,
     ExemptionReason,
     LeadershipActionKind,
     OrganisationUnit,
@@ -28,6 +27,7 @@ from tracker.models import (
 from tracker.portfolio.reflection import labelled_answers
 from tracker.refusal import Refused
 from tracker.team import dashboard as team_dashboard
+from tracker.team import exemptions as team_exemptions
 from tracker.team import services
 from tracker.team.forms import DecisionForm, ExemptionForm, LeadershipActionForm, ReminderForm
 from tracker.views import commit_or_show_errors, show_errors
@@ -227,13 +227,10 @@ def person(person_id: int):
         .options(joinedload(Activity.activity_type), selectinload(Activity.behaviours))
         .order_by(Activity.occurred_on.desc(), Activity.id.desc())
     ).unique().all()
-    exemptions = db.session.scalars(
-        select(Exemption).where(Exemption.person_id == person.id).order_by(Exemption.starts_on.desc())
-    ).all()
     return render_template(
         "team/person.html", person=person, year=year, years=scope_filters.years_offered(), progress=progress,
         rule=rules[progress.tier], missing=compliance.missing(progress, rules[progress.tier]),
-        activities=activities, exemptions=exemptions, today=_today(),
+        activities=activities, exemptions=team_exemptions.rows_of(current_user, person, _today()), today=_today(),
     )
 
 
@@ -277,3 +274,7 @@ def record_leadership_action():
     status = 400 if form.csrf_token.errors else 200
     return render_template("team/leadership_action_form.html", form=form), status
 
+
+
+# Changing and deleting exemptions and leadership actions: views on this blueprint, in their own module.
+from tracker.team import changes  # noqa: E402,F401
