@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_person, make_tree
 from tests.rule_by_hand import progress_by_hand
-from tracker import compliance, figures
+from tracker import compliance, figures, staff_history
 from tracker.appraisal_year import year_containing
 from tracker.audit import subject_id_of
 from tracker.extensions import db
@@ -315,3 +315,15 @@ def test_tampered_exemption_ids_are_not_found(client, sign_in, org):
     login(sign_in)
     for page in ("change", "end", "delete"):
         assert client.get(f"/team/exemptions/999999/{page}").status_code == 404
+
+
+def test_someone_who_moved_away_is_shown_read_only_in_an_earlier_year(client, sign_in, org, today):
+    """Last year's figures keep them on the old manager's pages; their exemptions are now their new manager's."""
+    exemption = exemption_of(org["nurse"], today - timedelta(days=400), None)
+    staff_history.change(org["nurse"], today, team=org["tree"]["clinic"])
+    db.session.commit()
+    login(sign_in)
+    last_year = year_containing(today).previous().start_year
+    page = text_of(client.get(f"/team/people/{org['nurse'].id}?year={last_year}"))
+    assert "Open-ended" in page and f"/team/exemptions/{exemption.id}/" not in page
+    assert client.get(f"/team/exemptions/{exemption.id}/end").status_code == 404
