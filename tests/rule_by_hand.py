@@ -85,9 +85,11 @@ def progress_by_hand(year: AppraisalYear, today: date, rules: dict[int, Rule],
     ):
         if lineage_id in lines_in_year:
             behaviours_of[activity_id].add((lineage_id, lines_in_year[lineage_id]))
-    # An exemption counts on today while the year runs, on its last day once it has ended.
+    # An exemption counts on today while the year runs, on its last day once it has ended; one
+    # without an end (open-ended) from its start onwards.
     exempt = {person_id for person_id, starts_on, ends_on in db.session.execute(
-        select(Exemption.person_id, Exemption.starts_on, Exemption.ends_on)) if starts_on <= judged_on <= ends_on}
+        select(Exemption.person_id, Exemption.starts_on, Exemption.ends_on))
+        if starts_on <= judged_on and (ends_on is None or judged_on <= ends_on)}
 
     in_year = defaultdict(list)
     for activity in activities:

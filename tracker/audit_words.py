@@ -19,7 +19,12 @@ ACTION_WORDS: dict[str, str] = {
     "reflection.viewed": "Read a reflection",
     "evidence.downloaded": "Downloaded an evidence file",
     "exemption.recorded": "Recorded an exemption",
+    "exemption.changed": "Changed an exemption",
+    "exemption.ended": "Ended an exemption early",
+    "exemption.deleted": "Deleted an exemption",
     "leadership_action.recorded": "Recorded a leadership action",
+    "leadership_action.changed": "Changed a leadership action",
+    "leadership_action.deleted": "Deleted a leadership action",
     "reminder.sent": "Sent reminders",
     "portfolio.exported": "Downloaded their portfolio",
     "report.exported": "Exported a report",
@@ -51,6 +56,9 @@ DETAIL_WORDS: dict[str, str] = {
     "fmt": "Format",
     "from_year": "Applies from year",
     "already_reminded": "Already reminded",
+    "reason_detail": "Reason described",
+    "unit_id": "Team (unit id)",
+    "recorded_by_id": "Recorded by (person id)",
 }
 
 # Lists in details (people reminded ...) are cut to this many items on screen and in the CSV.

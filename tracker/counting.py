@@ -1,9 +1,10 @@
 """Which activities and exemptions count for a year: the one definition every query uses.
 
 An activity counts in an appraisal year when it has not been deleted and its date falls in the
-year; an exemption counts on a day when that day lies between its start and its end. Every query
-in the application (the status rule, dashboards, reports, exports, suggestions) builds on these,
-so a change to either rule is made here once.
+year; an exemption counts on a day when that day lies between its start and its end (or on any day
+from its start, when it is open-ended). Every query in the application (the status rule,
+dashboards, reports, exports, suggestions) builds on these, so a change to either rule is made
+here once.
 """
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ def counted_in_year(year: AppraisalYear):
 
 
 def exemption_in_force(day: date):
-    """SQL: the exemption covers `day`."""
-    return and_(Exemption.starts_on <= day, Exemption.ends_on >= day)
+    """SQL: the exemption covers `day` (an open-ended one covers every day from its start)."""
+    return and_(Exemption.starts_on <= day, or_(Exemption.ends_on.is_(None), Exemption.ends_on >= day))
 
 
 def exempt_on(day: date, person_id=Person.id):

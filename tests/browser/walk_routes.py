@@ -38,6 +38,8 @@ class Walk:
     ward: int  # the ward manager@ has scope over
     left: int  # someone who has left
     token: str  # an unused set-password link
+    exemption: int  # an open-ended exemption of someone on the ward, from today
+    action: int  # a leadership action manager@ recorded for the ward
     course: int
     resource: int
     section: str
@@ -53,7 +55,11 @@ def prepare_walk(app, today) -> Walk:
         ActivityType,
         Course,
         EvidenceFile,
+        Exemption,
+        ExemptionReason,
         HubSection,
+        LeadershipAction,
+        LeadershipActionKind,
         ManagerScope,
         Person,
         Resource,
@@ -81,6 +87,16 @@ def prepare_walk(app, today) -> Walk:
         attached = EvidenceFile(activity_id=waiting.id, original_name=png.original_name, stored_name=stored,
                                 content_type=png.content_type, size_bytes=len(png.content))
         db.session.add(attached)
+        ward = db.session.scalar(select(ManagerScope.unit_id).where(ManagerScope.person_id == people["manager"].id)
+                                 .order_by(ManagerScope.unit_id).limit(1))
+        colleague = db.session.scalar(select(Person).where(Person.team_id == ward, Person.active.is_(True),
+                                                           Person.id.not_in([p.id for p in people.values()]))
+                                      .order_by(Person.id).limit(1))
+        exemption = Exemption(person_id=colleague.id, reason=ExemptionReason.SECONDMENT, starts_on=today, ends_on=None,
+                              recorded_by_id=people["manager"].id)
+        action = LeadershipAction(manager_id=people["manager"].id, unit_id=ward, occurred_on=day, note="",
+                                  kind=LeadershipActionKind.TEAM_SESSION)
+        db.session.add_all([exemption, action])
         token, _ = create_link(people["admin"], db.session.scalar(
             select(Person).where(Person.active.is_(True), Person.email.like("%.%@example.org")).limit(1)))
         walk = Walk(
@@ -88,16 +104,17 @@ def prepare_walk(app, today) -> Walk:
             own_drafts={name: draft.id for name, draft in drafts.items()},
             waiting=waiting.id,
             evidence=0,
-            ward=db.session.scalar(select(ManagerScope.unit_id).where(ManagerScope.person_id == people["manager"].id)
-                                   .order_by(ManagerScope.unit_id).limit(1)),
+            ward=ward,
             left=db.session.scalar(select(Person.id).where(Person.active.is_(False)).order_by(Person.id).limit(1)),
             token=token,
+            exemption=0,
+            action=0,
             course=db.session.scalar(select(Course.id).order_by(Course.id).limit(1)),
             resource=db.session.scalar(select(Resource.id).order_by(Resource.id).limit(1)),
             section=db.session.scalar(select(HubSection.slug).order_by(HubSection.position).limit(1)),
         )
         db.session.flush()
-        walk.evidence = attached.id
+        walk.evidence, walk.exemption, walk.action = attached.id, exemption.id, action.id
         db.session.commit()
         return walk
 
@@ -170,6 +187,12 @@ ROUTES: dict[str, Route] = {
     "team.reflection": Route(waiting_activity),
     "team.person": Route(staff_member),
     "team.record_exemption": Route(staff_member),
+    "team.open_ended_exemptions": Route(always()),
+    "team.change_exemption": Route(lambda walk, viewer: [{"exemption_id": walk.exemption}]),
+    "team.end_exemption": Route(lambda walk, viewer: [{"exemption_id": walk.exemption}]),
+    "team.delete_exemption": Route(lambda walk, viewer: [{"exemption_id": walk.exemption}]),
+    "team.change_leadership_action": Route(lambda walk, viewer: [{"action_id": walk.action}]),
+    "team.delete_leadership_action": Route(lambda walk, viewer: [{"action_id": walk.action}]),
     "team.record_leadership_action": Route(always()),
     # Reports
     "reports.organisation": Route(always()),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -30,7 +30,8 @@ from tracker.compliance import Status
 from tracker.extensions import db
 from tracker.framework_import import import_framework
 from tracker.framework_years import framework_of
-from tracker.models import Activity, ActivityStatus, OrganisationUnit, Person, Role, UnitKind
+from tracker.models import (Activity, ActivityStatus, Exemption, ExemptionReason, LeadershipAction, LeadershipActionKind,
+                            OrganisationUnit, Person, Role, UnitKind)
 from tracker.organisation import close_unit, move_unit, rename_unit
 from tracker.portfolio import activities as portfolio_activities
 from tracker.portfolio.activity_input import ActivityInput
@@ -40,7 +41,10 @@ from tracker.reports.people_list import people_list
 from tracker.roster import Roster
 from tracker.scope_filters import Filters
 from tracker.team import dashboard as team_dashboard
+from tracker.team import exemptions as team_exemptions
+from tracker.team import leadership as team_leadership
 from tracker.team import services as team_services
+from tracker.year_closing import first_open_day
 
 TODAY = date(2026, 11, 30)
 CLOSED = [AppraisalYear(2024), AppraisalYear(2025)]
@@ -156,6 +160,25 @@ def _change_everything_allowed(lead: Person) -> None:
         staff_history.change(person, TODAY, team=teams[0])
     close_unit(closing, TODAY)
     db.session.flush()
+    _change_exemptions_as_allowed(staff[30])
+
+
+def _change_exemptions_as_allowed(newly_exempt: Person) -> None:
+    """Exemptions end early, become open-ended and are recorded open-ended, within the open years;
+    one reaching back into a closed year has its end moved (all the closed years' days stay covered)."""
+    manager = db.session.scalars(select(Person).where(Person.scopes.any()).order_by(Person.id)).first()
+    opening = first_open_day(TODAY)
+    in_force = db.session.scalars(select(Exemption).where(Exemption.ends_on > TODAY).order_by(Exemption.id)).all()
+    assert len(in_force) >= 2
+    team_exemptions.end_exemption(manager, in_force[0], ends_on=TODAY, today=TODAY)
+    e = in_force[1]
+    team_exemptions.change_exemption(manager, e, reason=e.reason, detail=e.reason_detail, starts_on=e.starts_on,
+                                     ends_on=None, today=TODAY)
+    for e in db.session.scalars(select(Exemption).where(Exemption.starts_on < opening, Exemption.ends_on > opening)):
+        team_exemptions.change_exemption(manager, e, reason=e.reason, detail=e.reason_detail, starts_on=e.starts_on,
+                                         ends_on=None, today=TODAY)
+    team_services.record_exemption(manager, newly_exempt, reason=ExemptionReason.SECONDMENT, detail="",
+                                   starts_on=CURRENT.starts_on, ends_on=None, today=TODAY)
 
 
 def _try_to_write_into_closed_years() -> None:
@@ -183,7 +206,37 @@ def _try_to_write_into_closed_years() -> None:
         staff_history.leave(owner, last.ends_on)
     with pytest.raises(Refused):
         staff_history.change(owner, last.ends_on, line_manager=None)
+    _try_to_change_closed_exemptions_and_actions(manager)
     db.session.rollback()
+
+
+def _try_to_change_closed_exemptions_and_actions(manager: Person) -> None:
+    """An exemption in a closed year is not moved, ended or deleted; a leadership action dated in
+    one is neither changed nor deleted."""
+    # As one recorded while its year was open (the rollback after these attempts removes it).
+    past = Exemption(person_id=_ordinary_staff()[0].id, reason=ExemptionReason.LONG_TERM_ABSENCE,
+                     starts_on=CLOSED[-1].starts_on, ends_on=CLOSED[-1].ends_on)
+    db.session.add(past)
+    db.session.flush()
+    with pytest.raises(Refused):
+        team_exemptions.change_exemption(manager, past, reason=past.reason, detail=past.reason_detail,
+                                         starts_on=past.starts_on + timedelta(days=1), ends_on=past.ends_on, today=TODAY)
+    with pytest.raises(Refused):
+        team_exemptions.change_exemption(manager, past, reason=past.reason, detail=past.reason_detail,
+                                         starts_on=past.starts_on, ends_on=None, today=TODAY)
+    with pytest.raises(Refused):
+        team_exemptions.end_exemption(manager, past, ends_on=past.starts_on, today=TODAY)
+    with pytest.raises(Refused):
+        team_exemptions.delete_exemption(manager, past, today=TODAY)
+    action = LeadershipAction(manager_id=manager.id, kind=LeadershipActionKind.TEAM_SESSION,
+                              occurred_on=CLOSED[-1].ends_on, note="")
+    db.session.add(action)
+    db.session.flush()
+    with pytest.raises(Refused):
+        team_leadership.change_leadership_action(manager, action, kind=action.kind, occurred_on=CURRENT.starts_on,
+                                                 hours=None, unit_id=None, note="moved", today=TODAY)
+    with pytest.raises(Refused):
+        team_leadership.delete_leadership_action(manager, action, today=TODAY)
 
 
 def test_closed_years_read_the_same_after_everything_the_current_year_may_bring(demo):

@@ -224,3 +224,42 @@ def test_line_managers_by_date_arrive_filled_from_the_people_already_there(empty
             assert conn.execute(text("SELECT count(*) FROM person_period")).scalar() == 3
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_exemptions_may_be_open_ended_after_upgrading_a_database_holding_them(empty_database_url):
+    """0011 lets an exemption have no end date: the exemptions already there keep their dates;
+    going back, an open-ended one gets the furthest end there is, so it still covers every later day."""
+    from datetime import date, datetime, timezone
+
+    from sqlalchemy import text
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0010")
+        now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at, from_import) VALUES (1, 'a@example.org', 'Ann', '', 'Students', "
+                              "1, 1, true, 't', :now, false)"), dict(now=now))
+            conn.execute(text("INSERT INTO exemption (id, person_id, reason, reason_detail, starts_on, ends_on, created_at) "
+                              "VALUES (1, 1, 'parental_leave', '', :starts, :ends, :now)"),
+                         dict(starts=date(2025, 9, 1), ends=date(2026, 3, 31), now=now))
+        upgrade(directory=MIGRATIONS)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO exemption (id, person_id, reason, reason_detail, starts_on, ends_on, created_at) "
+                              "VALUES (2, 1, 'secondment', '', :starts, NULL, :now)"),
+                         dict(starts=date(2026, 6, 1), now=now))
+            rows = conn.execute(text("SELECT id, starts_on, ends_on FROM exemption ORDER BY id")).all()
+        assert [(i, str(s), e and str(e)) for i, s, e in rows] == [(1, "2025-09-01", "2026-03-31"),
+                                                                   (2, "2026-06-01", None)]
+        downgrade(directory=MIGRATIONS, revision="0010")
+        with db.engine.connect() as conn:
+            ends = conn.execute(text("SELECT ends_on FROM exemption ORDER BY id")).scalars().all()
+        assert [str(end) for end in ends] == ["2026-03-31", "9999-12-31"]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -22,6 +22,7 @@ from tracker.models import (
     Activity,
     Course,
     EvidenceFile,
+    Exemption,
     LeadershipAction,
     ManagerScope,
     Notice,
@@ -298,6 +299,21 @@ def leadership_actions(viewer: Person) -> Select:
     if Role.MANAGER in viewer.roles:
         conditions.append(LeadershipAction.unit_id.in_(scope_unit_ids(viewer)))
     return select(LeadershipAction).where(or_(*conditions))
+
+
+def leadership_action_for(viewer: Person, action_id: int) -> LeadershipAction:
+    """A leadership action the viewer may change or delete: the same ones they see (they recorded
+    it, or it is for a unit in their scope), or 404."""
+    return _one_or_404(leadership_actions(viewer).where(LeadershipAction.id == action_id))
+
+
+def managed_exemptions(viewer: Person) -> Select:
+    """Exemptions of the people in the viewer's manager scope today: the ones they may change."""
+    return select(Exemption).where(Exemption.person_id.in_(managed_people(viewer).with_only_columns(Person.id)))
+
+
+def managed_exemption_for(viewer: Person, exemption_id: int) -> Exemption:
+    return _one_or_404(managed_exemptions(viewer).where(Exemption.id == exemption_id))
 
 
 # --- the hub's catalogue and library ---------------------------------------------------

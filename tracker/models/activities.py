@@ -175,7 +175,8 @@ class Exemption(db.Model):
     reason: Mapped[ExemptionReason] = mapped_column(enum_column_type(ExemptionReason, 30))
     reason_detail: Mapped[str] = mapped_column(String(300), default="")
     starts_on: Mapped[date]
-    ends_on: Mapped[date]
+    # None: open-ended (the manager does not yet know when it ends); in force from its start on.
+    ends_on: Mapped[Optional[date]]
     recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 

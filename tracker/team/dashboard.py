@@ -19,6 +19,7 @@ from tracker.models import LeadershipAction, LeadershipActionKind, OrganisationU
 from tracker.paging import page_of
 from tracker.roster import Roster
 from tracker.scope_filters import Filters
+from tracker.team import exemptions as team_exemptions
 
 # What the hub's Leadership and management section asks of leaders, as things to do now.
 LEADERSHIP_SUGGESTIONS = (
@@ -61,6 +62,7 @@ class Dashboard:
     protected_hours: Decimal
     suggestions: list = field(default_factory=list)
     courses: list = field(default_factory=list)
+    open_ended: int = 0  # open-ended exemptions in the manager's scope, to review
 
     @property
     def rag(self) -> str:
@@ -148,6 +150,7 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
         year=year, filters=filters, target=target, rules=rules, tally=tally, units=scope_units(viewer),
         ranked=ranked, people=rows, people_total=people_total, page=shown.number, pages=shown.count, coverage=coverage,
         months=monthly_rows(viewer, filters, year, today), actions=actions, protected_hours=protected_hours,
+        open_ended=team_exemptions.open_ended_count(viewer),
     )
     if dashboard.rag in ("amber", "red"):
         dashboard.suggestions = list(LEADERSHIP_SUGGESTIONS)

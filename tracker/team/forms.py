@@ -81,7 +81,18 @@ class ExemptionForm(FlaskForm):
         "Describe the reason", validators=[Length(max=services.DETAIL_MAX, message="The reason must be 300 characters or fewer")]
     )
     starts_on = DateInputField("Start date", validators=[RequiredDate()], required_message="Enter the start date")
-    ends_on = DateInputField("End date", validators=[RequiredDate()], required_message="Enter the end date")
+    # Optional: left blank, the exemption is open-ended and listed for the manager to review.
+    ends_on = DateInputField("End date")
+
+
+class EndExemptionForm(FlaskForm):
+    """Ending an exemption early: its new last day (the view fills in today)."""
+    ends_on = DateInputField("Last day of the exemption", validators=[RequiredDate()],
+                             required_message="Enter the last day of the exemption")
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: a confirmation page's "Yes" button."""
 
 
 class LeadershipActionForm(FlaskForm):

@@ -19,11 +19,11 @@ from tracker.counting import live_in_year
 from tracker.extensions import db
 from tracker.models import (
     Activity,
-    Exemption,
     ExemptionReason,
     LeadershipActionKind,
 )
 from tracker.team import dashboard as team_dashboard
+from tracker.team import exemptions as team_exemptions
 from tracker.team import services
 from tracker.team.forms import ExemptionForm, LeadershipActionForm, ReminderForm
 from tracker.views import commit_or_show_errors
@@ -121,13 +121,10 @@ def person(person_id: int):
         .options(joinedload(Activity.activity_type), selectinload(Activity.behaviours))
         .order_by(Activity.occurred_on.desc(), Activity.id.desc())
     ).unique().all()
-    exemptions = db.session.scalars(
-        select(Exemption).where(Exemption.person_id == person.id).order_by(Exemption.starts_on.desc())
-    ).all()
     return render_template(
         "team/person.html", person=person, year=year, years=scope_filters.years_offered(), progress=progress,
         rule=rules[progress.tier], missing=compliance.missing(progress, rules[progress.tier]),
-        activities=activities, exemptions=exemptions, today=_today(),
+        activities=activities, exemptions=team_exemptions.rows_of(current_user, person, _today()), today=_today(),
     )
 
 
@@ -175,3 +172,6 @@ def record_leadership_action():
 # The sign-off views live in their own module, registered on this blueprint.
 from tracker.team import sign_off  # noqa: E402,F401
 from tracker.team.sign_off import ALREADY_DECIDED  # noqa: E402,F401  (its old home; tests import it)
+
+# Changing and deleting exemptions and leadership actions: views on this blueprint, in their own module.
+from tracker.team import changes  # noqa: E402,F401

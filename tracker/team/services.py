@@ -38,7 +38,8 @@ from tracker.year_closing import closed_message, closed_message_for, ensure_open
 FEEDBACK_MAX = 2000
 NOTE_MAX = 1000
 DETAIL_MAX = 300
-# An exemption is for a period within a year or two, not open-ended.
+# An exemption with an end date covers a year or two at most; one with no end date yet is
+# open-ended and listed for review until it is ended.
 LONGEST_EXEMPTION_DAYS = 2 * 366
 
 
@@ -162,21 +163,29 @@ def read_reflection(viewer: Person, activity: Activity) -> dict:
     return activity.reflection or {}
 
 
+def exemption_errors(*, reason: ExemptionReason, detail: str, starts_on: date, ends_on: date | None) -> dict:
+    """What is wrong with an exemption's reason and dates (no end: open-ended), field by field."""
+    errors = {}
+    if reason == ExemptionReason.OTHER and not detail:
+        errors["reason_detail"] = "Describe the reason for the exemption"
+    if len(detail) > DETAIL_MAX:
+        errors["reason_detail"] = f"The reason must be {DETAIL_MAX} characters or fewer"
+    if ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = "The end date must be the same as or after the start date"
+    elif ends_on is not None and (ends_on - starts_on).days > LONGEST_EXEMPTION_DAYS:
+        errors["ends_on"] = "An exemption can last 2 years at most"
+    return errors
+
+
 def record_exemption(manager: Person, person: Person, *, reason: ExemptionReason, detail: str,
-                     starts_on: date, ends_on: date, today: date) -> Exemption:
+                     starts_on: date, ends_on: date | None, today: date) -> Exemption:
+    """Record an exemption; without an end date it is open-ended, to be reviewed and ended later."""
     detail = (detail or "").strip()
     errors = {}
     closed = closed_message_for(starts_on, today)
     if closed:
         errors["starts_on"] = closed
-    if reason == ExemptionReason.OTHER and not detail:
-        errors["reason_detail"] = "Describe the reason for the exemption"
-    if len(detail) > DETAIL_MAX:
-        errors["reason_detail"] = f"The reason must be {DETAIL_MAX} characters or fewer"
-    if ends_on < starts_on:
-        errors["ends_on"] = "The end date must be the same as or after the start date"
-    elif (ends_on - starts_on).days > LONGEST_EXEMPTION_DAYS:
-        errors["ends_on"] = "An exemption can last 2 years at most"
+    errors.update(exemption_errors(reason=reason, detail=detail, starts_on=starts_on, ends_on=ends_on))
     if errors:
         raise InvalidInput(errors)
     exemption = Exemption(person_id=person.id, reason=reason, reason_detail=detail, starts_on=starts_on,
@@ -184,13 +193,14 @@ def record_exemption(manager: Person, person: Person, *, reason: ExemptionReason
     db.session.add(exemption)
     db.session.flush()
     record(manager, "exemption.recorded", person=person, reason=reason.value,
-           starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat(), exemption_id=exemption.id)
+           starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat() if ends_on else None,
+           exemption_id=exemption.id)
     return exemption
 
 
-def record_leadership_action(manager: Person, *, kind: LeadershipActionKind, occurred_on: date,
-                             hours: Decimal | None, unit_id: int | None, note: str, today: date) -> LeadershipAction:
-    note = (note or "").strip()
+def leadership_action_errors(manager: Person, *, kind: LeadershipActionKind, occurred_on: date,
+                             hours: Decimal | None, unit_id: int | None, note: str, today: date) -> dict:
+    """What is wrong with a leadership action as entered, field by field (nothing in a closed year)."""
     errors = {}
     if occurred_on > today:
         errors["occurred_on"] = "The date must be today or in the past"
@@ -207,6 +217,14 @@ def record_leadership_action(manager: Person, *, kind: LeadershipActionKind, occ
                                      .with_only_columns(OrganisationUnit.id))
         if in_scope is None:
             errors["unit"] = "Choose one of your teams"
+    return errors
+
+
+def record_leadership_action(manager: Person, *, kind: LeadershipActionKind, occurred_on: date,
+                             hours: Decimal | None, unit_id: int | None, note: str, today: date) -> LeadershipAction:
+    note = (note or "").strip()
+    errors = leadership_action_errors(manager, kind=kind, occurred_on=occurred_on, hours=hours, unit_id=unit_id,
+                                      note=note, today=today)
     if errors:
         raise InvalidInput(errors)
     action = LeadershipAction(manager_id=manager.id, unit_id=unit_id, kind=kind, occurred_on=occurred_on,
