@@ -327,7 +327,8 @@ def evidence_download(evidence_id: int):
 @bp.route("/portfolio")
 def portfolio():
     year = _year_asked_for()
-    view = summaries.portfolio(current_user, year, today())
+    include_all = request.args.get("include") == "all"
+    view = summaries.portfolio(current_user, year, today(), include_all=include_all)
     return render_template("portfolio/portfolio.html", view=view, labelled_answers=labelled_answers, models=MODELS)
 
 
