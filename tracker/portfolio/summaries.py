@@ -12,7 +12,8 @@ from tracker import access, audit, compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.counting import exemption_in_force, live_in_year
-from tracker.durations import number_text
+from tracker.durations import duration_text, hours_text, more_text
+from tracker.plurals import noun
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent, Behaviour, Exemption, Notice, Person
 from tracker.organisation import organisation_name
@@ -64,7 +65,7 @@ def rule_parts(progress: compliance.Progress, rule: compliance.Rule) -> list[Rul
     parts = []
 
     def waiting(n, noun_one, noun_many):
-        return f"{n} {noun_one if n == 1 else noun_many} awaiting sign-off" if n > 0 else ""
+        return f"{n} {noun(n, noun_one, noun_many)} awaiting sign-off" if n > 0 else ""
 
     required = rule.min_experiential_activities
     parts.append(RulePart(
@@ -74,11 +75,11 @@ def rule_parts(progress: compliance.Progress, rule: compliance.Rule) -> list[Rul
         done.activities >= required,
     ))
     if rule.min_hours > 0:
-        extra = with_pending.hours - done.hours
+        extra = with_pending.minutes - done.minutes
         parts.append(RulePart(
-            "Hours of experiential activity signed off", number_text(done.hours), number_text(rule.min_hours),
+            "Hours of experiential activity signed off", duration_text(done.minutes), hours_text(rule.min_hours),
             float(min(done.hours, rule.min_hours)), float(rule.min_hours),
-            f"{number_text(extra)} more {'hour' if extra == 1 else 'hours'} awaiting sign-off" if extra > 0 else "",
+            f"{more_text(extra)} awaiting sign-off" if extra > 0 else "",
             done.hours >= rule.min_hours,
         ))
     parts.append(RulePart(

@@ -32,6 +32,7 @@ from tracker.team import services
 from tracker.team.forms import DecisionForm, ExemptionForm, LeadershipActionForm, ReminderForm
 from tracker.views import commit_or_show_errors, show_errors
 from tracker.year_closing import closed_message, closed_message_for, is_closed
+from tracker.plurals import plural
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
@@ -106,7 +107,7 @@ def send_reminders():
         db.session.rollback()
         flash(next(iter(exc.errors.values())), "info")
         return redirect(back)
-    message = f"Reminder sent to {sent} {'person' if sent == 1 else 'people'}."
+    message = f"Reminder sent to {plural(sent, 'person', 'people')}."
     if skipped:
         message += f" {skipped} already had a reminder today, so they were not sent another."
     flash(message, "success")
