@@ -18,7 +18,6 @@ from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select
 from tracker.appraisal_year import AppraisalYear
 from tracker.counting import counted_in_year, exempt_on, live_in_year
 from tracker.durations import minutes_to_hours, more_text
-from tracker.plurals import noun, plural
 from tracker.extensions import db
 from tracker.framework_years import (behaviour_of_line, evidenced_behaviour, framework_id_of, leadership_lines_in,
                                      lines_in)
@@ -34,6 +33,7 @@ from tracker.models import (
     activity_behaviour,
 )
 from tracker.models._types import LabelledEnum
+from tracker.plurals import noun, plural
 from tracker.roster import Roster, reference_day  # noqa: F401 (reference_day: the exemption day too)
 
 

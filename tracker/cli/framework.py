@@ -12,8 +12,8 @@ from tracker.extensions import db
 from tracker.framework_import import FrameworkFileError, current_framework, import_framework, read_file
 from tracker.framework_years import year_from_choice
 from tracker.models import Framework
-from tracker.refusal import Refused
 from tracker.plurals import plural
+from tracker.refusal import Refused
 
 framework_cli = AppGroup("framework", help="Load and inspect competence frameworks.")
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import OrganisationUnit
+from tracker.plurals import plural
 from tracker.refusal import Refused
 from tracker.staff_import import Options, StaffFileError, apply_plan, build
 from tracker.staff_import.headers import FIELDS, label, remember
 from tracker.staff_import.reading import MAX_FILE_BYTES
-from tracker.plurals import plural
 
 people_cli = AppGroup("people", help="Import staff from the workforce system.")
 

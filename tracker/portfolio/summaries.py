@@ -13,10 +13,10 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.counting import exemption_in_force, live_in_year
 from tracker.durations import duration_text, hours_text, more_text
-from tracker.plurals import noun
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent, Behaviour, Exemption, Notice, Person
 from tracker.organisation import organisation_name
+from tracker.plurals import noun
 from tracker.portfolio import suggestions as suggestion_rules
 from tracker.portfolio.behaviours import SubjectGroup, group_by_subject, tier_behaviours
 from tracker.portfolio.years import days_left, years_to_show

@@ -25,6 +25,7 @@ from tracker.models import (
     OrganisationUnit,
     Person,
 )
+from tracker.plurals import plural
 from tracker.portfolio.reflection import labelled_answers
 from tracker.refusal import Refused
 from tracker.team import dashboard as team_dashboard
@@ -32,7 +33,6 @@ from tracker.team import services
 from tracker.team.forms import DecisionForm, ExemptionForm, LeadershipActionForm, ReminderForm
 from tracker.views import commit_or_show_errors, show_errors
 from tracker.year_closing import closed_message, closed_message_for, is_closed
-from tracker.plurals import plural
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
