@@ -8,6 +8,7 @@ tests hold the two equal over the whole demo organisation.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,7 @@ from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select
 
 from tracker.appraisal_year import AppraisalYear
 from tracker.counting import counted_in_year, exempt_on, live_in_year
-from tracker.durations import minutes_to_hours, number_text
+from tracker.durations import minutes_to_hours, more_text
 from tracker.extensions import db
 from tracker.framework_years import (behaviour_of_line, evidenced_behaviour, framework_id_of, leadership_lines_in,
                                      lines_in)
@@ -32,6 +33,7 @@ from tracker.models import (
     activity_behaviour,
 )
 from tracker.models._types import LabelledEnum
+from tracker.plurals import noun, plural
 from tracker.roster import Roster, reference_day  # noqa: F401 (reference_day: the exemption day too)
 
 
@@ -356,17 +358,15 @@ def missing(progress: Progress, rule: Rule) -> list[str]:
     needs = []
     more = rule.min_experiential_activities - done.activities
     if more > 0:
-        needs.append(f"{more} more experiential {'activity' if more == 1 else 'activities'}")
-    hours = rule.min_hours - done.hours
-    if hours > 0:
-        # "more" sits between the number and its unit, so hours_text() cannot be used whole.
-        needs.append(f"{number_text(hours)} more {'hour' if hours == 1 else 'hours'} of experiential activity")
+        needs.append(f"{more} more experiential {noun(more, 'activity', 'activities')}")
+    short = math.ceil(rule.min_hours * 60) - done.minutes  # the rule compares minutes with hours × 60
+    if short > 0:
+        needs.append(f"{more_text(short)} of experiential activity")
     more = rule.min_behaviours - done.behaviours
     if more > 0:
-        needs.append(f"{more} more {'behaviour' if more == 1 else 'behaviours'}")
+        needs.append(f"{more} more {noun(more, 'behaviour')}")
     if rule.needs_leadership_behaviour and not done.leadership:
         needs.append("1 behaviour from a leadership subject")
     if progress.pending_activities:
-        n = progress.pending_activities
-        needs.append(f"awaiting sign-off of {n} {'activity' if n == 1 else 'activities'}")
+        needs.append(f"awaiting sign-off of {plural(progress.pending_activities, 'activity', 'activities')}")
     return needs

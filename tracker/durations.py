@@ -1,7 +1,12 @@
-"""Hours and durations in words, one way everywhere: "1 hour", "1.5 hours", "1 hour 30 minutes"."""
+"""Hours and durations in words, one way everywhere on screen: "1 hour", "1 hour 30 minutes", "45 minutes".
+
+An activity's time is typed and kept in hours and minutes, so every time on screen is said that way,
+whether it began as minutes (an activity) or as hours (a rule, a course, protected time): never
+"1.5 hours" beside "1 hour 30 minutes". Exports keep decimal hours, in a column whose heading says so.
+"""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def number_text(value) -> str:
@@ -13,9 +18,14 @@ def number_text(value) -> str:
 
 
 def hours_text(hours) -> str:
-    """A number of hours in words: "1 hour", "1.5 hours", "0 hours"."""
-    amount = Decimal(str(hours or 0))
-    return f"{number_text(amount)} {'hour' if amount == 1 else 'hours'}"
+    """A number of hours in the house words: "1 hour", "1 hour 30 minutes", "0 hours"."""
+    minutes = hours_to_minutes(hours)
+    return duration_text(minutes) if minutes else "0 hours"
+
+
+def hours_to_minutes(hours) -> int:
+    """Hours (a Decimal, a number or a typed string) as whole minutes, half a minute rounding up."""
+    return int((Decimal(str(hours or 0)) * 60).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def duration_text(minutes: int | None) -> str:
@@ -34,3 +44,11 @@ def duration_text(minutes: int | None) -> str:
 def minutes_to_hours(minutes) -> Decimal:
     """Minutes as hours, to two decimal places, the way every figure shows them."""
     return (Decimal(int(minutes or 0)) / 60).quantize(Decimal("0.01"))
+
+
+def more_text(minutes: int) -> str:
+    """How much more time is needed: "1 more hour", "2 more hours", "1 hour 30 minutes more"."""
+    hours, rest = divmod(int(minutes), 60)
+    if hours and not rest:
+        return f"{hours} more {'hour' if hours == 1 else 'hours'}"
+    return f"{duration_text(minutes)} more"

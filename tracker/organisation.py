@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from tracker import appraisal_year
@@ -194,3 +195,9 @@ def organisation_root() -> OrganisationUnit | None:
     return db.session.scalar(
         select(OrganisationUnit).where(OrganisationUnit.parent_id.is_(None)).order_by(OrganisationUnit.id)
     )
+
+
+def organisation_name() -> str:
+    """The organisation's name as pages and printouts give it: the configured name, else the top unit's."""
+    root = organisation_root()
+    return current_app.config.get("ORGANISATION_NAME") or (root.name if root else "")

@@ -9,6 +9,8 @@ from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
 from tracker import durations
+from tracker.date_input import date_example
+from tracker.plurals import noun, plural
 
 
 MONTH_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -31,9 +33,10 @@ def init_app(app: Flask) -> None:
         PackageLoader("nhsuk_frontend_jinja"),
     ])
     app.jinja_env.filters.update(hours_text=durations.hours_text, duration_text=durations.duration_text,
-                                 number_text=durations.number_text, long_date=long_date)
+                                 number_text=durations.number_text, long_date=long_date, plural=plural, noun=noun)
     from tracker.pages.routes import footer_links  # the footer of every page
 
     app.jinja_env.globals.update(long_date=long_date, hours_text=durations.hours_text,
-                                 duration_text=durations.duration_text, service_page_links=footer_links)
+                                 duration_text=durations.duration_text, service_page_links=footer_links,
+                                 plural=plural, noun=noun, date_example=date_example)
     app.jinja_env.filters["month_short"] = lambda day: MONTH_SHORT[day.month - 1]

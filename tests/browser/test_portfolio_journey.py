@@ -89,20 +89,26 @@ def test_log_and_submit_an_activity_and_see_my_year_change(page, viewport):
 
     row.get_by_role("link", name=title).click()
     page.wait_for_load_state()
+    activity_url = page.url
     assert page.get_by_role("link", name="observer-feedback.pdf").is_visible()
     text = page.inner_text("main")
     assert "Analysis" in text and GIBBS["Analysis"] in text
     assert_accessible(page, f"activity page {name}")
     screenshot(page, f"portfolio-activity-{name}")
 
+    # For appraisal the portfolio lists signed-off activities; the rest is there when asked for.
     page.goto("/portfolio")
+    assert title not in page.inner_text("main")
+    page.get_by_label("Include activities not yet signed off").check()
+    page.get_by_role("button", name="Show activities").click()
+    page.wait_for_load_state()
     text = page.inner_text("main")
     assert title in text and GIBBS["Action plan"] in text
     assert_accessible(page, f"my portfolio {name}")
     screenshot(page, f"portfolio-print-view-{name}")
 
     # Leave the demo data as it was: withdraw, then delete (with its confirmation page).
-    page.go_back()
+    page.goto(activity_url)
     page.get_by_role("button", name="Withdraw").click()
     page.wait_for_load_state()
     assert "draft again" in page.content()
@@ -157,6 +163,31 @@ def test_typed_text_is_offered_back_then_forgotten_on_request_and_on_signing_out
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     assert page.evaluate(KEPT) == []
+
+
+def test_a_long_activity_is_asked_about_before_it_is_saved(page, viewport):
+    name, size = viewport
+    page.set_viewport_size(size)
+    sign_in(page, STAFF)
+    title = f"All-day communication course ({name})"
+    page.goto("/activities/new")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Type of activity").select_option(label="Team debrief")
+    page.get_by_label("Hours").fill("14")
+    page.get_by_role("button", name="Save as draft").click()
+    page.wait_for_load_state()
+    assert "You entered 14 hours for one activity. Is that right?" in page.locator(".nhsuk-error-summary").inner_text()
+    assert page.get_by_label("Title").input_value() == title  # nothing lost, nothing saved
+    assert_accessible(page, f"long activity question {name}")
+    screenshot(page, f"portfolio-form-is-that-right-{name}")
+    page.get_by_label("Yes, it is right").check()
+    page.get_by_role("button", name="Save as draft").click()
+    page.wait_for_load_state()
+    assert "Saved as a draft" in page.content() and "14 hours" in page.inner_text("main")
+    # Tidy up the demo data.
+    page.get_by_role("button", name="Delete activity").click()
+    page.get_by_role("button", name="Yes, delete it").click()
+    page.wait_for_load_state()
 
 
 def test_the_kept_copy_is_removed_once_the_form_is_saved(page):

@@ -22,7 +22,7 @@ def test_a_dry_run_writes_nothing_and_an_import_applies(app, db_session, tmp_pat
     dry = runner.invoke(args=["people", "import", str(path), "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "5 to create, 0 to update, 0 unchanged" in dry.output and "Dry run: nothing was written." in dry.output
-    assert "1 people have no e-mail address" in dry.output
+    assert "1 person has no e-mail address" in dry.output
     assert people() == 0
     applied = runner.invoke(args=["people", "import", str(path), "--whole-organisation"])
     assert applied.exit_code == 0, applied.output

@@ -171,11 +171,11 @@ def test_tier2_pending_hours_make_it_awaiting_sign_off(world):
                          "2 more behaviours", "awaiting sign-off of 1 activity"]
 
 
-def test_tier2_half_hours_are_shown_as_decimals(world):
+def test_tier2_half_hours_are_shown_in_hours_and_minutes(world):
     me = person(world, 2)
     log(world, me, "1.1", "1.2", minutes=45)
     log(world, me, "2.1", "2.2", minutes=45)
-    assert needs(me) == ["1.5 more hours of experiential activity"]
+    assert needs(me) == ["1 hour 30 minutes more of experiential activity"]
 
 
 # --- tier 3: two activities, six hours, six behaviours, one from a leadership subject -----

@@ -187,7 +187,7 @@ def test_renaming_takes_effect_from_its_day_and_earlier_days_keep_the_old_name(a
     ({"name": "Ward 8", **dated(date(2026, 3, 1))}, "on", CLOSED_MESSAGE),
     ({"name": "Ward 8", **dated(TODAY + timedelta(days=1))}, "on", "The date must be today or in the past."),
     ({"name": "Ward 8", "on-day": "31", "on-month": "2", "on-year": "2026"}, "on",
-     "From when? must be a real date, for example 27 3 2026"),
+     "From when? must be a real date, for example 1 6 2026"),
     ({"name": "Ward 8"}, "on", "Enter the date the change takes effect"),
     ({"name": "  ", **dated(TODAY)}, "name", "Enter the unit's name"),
     ({"name": "Ward 7 (Oncology)", **dated(TODAY)}, "name", "Enter a name different from the unit's name now"),

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DatabaseError
 from tests.factories import PASSWORD, make_person, make_tree
 from tests.support import csrf_token_from
 from tracker.audit import forget_subject, record
+from tracker.date_input import date_example
 from tracker.extensions import db
 from tracker.models import AuditEvent, AuditSubject
 from tracker.paging import PAGE_SIZE
@@ -145,7 +146,7 @@ def test_bad_dates_are_named_by_the_field(client, sign_in, org):
                                              "to_day-day": "1", "to_day-month": "", "to_day-year": "2026"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "There is a problem" in html
-    assert summary_links(html) == {"from_day": "From must be a real date, for example 27 3 2026",
+    assert summary_links(html) == {"from_day": f"From must be a real date, for example {date_example()}",
                                    "to_day": "To must include a month"}
     assert "<table" not in html and "Error: Audit trail" in html
     html = client.get(URL, query_string={"from_day-day": "2", "from_day-month": "3", "from_day-year": "2026",

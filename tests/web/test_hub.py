@@ -146,13 +146,29 @@ def test_signed_in_navigation_has_the_hub(client, sign_in, org):
 # --- the framework browser ------------------------------------------------------------------
 
 
-def test_framework_browser_says_the_wording_is_the_projects_own(client, org):
+SHORT_LINE = "The behaviour statements below are Test Trust’s adaptation of the framework, not its published wording."
+
+
+def test_framework_browser_tells_everyone_in_a_line_whose_wording_it_is(client, org):
     html = _html(client.get("/hub/framework"))
     framework = db.session.scalar(select(Framework).where(Framework.is_current.is_(True)))
-    assert framework.wording_note.split(".")[0] in html
-    assert "About the wording of the behaviours" in html
+    assert SHORT_LINE in html
+    assert "About the wording of the behaviours" not in html and framework.wording_note.split(".")[0] not in html
     for code in ("1.1", "4.1", "5.5", "7.5"):
         assert f'<strong class="app-behaviours__code">{code}</strong>' in html
+
+
+@pytest.mark.parametrize("email,full", [("porter@example.org", False), ("manager@example.org", False),
+                                        ("lead@example.org", True), ("admin@example.org", True)])
+def test_education_leads_and_admins_get_the_full_note_on_the_wording(client, sign_in, org, email, full):
+    sign_in(email, PASSWORD)
+    html = _html(client.get("/hub/framework"))
+    framework = db.session.scalar(select(Framework).where(Framework.is_current.is_(True)))
+    assert SHORT_LINE in html
+    assert ("About the wording of the behaviours" in html) is full
+    assert (framework.wording_note.split(".")[0] in html) is full
+    assert (f'>{framework.source_url}</a>' in html) is full  # where the framework comes from
+    assert ("Before staff rely on the wording, check:" in html) is full
 
 
 def test_framework_browser_shows_the_signed_in_persons_tier_and_requirement(client, sign_in, org):

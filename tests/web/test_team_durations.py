@@ -52,4 +52,4 @@ def test_a_persons_page_says_how_many_more_hours_in_words(client, sign_in, queue
     # Tier 2 needs 3 hours: 2 are signed off, so one more hour (not "1 more hours").
     html = page(client, sign_in, f"/team/people/{queue['nurse'].id}")
     assert "1 more hour of experiential activity" in html
-    assert "2 of 3" in html  # hours signed off of the hours required
+    assert "2 hours of 3 hours" in html  # hours signed off of the hours required

@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.framework_import import FrameworkFileError, current_framework, import_framework, read_file
 from tracker.framework_years import year_from_choice
 from tracker.models import Framework
+from tracker.plurals import plural
 from tracker.refusal import Refused
 
 framework_cli = AppGroup("framework", help="Load and inspect competence frameworks.")
@@ -55,7 +56,7 @@ def import_command(path: str, applies_from: str | None, not_current: bool) -> No
         year = result.applies_from
         applies = f" It applies from {year.label}." if year else " It applies to every year."
     if result.created:
-        click.echo(f"Imported {fw.short_title} version {fw.version}: {result.behaviours} behaviours.{applies}")
+        click.echo(f"Imported {fw.short_title} version {fw.version}: {plural(result.behaviours, 'behaviour')}.{applies}")
     elif result.applied:
         click.echo(f"{fw.short_title} version {fw.version} was already loaded.{applies}")
     else:

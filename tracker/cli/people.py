@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import OrganisationUnit
+from tracker.plurals import plural
 from tracker.refusal import Refused
 from tracker.staff_import import Options, StaffFileError, apply_plan, build
 from tracker.staff_import.headers import FIELDS, label, remember
@@ -110,6 +111,6 @@ def _report(plan) -> None:
         click.echo("Teams that do not exist yet: " + ", ".join(name for _, name in plan.new_teams)
                    + " (created under --new-teams-under)")
     if plan.secondary:
-        click.echo(f"{len(plan.secondary)} other assignments reported (the primary one is used).")
+        click.echo(f"{plural(len(plan.secondary), 'other assignment')} reported (the primary one is used).")
     if plan.without_email:
-        click.echo(f"{plan.without_email} people have no e-mail address: they cannot sign in until they get one.")
+        click.echo(f"{plural(plan.without_email, 'person has', 'people have')} no e-mail address: they cannot sign in until they get one.")

@@ -9,6 +9,7 @@ from tracker import access
 from tracker.appraisal_year import AppraisalYear, current_year
 from tracker.counting import live_in_year
 from tracker.durations import hours_text
+from tracker.plurals import noun, plural
 from tracker.extensions import db
 from tracker.framework_years import behaviour_of_line, current_framework, evidenced_behaviour, framework_id_of
 from tracker.models import Activity, Behaviour, Course, Domain, Framework, Subject, activity_behaviour, course_behaviour
@@ -91,11 +92,11 @@ def evidenced_behaviour_ids(person, year: AppraisalYear) -> set[int]:
 def describe_rule(rule) -> list[str]:
     """A tier's annual requirement as short phrases, e.g. "at least 3 hours in all"."""
     n = rule.min_experiential_activities
-    parts = [f"{n} experiential {'activity' if n == 1 else 'activities'}"]
+    parts = [f"{n} experiential {noun(n, 'activity', 'activities')}"]
     if rule.min_hours:
         parts.append(f"at least {hours_text(rule.min_hours)} in all")
     n = rule.min_behaviours
-    behaviours = f"covering at least {n} {'behaviour' if n == 1 else 'behaviours'}"
+    behaviours = f"covering at least {plural(n, 'behaviour')}"
     if rule.needs_leadership_behaviour:
         behaviours += ", one of them from a leadership subject"
     parts.append(behaviours)

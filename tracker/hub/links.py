@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from tracker.audit import record
 from tracker.extensions import db
 from tracker.models import Course, Resource
+from tracker.plurals import plural
 
 USER_AGENT = "CommunicationSkillsTracker-LinkChecker/1.0 (checks catalogue and library links)"
 MAX_REDIRECTS = 5
@@ -166,7 +167,7 @@ class LinkReport:
         return self.checked - len(self.broken)
 
     def lines(self) -> list[str]:
-        out = [f"Checked {self.checked} links ({self.addresses} distinct addresses) in {self.seconds:.1f} seconds: "
+        out = [f"Checked {plural(self.checked, 'link')} ({plural(self.addresses, 'distinct address', 'distinct addresses')}) in {self.seconds:.1f} seconds: "
                f"{self.working} working, {len(self.broken)} broken."]
         if self.broken:
             out += ["", "Broken (education leads see these flagged on the catalogue and library pages):"]

@@ -9,6 +9,7 @@ from flask_login import current_user
 from tracker import access, appraisal_year
 from tracker.compliance import load_rules
 from tracker.durations import number_text
+from tracker.organisation import organisation_name
 from tracker.extensions import db
 from tracker.hub import forms as hub_forms
 from tracker.hub import wheel
@@ -158,6 +159,8 @@ def framework():
         "hub/framework.html", framework=outline, tier=tier, own_tier=own_tier, rules=load_rules(appraisal_year.current_year()),
         may_set_rules=access.can(current_user, "requirement.manage"),
         may_import_framework=access.can(current_user, "framework.manage"),
+        # Those who keep the framework (education leads, admins) get where it comes from and what to check.
+        full_wording_note=access.can(current_user, "framework.manage"), organisation=organisation_name(),
         shown=shown, left_out=left_out,
         course_counts=course_counts_by_behaviour(current_user) if outline else {},
         evidenced=evidenced,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.date_input import parse_date_parts
+from tracker.durations import duration_text
 from tracker.extensions import db
 from tracker.models import Activity, ActivityType, Behaviour, Course, EvidenceFile, Person, ReflectionModel
 from tracker.portfolio import evidence as evidence_files
@@ -22,6 +23,8 @@ from tracker.templating import long_date
 
 MAX_TITLE_LENGTH = 200
 MAX_HOURS = 99
+# Longer than a shift: more often a typing slip (14 for 1.4) than a real activity, so asked about.
+LONG_ACTIVITY_MINUTES = 12 * 60
 NHS_NUMBER_MESSAGE = "Remove the NHS number: reflections must not identify patients"
 NHS_NUMBER_IN_FILE_NAME = "Rename the file: file names must not identify patients"
 DATE_FIELD = "occurred_on_day"
@@ -47,6 +50,8 @@ class ActivityInput:
     manager_may_read: bool = False
     uploads: list[evidence_files.Upload] = field(default_factory=list)
     remove_evidence_ids: list[str] = field(default_factory=list)
+    # The minutes the person said "Yes, it is right" to; any other duration is asked about again.
+    duration_confirmed: str = ""
 
 
 @dataclass
@@ -89,6 +94,8 @@ def check_activity(owner: Person, activity: Activity | None, data: ActivityInput
         errors["type_id"] = "Select the type of activity"
 
     minutes = _check_duration(data, submit, errors)
+    if DURATION_FIELD not in errors and needs_confirming(minutes, activity, data.duration_confirmed):
+        errors[DURATION_FIELD] = long_duration_question(minutes)
     course = _check_course(activity, data, errors)
     behaviours = _check_behaviours(owner, activity, data, submit, errors)
     model, reflection = _check_reflection(data, submit, errors)
@@ -138,6 +145,28 @@ def _check_duration(data: ActivityInput, submit: bool, errors: dict) -> int:
     if submit and total == 0:
         errors[DURATION_FIELD] = "Enter how long the activity took"
     return total
+
+
+def typed_minutes(hours: str | None, minutes: str | None) -> int | None:
+    """The duration the two boxes hold, in minutes, or None when they do not hold whole numbers."""
+    hours_value = whole_number(hours) if (hours or "").strip() else 0
+    minutes_value = whole_number(minutes) if (minutes or "").strip() else 0
+    if hours_value is None or minutes_value is None:
+        return None
+    return hours_value * 60 + minutes_value
+
+
+def needs_confirming(minutes: int, activity: Activity | None, confirmed: str) -> bool:
+    """A long duration is saved once the person has confirmed exactly it (or it is already saved)."""
+    if minutes <= LONG_ACTIVITY_MINUTES:
+        return False
+    if activity is not None and activity.duration_minutes == minutes:
+        return False
+    return (confirmed or "").strip() != str(minutes)
+
+
+def long_duration_question(minutes: int) -> str:
+    return f"You entered {duration_text(minutes)} for one activity. Is that right?"
 
 
 def _check_text(key: str, text: str, label: str, max_length: int, required_message: str | None,

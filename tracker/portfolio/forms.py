@@ -37,6 +37,7 @@ class _ActivityFormMethods:
             reflection_model=self.reflection_model.data or "", answers=answers,
             manager_may_read=bool(self.manager_may_read.data), uploads=uploads,
             remove_evidence_ids=list(self.remove_evidence.data or []),
+            duration_confirmed=self.duration_confirmed.data or "",
         )
 
     def mask_nhs_numbers(self) -> None:
@@ -82,6 +83,7 @@ def _build_activity_form() -> type[FlaskForm]:
         "type_id": StringField("Type of activity"),
         "duration_hours": StringField("Hours"),
         "duration_minutes": StringField("Minutes"),
+        "duration_confirmed": StringField("Yes, it is right"),
         "course_id": StringField("Course from the catalogue (optional)"),
         "behaviour_ids": SelectMultipleField("Behaviours", choices=None, validate_choice=False),
         "reflection_model": StringField("Reflection model"),

@@ -30,6 +30,7 @@ from tracker.extensions import db
 from tracker.models import ActivityStatus
 from tracker.models._types import utcnow
 from tracker.portfolio import activities, evidence, form_choices, summaries
+from tracker.portfolio.activity_input import LONG_ACTIVITY_MINUTES, typed_minutes
 from tracker.portfolio.behaviours import allowed_behaviours, group_by_subject
 from tracker.portfolio.forms import ActivityForm, ConfirmForm
 from tracker.portfolio.reflection import MODELS, field_name, labelled_answers
@@ -132,7 +133,19 @@ def _render_form(form, activity=None, *, first_subjects=(), status=200, state="f
         files_dropped=files_dropped,
         max_files=evidence.MAX_FILES_PER_ACTIVITY,
         max_file_bytes=evidence.MAX_FILE_BYTES,
+        long_minutes=_long_duration_to_confirm(form, activity) if state == "returned" else None,
     ), status
+
+
+def _long_duration_to_confirm(form, activity) -> int | None:
+    """The typed duration when it is over 12 hours and not the one already saved: the form asks
+    "Is that right?" beside it, with a box to confirm exactly that duration."""
+    minutes = typed_minutes(form.duration_hours.data, form.duration_minutes.data)
+    if minutes is None or minutes <= LONG_ACTIVITY_MINUTES:
+        return None
+    if activity is not None and activity.duration_minutes == minutes:
+        return None
+    return minutes
 
 
 def _save(form, activity=None):
@@ -315,7 +328,8 @@ def evidence_download(evidence_id: int):
 @bp.route("/portfolio")
 def portfolio():
     year = _year_asked_for()
-    view = summaries.portfolio(current_user, year, today())
+    include_all = request.args.get("include") == "all"
+    view = summaries.portfolio(current_user, year, today(), include_all=include_all)
     return render_template("portfolio/portfolio.html", view=view, labelled_answers=labelled_answers, models=MODELS)
 
 

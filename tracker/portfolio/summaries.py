@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import access, audit, compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.counting import exemption_in_force, live_in_year
-from tracker.durations import number_text
+from tracker.durations import duration_text, hours_text, more_text
 from tracker.extensions import db
-from tracker.models import Activity, AuditEvent, Behaviour, Exemption, Notice, Person
+from tracker.models import Activity, ActivityStatus, AuditEvent, Behaviour, Exemption, Notice, Person
+from tracker.organisation import organisation_name
+from tracker.plurals import noun
 from tracker.portfolio import suggestions as suggestion_rules
 from tracker.portfolio.behaviours import SubjectGroup, group_by_subject, tier_behaviours
 from tracker.portfolio.years import days_left, years_to_show
@@ -63,7 +65,7 @@ def rule_parts(progress: compliance.Progress, rule: compliance.Rule) -> list[Rul
     parts = []
 
     def waiting(n, noun_one, noun_many):
-        return f"{n} {noun_one if n == 1 else noun_many} awaiting sign-off" if n > 0 else ""
+        return f"{n} {noun(n, noun_one, noun_many)} awaiting sign-off" if n > 0 else ""
 
     required = rule.min_experiential_activities
     parts.append(RulePart(
@@ -73,11 +75,11 @@ def rule_parts(progress: compliance.Progress, rule: compliance.Rule) -> list[Rul
         done.activities >= required,
     ))
     if rule.min_hours > 0:
-        extra = with_pending.hours - done.hours
+        extra = with_pending.minutes - done.minutes
         parts.append(RulePart(
-            "Hours of experiential activity signed off", number_text(done.hours), number_text(rule.min_hours),
+            "Hours of experiential activity signed off", duration_text(done.minutes), hours_text(rule.min_hours),
             float(min(done.hours, rule.min_hours)), float(rule.min_hours),
-            f"{number_text(extra)} more {'hour' if extra == 1 else 'hours'} awaiting sign-off" if extra > 0 else "",
+            f"{more_text(extra)} awaiting sign-off" if extra > 0 else "",
             done.hours >= rule.min_hours,
         ))
     parts.append(RulePart(
@@ -165,6 +167,9 @@ class Portfolio:
     signed_off_minutes: int
     evidenced: list[Behaviour]
     generated_on: date
+    organisation: str
+    include_all: bool  # False: only signed-off activities, what an appraisal looks at
+    left_out: int  # activities of the year not listed because they are not signed off
 
 
 def _full_activity_options():
@@ -177,14 +182,21 @@ def _full_activity_options():
     )
 
 
-def portfolio(person: Person, year: AppraisalYear, today: date) -> Portfolio:
+def portfolio(person: Person, year: AppraisalYear, today: date, include_all: bool = False) -> Portfolio:
+    """The year's portfolio for appraisal: signed-off activities, or with include_all every one of
+    the person's own (their drafts too: the page is theirs alone)."""
     rules = compliance.load_rules(year)
     progress = compliance.progress_of(person, year, today, rules)
     rule = rules[progress.tier]  # the tier they had in that year
+    everything = activities_in(person, year).order_by(None)
+    signed_off = everything.where(Activity.status == ActivityStatus.SIGNED_OFF)
     activities = db.session.scalars(
-        activities_in(person, year).order_by(None).order_by(Activity.occurred_on, Activity.id)
+        (everything if include_all else signed_off).order_by(Activity.occurred_on, Activity.id)
         .options(*_full_activity_options())
     ).unique().all()
+    left_out = 0 if include_all else db.session.scalar(
+        select(func.count()).select_from(
+            everything.where(Activity.status != ActivityStatus.SIGNED_OFF).subquery()))
     evidence = compliance.behaviour_evidence(person.id, year)
     # As the year's framework has them (evidence under another version counts as its own).
     signed = [bid for bid, is_signed in evidence.items() if is_signed]
@@ -195,7 +207,7 @@ def portfolio(person: Person, year: AppraisalYear, today: date) -> Portfolio:
         missing=compliance.missing(progress, rule), activities=list(activities),
         signed_off_minutes=progress.signed_off.minutes,
         evidenced=sorted(evidenced, key=lambda b: (b.subject.position, b.subject.number, b.position)),
-        generated_on=today,
+        generated_on=today, organisation=organisation_name(), include_all=include_all, left_out=left_out,
     )
 
 

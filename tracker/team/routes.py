@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -22,6 +21,7 @@ from tracker.models import (
     ExemptionReason,
     LeadershipActionKind,
 )
+from tracker.plurals import plural
 from tracker.team import dashboard as team_dashboard
 from tracker.team import exemptions as team_exemptions
 from tracker.team import services
@@ -97,7 +97,7 @@ def send_reminders():
         db.session.rollback()
         flash(next(iter(exc.errors.values())), "info")
         return redirect(back)
-    message = f"Reminder sent to {sent} {'person' if sent == 1 else 'people'}."
+    message = f"Reminder sent to {plural(sent, 'person', 'people')}."
     if skipped:
         message += f" {skipped} already had a reminder today, so they were not sent another."
     flash(message, "success")

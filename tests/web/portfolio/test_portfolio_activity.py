@@ -227,7 +227,8 @@ def test_my_portfolio_prints_a_year_with_reflections_and_signatories(client, as_
     html = client.get("/portfolio").get_data(as_text=True)
     assert "My portfolio" in html and "Nia Nurse" in html and "Ward 7 (Oncology)" in html
     assert "Signed observation" in html and "by Wyn Wardmanager" in html
-    assert GIBBS["gibbs__feelings"] in html and "Unfinished draft" in html and "Not mine" not in html
+    # For appraisal: signed-off activities only, unless the rest is asked for (tests/web/portfolio/test_portfolio_for_appraisal.py).
+    assert GIBBS["gibbs__feelings"] in html and "Unfinished draft" not in html and "Not mine" not in html
     assert "1 hour 30 minutes" in html
     assert "Print or save as PDF" in html and "Download all my data (JSON)" in html
     assert "app-no-print" in html
