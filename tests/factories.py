@@ -125,3 +125,16 @@ def build_directorate(name: str, teams: int, people: int, email: str, trust, act
         for i in range(people) for k in range(3)
     ])
     return manager
+
+
+def make_cancer_managers(tree: dict):
+    """The managers the sign-off tests share: a director over Cancer Services, and the ward and
+    clinic managers beneath, whose line manager the director is."""
+    director = make_person(tree["cancer"], email="director@example.org", tier=3, roles=["manager"],
+                           scope=[tree["cancer"]], name="Dina Director")
+    ward_manager = make_person(tree["ward7"], email="manager@example.org", tier=3, roles=["manager"],
+                               scope=[tree["ward7"]], line_manager=director, name="Wyn Wardmanager")
+    clinic_manager = make_person(tree["clinic"], email="clinic@example.org", tier=3, roles=["manager"],
+                                 scope=[tree["clinic"]], line_manager=director, name="Cleo Clinicmanager")
+    return director, ward_manager, clinic_manager
+

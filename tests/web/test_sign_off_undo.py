@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select, update
 
-from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
+from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree, make_cancer_managers
 from tests.support import csrf_token_from
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent
@@ -24,12 +24,7 @@ FEEDBACK = "Add what you would do differently next time."
 @pytest.fixture
 def org(db_session, in_year):
     tree = make_tree()
-    director = make_person(tree["cancer"], email="director@example.org", tier=3, roles=["manager"],
-                           scope=[tree["cancer"]], name="Dina Director")
-    ward_manager = make_person(tree["ward7"], email="manager@example.org", tier=3, roles=["manager"],
-                               scope=[tree["ward7"]], line_manager=director, name="Wyn Wardmanager")
-    clinic_manager = make_person(tree["clinic"], email="clinic@example.org", tier=3, roles=["manager"],
-                                 scope=[tree["clinic"]], line_manager=director, name="Cleo Clinicmanager")
+    director, ward_manager, clinic_manager = make_cancer_managers(tree)
     nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1, line_manager=ward_manager, name="Nia Nurse")
     observed = make_activity_type("observed")
     submitted = make_activity(nurse, observed, occurred_on=in_year, status=ActivityStatus.SUBMITTED,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
+from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree, make_cancer_managers
 from tracker import appraisal_year, staff_history
 from tracker.extensions import db
 from tracker.models import (
@@ -26,12 +26,7 @@ from tracker.team.routes import ALREADY_DECIDED
 @pytest.fixture
 def org(db_session, in_year):
     tree = make_tree()
-    director = make_person(tree["cancer"], email="director@example.org", tier=3, roles=["manager"],
-                           scope=[tree["cancer"]], name="Dina Director")
-    ward_manager = make_person(tree["ward7"], email="manager@example.org", tier=3, roles=["manager"],
-                               scope=[tree["ward7"]], line_manager=director, name="Wyn Wardmanager")
-    clinic_manager = make_person(tree["clinic"], email="clinic@example.org", tier=3, roles=["manager"],
-                                 scope=[tree["clinic"]], line_manager=director, name="Cleo Clinicmanager")
+    director, ward_manager, clinic_manager = make_cancer_managers(tree)
     surgery_manager = make_person(tree["theatres"], email="surgery@example.org", tier=3, roles=["manager"],
                                   scope=[tree["surgery"]], name="Sam Surgerymanager")
     nurse = make_person(tree["ward7"], email="nurse@example.org", tier=1, line_manager=ward_manager, name="Nia Nurse")
