@@ -72,9 +72,9 @@ def _answer(response) -> str:
     return str(response.status_code)
 
 
-def _ask(app, viewer: Viewer, row: Row, things: dict) -> str:
-    """The answer the viewer gets to the row, with everything the request wrote rolled back and
-    the viewer's session cookie put back as it was."""
+def _ask(app, viewer: Viewer, row: Row, things: dict):
+    """The viewer's response to the row, with everything the request wrote rolled back and the
+    viewer's session cookie put back as it was."""
     with app.test_request_context():
         url = url_for(row.endpoint, **{k: _value(v, things, viewer.role) for k, v in row.values.items()})
     data = None
@@ -86,7 +86,7 @@ def _ask(app, viewer: Viewer, row: Row, things: dict) -> str:
     db.session.commit()  # close the session's savepoint, so that the one below encloses the request's
     savepoint = connection.begin_nested()
     try:
-        return _answer(viewer.client.open(url, method=row.method, data=data))
+        return viewer.client.open(url, method=row.method, data=data)
     finally:
         db.session.remove()
         savepoint.rollback()
@@ -95,7 +95,9 @@ def _ask(app, viewer: Viewer, row: Row, things: dict) -> str:
 
 
 @pytest.fixture
-def matrix(app, db_session, in_year, tmp_path, monkeypatch):
+def matrix(app, client, in_year, tmp_path, monkeypatch):
+    # `client` makes every test client read its responses whole (conftest's BufferedClient), so a
+    # streamed export is closed inside its own request's savepoint.
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     load_reference_data()
     things = build_organisation(in_year, app.config["UPLOAD_FOLDER"])
@@ -105,16 +107,27 @@ def matrix(app, db_session, in_year, tmp_path, monkeypatch):
     return things, viewers
 
 
+def _offers_sign_out(response) -> bool:
+    if response.status_code != 200 or response.mimetype != "text/html":
+        return True  # files and redirects are not pages
+    return 'action="/sign-out"' in response.get_data(as_text=True)
+
+
 def test_every_role_gets_the_answer_the_table_gives(app, matrix):
+    """And every page a signed-in person gets offers Sign out (ASVS 7.4.4)."""
     things, viewers = matrix
-    wrong = []
+    wrong, no_sign_out = [], []
     for row in ROWS:
         for role in ROLES:
-            got = _ask(app, viewers[role], row, things)
+            response = _ask(app, viewers[role], row, things)
+            got = _answer(response)
+            where = f"{row.method} {row.endpoint} {row.values or ''}{row.form or ''} as {role}"
             if got != row.expected[role]:
-                wrong.append(f"{row.method} {row.endpoint} {row.values or ''}{row.form or ''} as {role}: "
-                             f"{got}, the table says {row.expected[role]}")
+                wrong.append(f"{where}: {got}, the table says {row.expected[role]}")
+            if role != "anonymous" and not _offers_sign_out(response):
+                no_sign_out.append(where)
     assert wrong == [], "\n".join(wrong)
+    assert no_sign_out == [], "pages without Sign out:\n" + "\n".join(no_sign_out)
 
 
 def test_every_signed_in_role_is_let_in_somewhere_and_refused_somewhere():
@@ -131,8 +144,8 @@ def test_a_row_leaves_nothing_behind(app, matrix):
     delete = next(r for r in ROWS if (r.endpoint, r.method, r.values) ==
                   ("portfolio.delete_activity", "POST", {"activity_id": "@own_draft"}))
     sign_out = next(r for r in ROWS if (r.endpoint, r.method) == ("auth.sign_out", "POST"))
-    assert _ask(app, staff, delete, things) == "302"
-    assert _ask(app, staff, sign_out, things) == "in"
+    assert _answer(_ask(app, staff, delete, things)) == "302"
+    assert _answer(_ask(app, staff, sign_out, things)) == "in"
     assert staff.client.get(f"/activities/{things['own_draft']['staff']}").status_code == 200
 
 
