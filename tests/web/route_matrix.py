@@ -135,6 +135,8 @@ ROWS: list[Row] = [
     row("POST portfolio.dismiss_notice",      "in  404 302 404 404 404 404 404", notice_id="@notice_elsewhere"),
     # Managers: the team area, and sign-off (line managers too)
     row("GET team.dashboard",                 "in  403 403 200 200 200 403 403"),
+    row("GET team.dashboard",                 "in  403 403 200 404 200 403 403", unit="@ward"),
+    row("GET team.dashboard",                 "in  403 403 404 200 404 403 403", unit="@theatres"),
     row("POST team.send_reminders",           "in  403 403 200 404 200 403 403", form={"person_id": "@staff"}),
     row("POST team.send_reminders",           "in  403 403 404 200 404 403 403", form={"person_id": "@staff_elsewhere"}),
     row("GET team.person",                    "in  403 403 200 404 200 403 403", person_id="@staff"),
@@ -183,6 +185,7 @@ ROWS: list[Row] = [
     # Reports: education leads and admins
     row("GET reports.organisation",           "in  403 403 403 403 403 200 200"),
     row("GET reports.people",                 "in  403 403 403 403 403 200 200"),
+    row("GET reports.people",                 "in  403 403 403 403 403 200 200", unit="@theatres"),
     row("GET reports.behaviours",             "in  403 403 403 403 403 200 200"),
     row("GET reports.training",               "in  403 403 403 403 403 200 200"),
     row("GET reports.export",                 "in  403 403 403 403 403 200 200", key="people", fmt="csv"),
@@ -293,6 +296,7 @@ def build_organisation(day: date, upload_folder: str) -> dict:
         **{name: person.id for name, person in p.items()},
         "left": left.id,
         "ward": ward.id,
+        "theatres": theatres.id,
         "waiting": waiting.id,
         "waiting_elsewhere": waiting_elsewhere.id,
         "decided": decided.id,

@@ -1,4 +1,5 @@
-"""Every registered route is either on the public list or refuses visitors who are not signed in."""
+"""The reviewed list of public endpoints and the permission registry. Who gets what, route by route and
+role by role, is the matrix: tests/web/route_matrix.py, run by tests/web/test_route_matrix.py."""
 from __future__ import annotations
 
 import pytest
@@ -20,10 +21,6 @@ def _routes(app):
 def test_public_endpoints_are_exactly_the_reviewed_list(app):
     public = {r.endpoint for r in app.url_map.iter_rules() if access.is_public(r.endpoint)}
     assert public == EXPECTED_PUBLIC
-
-
-# Who is sent to sign in, refused the area or kept out of another team's ids, route by route and
-# role by role: the table in tests/web/route_matrix.py, run by tests/web/test_route_matrix.py.
 
 
 def test_endpoint_permissions_name_real_endpoints_and_known_permissions(app):
