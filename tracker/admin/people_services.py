@@ -191,6 +191,10 @@ def edit(actor: Person, person: Person, details: Details, on: date | None) -> di
     return _apply(actor, person, checked, dated, on)
 
 
+# What identifies a person: the audit trail says that it changed, never what it was or became.
+IDENTIFYING = ("name", "email", "employee_number")
+
+
 def _apply(actor: Person, person: Person, checked: Checked, dated: dict, on: date | None) -> dict:
     changes = {}
     plain = {"name": checked.name, "email": checked.email, "employee_number": checked.employee_number,
@@ -210,7 +214,9 @@ def _apply(actor: Person, person: Person, checked: Checked, dated: dict, on: dat
         after = {"team_id": person.team_id, "tier": person.tier, "staff_group": person.staff_group.value}
         changes.update({name: [before[name], after[name]] for name in before if before[name] != after[name]})
     if changes:
-        record(actor, "person.changed", person=person, changes=changes,
+        # Names, addresses and numbers would outlive an erasure in the append-only trail: only "changed".
+        recorded = {name: "changed" if name in IDENTIFYING else change for name, change in changes.items()}
+        record(actor, "person.changed", person=person, changes=recorded,
                **({"from": on.isoformat()} if dated else {}))
     _set_roles(actor, person, checked.roles)
     return changes
