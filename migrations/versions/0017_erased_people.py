@@ -19,10 +19,21 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
+    # A nullable column: SQLite adds it in place, so the person table is not rebuilt.
+    op.add_column('person', sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    # SQLite drops a column by rebuilding the table, which the rows referring to people would
+    # refuse with foreign keys on; the pragma only takes effect outside a transaction.
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_column('person', 'erased_at')
+        return
+    op.execute('COMMIT')
+    op.execute('PRAGMA foreign_keys=OFF')
+    op.execute('BEGIN')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_column('erased_at')
+    op.execute('COMMIT')
+    op.execute('PRAGMA foreign_keys=ON')
+    op.execute('BEGIN')
