@@ -16,6 +16,7 @@ from tracker.models import TIERS, OrganisationUnit, Person, PersonRole, Role, St
 from tracker.organisation import ensure_may_date
 from tracker.refusal import Refused
 
+ERASED = "This person has been erased: nothing of theirs can be changed."
 LAST_ADMIN_ROLE = ("You are the only active admin, so you cannot remove your own admin role. "
                    "Give someone else the admin role first.")
 LAST_ADMIN_DEACTIVATE = ("You are the only active admin, so you cannot deactivate yourself. "
@@ -163,6 +164,8 @@ def _active_admins_besides(person: Person) -> int:
 def edit(actor: Person, person: Person, details: Details, on: date | None) -> dict:
     """Change `person` to `details`; a new team, tier or staff group holds from `on`. The changes
     made, {field: [old, new]} (empty when nothing changed)."""
+    if person.erased_at is not None:
+        raise Refused(ERASED)
     errors = {}
     try:
         checked = check(details, person)
@@ -267,6 +270,8 @@ def deactivate(actor: Person, person: Person, on: date | None) -> None:
 
 def reactivate(actor: Person, person: Person, on: date | None) -> None:
     """`person`, who had left, is in post again from `on`, in the team, tier and staff group they had."""
+    if person.erased_at is not None:
+        raise Refused(ERASED)
     if on is None:
         raise Refused({"on": "Enter the date they are back in post"})
     staff_history.rejoin(person, on)

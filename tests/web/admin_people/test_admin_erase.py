@@ -78,3 +78,15 @@ def test_an_erase_without_a_csrf_token_changes_nothing(client, as_admin):
     assert client.post(f"/admin/people/{nurse.id}/erase", data={}).status_code == 400
     db.session.refresh(nurse)
     assert nurse.erased_at is None
+
+
+def test_an_erased_person_cannot_be_reactivated_or_edited(client, post_form, as_admin):
+    gone = as_admin["people"]["gone"]
+    assert post_form(f"/admin/people/{gone.id}/erase", {}).status_code == 302
+    page = client.get(f"/admin/people/{gone.id}").get_data(as_text=True)
+    assert "This person has been erased" in page and "Reactivate" not in page and "Edit details" not in page
+    html = post_form(f"/admin/people/{gone.id}/reactivate",
+                     {"on-day": "15", "on-month": "10", "on-year": "2025"}).get_data(as_text=True)
+    assert "This person has been erased: nothing of theirs can be changed." in html
+    db.session.refresh(gone)
+    assert not gone.active and gone.name == "Erased person"
