@@ -53,6 +53,10 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
     # How long a manager may undo a sign-off decision; the author is told once it has passed.
     UNDO_DECISION_MINUTES = _int_env("UNDO_DECISION_MINUTES", 10, 1, 60)
+    # `flask data purge`: evidence of a deleted activity goes after this many days; people who
+    # left go (erased) this many years after their last day in post.
+    EVIDENCE_GRACE_DAYS = _int_env("EVIDENCE_GRACE_DAYS", 30, 0, 3650)
+    RETENTION_YEARS = _int_env("RETENTION_YEARS", 6, 1, 100)
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

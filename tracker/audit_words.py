@@ -44,6 +44,8 @@ ACTION_WORDS: dict[str, str] = {
     "person.changed": "Changed a person's details",
     "person.deactivated": "Deactivated a person",
     "person.reactivated": "Reactivated a person",
+    "person.erased": "Erased a person",
+    "data.purged": "Purged data past its retention",
     "role.granted": "Gave a role",
     "role.removed": "Took away a role",
     "set_password_link.created": "Created a set-password link",

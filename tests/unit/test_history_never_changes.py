@@ -7,11 +7,15 @@ each directorate, every manager's dashboard with its people table, behaviour gap
 uptake, and the rows of every export as CSV bytes). Then the current rules change, a new
 framework version applies from the current year, people move
 team, change tier, staff group and line manager, leave and one rejoins, a team moves and another is renamed, and
-signing off, withdrawing and back-dating into a closed year are tried (refused). Every recorded
-figure must come back byte for byte, and the SQL must still equal the rule counted by hand.
+signing off, withdrawing and back-dating into a closed year are tried (refused), and a person who
+counted in both closed years is erased. Every recorded figure must come back byte for byte (where
+a row named the erased person it now reads "Erased person", with no e-mail address or employee
+number, and the lists that name people are compared in any order, since that name sorts elsewhere),
+and the SQL must still equal the rule counted by hand.
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 from collections import Counter
@@ -24,14 +28,14 @@ from sqlalchemy import select
 from tests.framework_versions import newer_version
 from tests.rule_by_hand import progress_by_hand
 from tests.support import refresh_planner_statistics
-from tracker import compliance, figures, staff_history
+from tracker import compliance, erasure, figures, staff_history
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
 from tracker.extensions import db
 from tracker.framework_import import import_framework
 from tracker.framework_years import framework_of
 from tracker.models import (Activity, ActivityStatus, Exemption, ExemptionReason, LeadershipAction, LeadershipActionKind,
-                            OrganisationUnit, Person, Role, UnitKind)
+                            OrganisationUnit, Person, PersonPeriod, Role, UnitKind)
 from tracker.organisation import close_unit, move_unit, rename_unit
 from tracker.portfolio import activities as portfolio_activities
 from tracker.portfolio.activity_input import ActivityInput
@@ -85,8 +89,8 @@ def everyone(roster: Roster):
     return roster.people()
 
 
-def figures_of(year: AppraisalYear) -> str:
-    """Every figure of `year` the tracker shows or exports, as one JSON text."""
+def figures_of(year: AppraisalYear) -> dict:
+    """Every figure of `year` the tracker shows or exports, as plain data (every page of the lists of people)."""
     filters = Filters(year=year, today=TODAY)
     out = {}
     report = pages.organisation_report(everyone, filters, TODAY, TARGET, earlier_years=1)
@@ -103,16 +107,90 @@ def figures_of(year: AppraisalYear) -> str:
                                                                      [year], TODAY))
     out["behaviours"] = _plain(dataclasses.asdict(pages.behaviour_report(everyone, filters, TODAY))["coverage"])
     out["training"] = _plain(pages.training_report(everyone, filters, TODAY))
-    out["people list"] = _plain(people_list(everyone, filters, TODAY, sort="team").rows)
+    listed = people_list(everyone, filters, TODAY, sort="team")
+    out["people list"] = _plain([row for page in range(1, listed.pages + 1)
+                                 for row in people_list(everyone, filters, TODAY, sort="team", page=page).rows])
     managers = db.session.scalars(select(Person).where(Person.scopes.any()).order_by(Person.id)).all()
     for manager in managers:
         board = team_dashboard.build(manager, Filters(year=year, today=TODAY), TODAY, TARGET)
         out[f"dashboard {manager.id}"] = _plain({k: getattr(board, k) for k in
-                                                 ("tally", "ranked", "people", "people_total", "coverage", "months")})
+                                                 ("tally", "ranked", "people_total", "coverage", "months")})
+        out[f"dashboard {manager.id}"]["people"] = _plain([
+            row for page in range(1, board.pages + 1)
+            for row in team_dashboard.build(manager, Filters(year=year, today=TODAY), TODAY, TARGET, page=page).people])
     for key in exporting.EXPORTS:
         prepared = exporting.prepare(key, "csv", actor=None, scope=everyone, filters=filters, today=TODAY)
         out[f"export {key}"] = b"".join(prepared.body).decode("utf-8")
-    return json.dumps(out, sort_keys=True, default=str)
+    return out
+
+
+def as_text(figures_of_year: dict) -> str:
+    return json.dumps(figures_of_year, sort_keys=True, default=str)
+
+
+# Lists of people, in an order that follows their names.
+NAMED_LISTS = ("people list", "export people", "export activities")
+
+
+def _replaced(value, identity: dict):
+    if isinstance(value, dict):
+        return {k: _replaced(v, identity) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, identity) for v in value]
+    return identity.get(value, value) if isinstance(value, str) else value
+
+
+def as_erased(figures_of_year: dict, person: Person) -> dict:
+    """What `figures_of_year` must read once `person` is erased: wherever a row named them it now
+    says "Erased person" with no e-mail address or employee number, and the lists that name people
+    are compared in any order (every page of them is there, so no row can slip out of view)."""
+    identity = {person.name: erasure.ERASED_NAME, **{v: None for v in (person.email, person.employee_number) if v}}
+    in_csv = {old: new or "" for old, new in identity.items()}
+    out = {}
+    for key, value in figures_of_year.items():
+        if key.startswith("export "):
+            rows = _replaced(list(csv.reader(value.splitlines())), in_csv)
+            out[key] = sorted(rows) if key in NAMED_LISTS else rows
+        elif key in NAMED_LISTS:
+            out[key] = sorted(_replaced(value, identity), key=as_text)
+        elif key.startswith("dashboard "):
+            out[key] = {**_replaced(value, identity), "people": sorted(_replaced(value["people"], identity), key=as_text)}
+        else:
+            out[key] = value
+    return out
+
+
+def in_any_order(figures_of_year: dict) -> dict:
+    """`figures_of_year` as as_erased() compares it."""
+    out = {}
+    for key, value in figures_of_year.items():
+        if key.startswith("export "):
+            rows = list(csv.reader(value.splitlines()))
+            out[key] = sorted(rows) if key in NAMED_LISTS else rows
+        elif key in NAMED_LISTS:
+            out[key] = sorted(value, key=as_text)
+        elif key.startswith("dashboard "):
+            out[key] = {**value, "people": sorted(value["people"], key=as_text)}
+        else:
+            out[key] = value
+    return out
+
+
+def _to_be_erased() -> Person:
+    """An ordinary member of staff the changes leave alone, in post and signed off in both closed years,
+    whose name nobody else shares and who is nobody's line manager."""
+    staff = _ordinary_staff()
+    names = Counter(p.name for p in db.session.scalars(select(Person)))
+    managers = set(db.session.scalars(select(PersonPeriod.line_manager_id)))
+    for person in staff[41:]:
+        signed_off = {year.start_year for year in CLOSED for a in db.session.scalars(select(Activity).where(
+            Activity.owner_id == person.id, Activity.status == ActivityStatus.SIGNED_OFF,
+            Activity.deleted_at.is_(None), Activity.occurred_on.between(year.starts_on, year.ends_on)))}
+        in_post = all(person.id in db.session.scalars(Roster.of(year, TODAY).people().with_only_columns(
+            PersonPeriod.person_id)).all() for year in CLOSED)
+        if names[person.name] == 1 and person.id not in managers and len(signed_off) == len(CLOSED) and in_post:
+            return person
+    raise AssertionError("the demo has nobody to erase")
 
 
 def _ordinary_staff() -> list[Person]:
@@ -241,12 +319,19 @@ def _try_to_change_closed_exemptions_and_actions(manager: Person) -> None:
 
 def test_closed_years_read_the_same_after_everything_the_current_year_may_bring(demo):
     lead = next(p for p in db.session.scalars(select(Person)) if Role.EDUCATION_LEAD in p.roles)
+    leaving = _to_be_erased()
     before = {year: figures_of(year) for year in CLOSED}
+    identity = (leaving.name, leaving.email)
+    # The erased person is named in both years' people lists, so the comparison below is no accident.
+    assert all(f",{leaving.name}," in before[year]["export people"] for year in CLOSED)
     current_before = compliance.load_rules(CURRENT)
     db.session.commit()
 
     _try_to_write_into_closed_years()
     _change_everything_allowed(lead)
+    admin = next(p for p in db.session.scalars(select(Person)) if Role.ADMIN in p.roles)
+    expected = {year: as_erased(before[year], leaving) for year in CLOSED}
+    erasure.erase(admin, leaving, TODAY)
     db.session.commit()
 
     assert compliance.load_rules(CURRENT) != current_before
@@ -256,10 +341,16 @@ def test_closed_years_read_the_same_after_everything_the_current_year_may_bring(
                                 today=TODAY)
     line = next(row for row in b"".join(current.body).decode("utf-8").splitlines() if f",{moved.name}," in row)
     assert f",{lead.name}," in line
-    assert f",{lead.name}," not in before[CLOSED[-1]].split(f",{moved.name},")[1].split("\\r\\n")[0]
+    assert f",{lead.name}," not in before[CLOSED[-1]]["export people"].split(f",{moved.name},")[1].split("\r\n")[0]
     for year in CLOSED:
         after = figures_of(year)
-        assert after == before[year], year.label
+        # Everything that named nobody reads byte for byte as before; the rest only lost the erased person's name.
+        assert {k: v for k, v in after.items() if not k.startswith(("export people", "export activities", "people list",
+                                                                   "dashboard "))} == \
+            {k: v for k, v in before[year].items() if not k.startswith(("export people", "export activities",
+                                                                         "people list", "dashboard "))}, year.label
+        assert in_any_order(after) == expected[year], year.label
+        assert not any(part in as_text(after) for part in identity), year.label
 
     # The SQL still equals the rule counted by hand, for every year, closed and open.
     for year in CLOSED + [CURRENT]:

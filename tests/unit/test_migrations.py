@@ -263,3 +263,34 @@ def test_exemptions_may_be_open_ended_after_upgrading_a_database_holding_them(em
         assert [str(end) for end in ends] == ["2026-03-31", "9999-12-31"]
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_people_already_there_are_not_erased_after_0017(empty_database_url):
+    """0017 adds person.erased_at to a database holding people: none of them is erased; going back
+    removes only that column."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0012")
+        now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'ann@example.org', 'Ann Nurse', '', 'Students', 1, 1, "
+                              "true, 't1', :now)"), dict(now=now))
+        upgrade(directory=MIGRATIONS, revision="0017")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name, erased_at FROM person")).all() == [("Ann Nurse", None)]
+        downgrade(directory=MIGRATIONS, revision="0012")
+        assert "erased_at" not in {c["name"] for c in inspect(db.engine).get_columns("person")}
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM person")).all() == [("Ann Nurse",)]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

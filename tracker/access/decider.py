@@ -175,4 +175,5 @@ def unmanaged_activities(viewer: Person) -> Select:
         return select(Activity).where(False)
     return (select(Activity).join(Person, Person.id == Activity.owner_id)
             .where(Activity.status == ActivityStatus.SUBMITTED, live_activity(),
-                   decider_id(Person).is_(None)))
+                   decider_id(Person).is_(None),
+                   Person.erased_at.is_(None)))  # an erased person's closed year keeps its counts, nothing to put right

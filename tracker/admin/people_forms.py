@@ -72,3 +72,7 @@ class RejoiningForm(FlaskForm):
 
 class LinkForm(FlaskForm):
     """Only the CSRF token: creating a set-password link is a POST."""
+
+
+class EraseForm(FlaskForm):
+    """Only the CSRF token: the confirmation page's "Yes, erase"."""

@@ -16,6 +16,7 @@ from tracker.models import TIERS, OrganisationUnit, Person, PersonRole, Role, St
 from tracker.organisation import ensure_may_date
 from tracker.refusal import Refused
 
+ERASED = "This person has been erased: nothing of theirs can be changed."
 LAST_ADMIN_ROLE = ("You are the only active admin, so you cannot remove your own admin role. "
                    "Give someone else the admin role first.")
 LAST_ADMIN_DEACTIVATE = ("You are the only active admin, so you cannot deactivate yourself. "
@@ -163,6 +164,8 @@ def _active_admins_besides(person: Person) -> int:
 def edit(actor: Person, person: Person, details: Details, on: date | None) -> dict:
     """Change `person` to `details`; a new team, tier or staff group holds from `on`. The changes
     made, {field: [old, new]} (empty when nothing changed)."""
+    if person.erased_at is not None:
+        raise Refused(ERASED)
     errors = {}
     try:
         checked = check(details, person)
@@ -191,6 +194,10 @@ def edit(actor: Person, person: Person, details: Details, on: date | None) -> di
     return _apply(actor, person, checked, dated, on)
 
 
+# What identifies a person: the audit trail says that it changed, never what it was or became.
+IDENTIFYING = ("name", "email", "employee_number")
+
+
 def _apply(actor: Person, person: Person, checked: Checked, dated: dict, on: date | None) -> dict:
     changes = {}
     plain = {"name": checked.name, "email": checked.email, "employee_number": checked.employee_number,
@@ -210,7 +217,9 @@ def _apply(actor: Person, person: Person, checked: Checked, dated: dict, on: dat
         after = {"team_id": person.team_id, "tier": person.tier, "staff_group": person.staff_group.value}
         changes.update({name: [before[name], after[name]] for name in before if before[name] != after[name]})
     if changes:
-        record(actor, "person.changed", person=person, changes=changes,
+        # Names, addresses and numbers would outlive an erasure in the append-only trail: only "changed".
+        recorded = {name: "changed" if name in IDENTIFYING else change for name, change in changes.items()}
+        record(actor, "person.changed", person=person, changes=recorded,
                **({"from": on.isoformat()} if dated else {}))
     _set_roles(actor, person, checked.roles)
     return changes
@@ -261,6 +270,8 @@ def deactivate(actor: Person, person: Person, on: date | None) -> None:
 
 def reactivate(actor: Person, person: Person, on: date | None) -> None:
     """`person`, who had left, is in post again from `on`, in the team, tier and staff group they had."""
+    if person.erased_at is not None:
+        raise Refused(ERASED)
     if on is None:
         raise Refused({"on": "Enter the date they are back in post"})
     staff_history.rejoin(person, on)

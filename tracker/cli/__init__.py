@@ -1,9 +1,10 @@
 """Command-line tools: `flask demo …`, `flask framework …`, `flask user …`, `flask links …`, `flask report …`,
-`flask people …`."""
+`flask people …`, `flask data …`."""
 from __future__ import annotations
 
 
 def register(app) -> None:
+    from tracker.cli.data import data_cli
     from tracker.cli.demo import demo_cli
     from tracker.cli.framework import framework_cli
     from tracker.cli.links import links_cli
@@ -11,5 +12,5 @@ def register(app) -> None:
     from tracker.cli.report import report_cli
     from tracker.cli.user import user_cli
 
-    for command in (demo_cli, framework_cli, user_cli, links_cli, report_cli, people_cli):
+    for command in (demo_cli, framework_cli, user_cli, links_cli, report_cli, people_cli, data_cli):
         app.cli.add_command(command)

@@ -64,6 +64,8 @@ class Person(UserMixin, db.Model):
     # Carried in the session by get_id(); rotating it ends every session of this person.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Set when the person was erased (tracker/erasure.py): the row stays, anonymous, for closed years.
+    erased_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
 
     team: Mapped[OrganisationUnit] = relationship()
     line_manager: Mapped[Optional["Person"]] = relationship(remote_side=[id])

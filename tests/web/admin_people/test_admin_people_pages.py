@@ -18,6 +18,7 @@ ROUTES = [
     ("GET", "/admin/people/{id}/deactivate"), ("POST", "/admin/people/{id}/deactivate"),
     ("GET", "/admin/people/{id}/reactivate"), ("POST", "/admin/people/{id}/reactivate"),
     ("POST", "/admin/people/{id}/set-password-link"),
+    ("GET", "/admin/people/{id}/erase"), ("POST", "/admin/people/{id}/erase"),
 ]
 PERSON_ROUTES = [(method, url) for method, url in ROUTES if "{id}" in url]
 
@@ -37,7 +38,7 @@ def test_nobody_but_admins_reaches_any_people_route(client, sign_in, org, email)
                                       "on-year": "2025"} if method == "POST" else None)
         assert response.status_code == 403, (method, url)
     db.session.refresh(nurse)
-    assert nurse.active and nurse.name == "Nia Nurse"
+    assert nurse.active and nurse.name == "Nia Nurse" and nurse.erased_at is None
 
 
 def test_an_unknown_person_is_not_found(client, as_admin):
