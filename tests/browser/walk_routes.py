@@ -209,6 +209,7 @@ ROUTES: dict[str, Route] = {
     "admin.edit_person": Route(staff_member),
     "admin.deactivate_person": Route(staff_member),
     "admin.reactivate_person": Route(lambda walk, viewer: [{"person_id": walk.left}]),
+    "admin.erase_person": Route(lambda walk, viewer: [{"person_id": walk.left}]),
     # The confirmation, and the page that refuses (erasing oneself).
     "admin.erase_person": Route(lambda walk, viewer: [{"person_id": walk.people["staff"]},
                                                       {"person_id": walk.people["admin"]}]),

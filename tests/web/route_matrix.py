@@ -205,6 +205,8 @@ ROWS: list[Row] = [
     row("POST admin.deactivate_person",       "in  403 403 403 403 403 403 200", person_id="@staff"),
     row("GET admin.reactivate_person",        "in  403 403 403 403 403 403 200", person_id="@left"),
     row("POST admin.reactivate_person",       "in  403 403 403 403 403 403 200", person_id="@left"),
+    row("GET admin.erase_person",             "in  403 403 403 403 403 403 200", person_id="@left"),
+    row("POST admin.erase_person",            "in  403 403 403 403 403 403 302", person_id="@left"),
     row("GET admin.teams",                    "in  403 403 403 403 403 403 200"),
     row("GET admin.unit",                     "in  403 403 403 403 403 403 200", unit_id="@ward"),
     row("GET admin.add_unit",                 "in  403 403 403 403 403 403 200", unit_id="@ward"),
