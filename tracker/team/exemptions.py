@@ -153,11 +153,13 @@ class ExemptionRow:
 
 def rows_of(viewer: Person, person: Person, today: date) -> list[ExemptionRow]:
     """The person's exemptions, latest first. Someone who has since left the viewer's scope (seen
-    in an earlier year's figures) is shown read-only: their exemptions are their new manager's."""
+    in an earlier year's figures) is shown read-only: their exemptions are their new manager's.
+    So are the viewer's own."""
     found = db.session.scalars(
         select(Exemption).where(Exemption.person_id == person.id)
         .order_by(Exemption.starts_on.desc(), Exemption.id.desc())).all()
-    in_scope = db.session.scalar(access.managed_people(viewer).with_only_columns(Person.id)
+    # Their own exemptions are read-only too: nobody changes their own (their manager does).
+    in_scope = db.session.scalar(access.managed_others(viewer).with_only_columns(Person.id)
                                  .where(Person.id == person.id)) is not None
     if not in_scope:
         return [ExemptionRow(e) for e in found]

@@ -283,9 +283,10 @@ def send_reminders(sender: Person, person_ids: list[int], year: AppraisalYear, t
 
     The ids must all be people in the sender's scope (the view has checked); a person who had
     a reminder today is skipped by the unique (person, day) constraint, not by a read first,
-    so two managers pressing at once still send one.
+    so two managers pressing at once still send one. Never to the sender: nobody reminds
+    themselves (reminder_plan leaves them out; this holds for any caller).
     """
-    ids = sorted(set(person_ids))
+    ids = sorted(set(person_ids) - {sender.id})
     if is_closed(year, today):  # it asks them to log into the year, which is no longer possible
         raise InvalidInput({"person_id": closed_message(year)})
     if not ids:
