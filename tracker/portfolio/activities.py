@@ -67,8 +67,9 @@ def save_activity(owner: Person, activity: Activity | None, data: ActivityInput,
     connection) writes nothing and returns the activity it created (already_saved).
 
     Everything is checked before anything is written (new evidence against `room`: the person's
-    quota and the disk's free space); a refusal leaves the database and the upload folder as they were. An activity dated in a closed year stays as it is, even when the
-    new date is open: moving it out would change the closed year.
+    quota and the disk's free space); a refusal leaves the database and the upload folder as
+    they were. An activity dated in a closed year stays as it is, even when the new date is
+    open: moving it out would change the closed year.
     """
     key = creation_key(data.creation_key) if activity is None else None
     # Found before any check: a retry must not be refused over what its first sending wrote
