@@ -193,3 +193,25 @@ def test_the_reminder_service_never_sends_to_the_sender(org, this_year, today):
     manager = org["manager"]
     sent, _ = services.send_reminders(manager, [manager.id, org["nurse"].id], this_year, today)
     assert sent == 1 and notices_for(manager) == 0 and notices_for(org["nurse"]) == 1
+
+
+def test_the_exemption_services_refuse_oneself_whoever_calls_them(org, today):
+    from tracker.team import exemptions
+
+    manager = org["manager"]
+    with pytest.raises(services.InvalidInput) as refused:
+        services.record_exemption(manager, manager, reason=ExemptionReason.PARENTAL_LEAVE, detail="",
+                                  starts_on=today, ends_on=None, today=today)
+    assert refused.value.errors == {"form": services.NOT_FOR_ONESELF} and exemptions_of(manager) == 0
+    own = Exemption(person_id=manager.id, reason=ExemptionReason.PARENTAL_LEAVE, starts_on=today, ends_on=None)
+    db.session.add(own)
+    db.session.flush()
+    for change in (
+        lambda: exemptions.change_exemption(manager, own, reason=ExemptionReason.SECONDMENT, detail="",
+                                            starts_on=today, ends_on=None, today=today),
+        lambda: exemptions.end_exemption(manager, own, ends_on=today, today=today),
+        lambda: exemptions.delete_exemption(manager, own, today=today),
+    ):
+        with pytest.raises(services.InvalidInput):
+            change()
+    assert (own.reason, own.ends_on) == (ExemptionReason.PARENTAL_LEAVE, None) and exemptions_of(manager) == 1

@@ -177,9 +177,20 @@ def exemption_errors(*, reason: ExemptionReason, detail: str, starts_on: date, e
     return errors
 
 
+NOT_FOR_ONESELF = "You cannot record or change your own exemption: your manager does"
+
+
+def ensure_not_oneself(manager: Person, person_id: int) -> None:
+    """Nobody exempts themselves, whoever calls (the views' scope, access.managed_others, has
+    already answered "not found")."""
+    if person_id == manager.id:
+        raise InvalidInput({"form": NOT_FOR_ONESELF})
+
+
 def record_exemption(manager: Person, person: Person, *, reason: ExemptionReason, detail: str,
                      starts_on: date, ends_on: date | None, today: date) -> Exemption:
     """Record an exemption; without an end date it is open-ended, to be reviewed and ended later."""
+    ensure_not_oneself(manager, person.id)
     detail = (detail or "").strip()
     errors = {}
     closed = closed_message_for(starts_on, today)
