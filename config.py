@@ -51,6 +51,9 @@ class Config:
     # An organisation that holds the Frutiger licence puts the files in tracker/static/fonts/.
     NHS_FONT_SELF_HOSTED = os.environ.get("NHS_FONT_SELF_HOSTED", "").lower() in {"1", "true", "yes"}
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    # Evidence each person may keep in all, and the space the upload folder's disk always keeps free.
+    EVIDENCE_QUOTA_MB = _int_env("EVIDENCE_QUOTA_MB", 200, 1, 1_000_000)
+    EVIDENCE_MIN_FREE_MB = _int_env("EVIDENCE_MIN_FREE_MB", 500, 0, 100_000_000)
     # How long a manager may undo a sign-off decision; the author is told once it has passed.
     UNDO_DECISION_MINUTES = _int_env("UNDO_DECISION_MINUTES", 10, 1, 60)
     # `flask data purge`: evidence of a deleted activity goes after this many days; people who
@@ -92,6 +95,9 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
+    # The link checker visits public addresses only; tests reach their own server through this.
+    # Only a testing app reads it (hub/link_address.allow_list).
+    LINK_CHECK_ALLOW = frozenset({"127.0.0.1"})
 
 
 _MODES = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}

@@ -5,7 +5,7 @@ password), so the closed years they counted in keep their figures; `erased_at` s
 People already there were never erased.
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0016
 Create Date: 2026-11-30 11:50:00
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-down_revision = '0012'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

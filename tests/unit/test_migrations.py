@@ -265,6 +265,55 @@ def test_exemptions_may_be_open_ended_after_upgrading_a_database_holding_them(em
         db.engine.dispose()
 
 
+def test_activities_gain_a_creation_key_unique_per_owner_after_upgrading_a_database_holding_them(empty_database_url):
+    """0016 adds the key of the form that created an activity: the activities already there have
+    none (any number of them may), and one owner cannot hold the same key twice; going back keeps them."""
+    from datetime import date, datetime, timezone
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    insert = text("INSERT INTO activity (id, owner_id, occurred_on, title, type_id, duration_minutes, reflection, "
+                  "manager_may_read, status, created_at, updated_at{key}) VALUES (:id, :owner, :day, 'Debrief', 1, 60, "
+                  "'{{}}', false, 'draft', :now, :now{value})")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0012")
+        now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            for person_id in (1, 2):
+                conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                                  "session_token, created_at, from_import) VALUES (:id, :email, 'Ann', '', 'Students', "
+                                  "1, 1, true, :token, :now, false)"),
+                             dict(id=person_id, email=f"p{person_id}@example.org", token=f"t{person_id}", now=now))
+            conn.execute(text("INSERT INTO activity_type (id, code, label, experiential, description, position) "
+                              "VALUES (1, 'debrief', 'Debrief', true, '', 0)"))
+            for activity_id in (1, 2):
+                conn.execute(text(insert.text.format(key="", value="")),
+                             dict(id=activity_id, owner=1, day=date(2025, 9, 1), now=now))
+        upgrade(directory=MIGRATIONS)
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT id, creation_key FROM activity ORDER BY id")).all() == [(1, None), (2, None)]
+            for activity_id, owner in ((3, 1), (4, 2)):  # the same key for two owners is no clash
+                conn.execute(text(insert.text.format(key=", creation_key", value=", 'same-key'")),
+                             dict(id=activity_id, owner=owner, day=date(2025, 9, 2), now=now))
+        with pytest.raises(IntegrityError):
+            with db.engine.begin() as conn:
+                conn.execute(text(insert.text.format(key=", creation_key", value=", 'same-key'")),
+                             dict(id=5, owner=1, day=date(2025, 9, 3), now=now))
+        downgrade(directory=MIGRATIONS, revision="0012")
+        assert "creation_key" not in {c["name"] for c in inspect(db.engine).get_columns("activity")}
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM activity")).scalar() == 4
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()
+
+
 def test_people_already_there_are_not_erased_after_0017(empty_database_url):
     """0017 adds person.erased_at to a database holding people: none of them is erased; going back
     removes only that column."""

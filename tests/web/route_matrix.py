@@ -145,6 +145,9 @@ ROWS: list[Row] = [
     row("GET team.record_exemption",          "in  403 403 404 200 404 403 403", person_id="@staff_elsewhere"),
     row("POST team.record_exemption",         "in  403 403 200 404 200 403 403", person_id="@staff"),
     row("POST team.record_exemption",         "in  403 403 404 200 404 403 403", person_id="@staff_elsewhere"),
+    # Nobody exempts themselves: their own id is outside what they may act on.
+    row("GET team.record_exemption",          "in  403 403 404 404 404 403 403", person_id="@own_person"),
+    row("POST team.record_exemption",         "in  403 403 404 404 404 403 403", person_id="@own_person"),
     row("GET team.open_ended_exemptions",     "in  403 403 200 200 200 403 403"),
     row("GET team.change_exemption",          "in  403 403 200 404 200 403 403", exemption_id="@exemption"),
     row("GET team.change_exemption",          "in  403 403 404 200 404 403 403", exemption_id="@exemption_elsewhere"),
@@ -311,6 +314,7 @@ def build_organisation(day: date, upload_folder: str) -> dict:
         "action_elsewhere": actions[1].id,
         "notice_elsewhere": notices["staff_elsewhere"].id,
         "own_notice": {role: notice.id for role, notice in notices.items()},
+        "own_person": {role: p[role].id for role in SIGNED_IN},
         "own_draft": {role: draft.id for role, draft in own_drafts.items()},
         "own_submitted": {role: made.id for role, made in own_submitted.items()},
         "token": token,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree
 from tests.shipped import course_count, resource_count, section_count
 from tracker.extensions import db
+from tracker.hub.link_address import NOT_ALLOWED
 from tracker.hub.seed import load_hub_content
 from tracker.hub.sections import SECTION_TITLES
 from tracker.models import AuditEvent, Behaviour, Course, Framework, HubSection, RequirementRule, Resource
@@ -400,3 +401,14 @@ def test_every_seeded_course_maps_to_behaviours(org):
     courses = db.session.scalars(select(Course)).all()
     assert len(courses) == course_count() and all(course.behaviours for course in courses)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0  # seeding is not an action
+
+
+def test_leads_see_links_the_checker_may_not_visit_as_not_checked(client, sign_in, org):
+    sage = _course()
+    sage.link_ok, sage.link_error = None, NOT_ALLOWED
+    sage.link_checked_at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    db.session.flush()
+    sign_in("lead@example.org", PASSWORD)
+    page = _html(client.get(f"/hub/courses/{sage.id}"))
+    assert "Link not checked" in page and NOT_ALLOWED in page and "Link broken" not in page
+    assert "had a link that did not work" not in _html(client.get("/hub/courses"))

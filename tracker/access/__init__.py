@@ -234,6 +234,20 @@ def managed_person_for(viewer: Person, person_id: int, roster: Roster | None = N
     return _one_or_404(select(Person).where(Person.id == person_id, Person.id.in_(in_scope)))
 
 
+# Nobody exempts, signs off or reminds themselves: the people a manager acts on are the others in
+# their scope (the decider rule, in access/decider.py, never names an activity's author either).
+
+
+def managed_others(viewer: Person) -> Select:
+    """People in the viewer's manager scope other than the viewer: whom they may exempt or remind."""
+    return managed_people(viewer).where(Person.id != viewer.id)
+
+
+def managed_other_for(viewer: Person, person_id: int) -> Person:
+    """One of the people the viewer may act on as their manager, or 404 (themselves included)."""
+    return _one_or_404(managed_others(viewer).where(Person.id == person_id))
+
+
 def managed_units(viewer: Person) -> Select:
     """The units the viewer manages and every unit beneath them."""
     if Role.MANAGER not in viewer.roles:
@@ -308,8 +322,9 @@ def leadership_action_for(viewer: Person, action_id: int) -> LeadershipAction:
 
 
 def managed_exemptions(viewer: Person) -> Select:
-    """Exemptions of the people in the viewer's manager scope today: the ones they may change."""
-    return select(Exemption).where(Exemption.person_id.in_(managed_people(viewer).with_only_columns(Person.id)))
+    """Exemptions of the people in the viewer's manager scope today, their own excepted: the ones
+    they may change."""
+    return select(Exemption).where(Exemption.person_id.in_(managed_others(viewer).with_only_columns(Person.id)))
 
 
 def managed_exemption_for(viewer: Person, exemption_id: int) -> Exemption:

@@ -3,11 +3,14 @@
 Checks run on a thread pool. Each link has its own time budget (connecting, redirects and
 the response headers together), and no host gets more than a few requests at once. Only
 the main thread touches the database: workers get addresses and return plain results.
+
+Only public addresses are visited, redirects included (hub/link_address.py). A link works, does
+not work, or was not checked (address not allowed); why a connection failed (refused, no answer,
+no such name, TLS) is never told apart, so the checker cannot map a network's ports.
 """
 from __future__ import annotations
 
 import http.client
-import socket
 import ssl
 import threading
 import time
@@ -17,22 +20,34 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from tracker.audit import record
 from tracker.extensions import db
+from tracker.hub.link_address import (
+    NOT_ALLOWED,
+    AddressNotAllowed,
+    PinnedHTTPConnection,
+    PinnedHTTPSConnection,
+    Unreachable,
+    allow_list,
+    resolve,
+)
 from tracker.models import Course, Resource
 from tracker.plurals import plural
 
 USER_AGENT = "CommunicationSkillsTracker-LinkChecker/1.0 (checks catalogue and library links)"
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
+# Every way of not reaching a page, in the same words.
+UNREACHABLE = "Does not work: the page could not be reached"
 
 
 @dataclass(frozen=True)
 class LinkResult:
     url: str
-    ok: bool
+    ok: bool | None  # None: not checked (the address is not allowed)
     status: int | None = None
     final_url: str | None = None
     error: str | None = None
@@ -74,19 +89,21 @@ class _Budget:
         return self.deadline - time.monotonic()
 
 
-def _one_request(url: str, budget: _Budget, limiter: HostLimiter, tls: ssl.SSLContext):
-    """(status, Location header) for a GET of `url`, reading no body."""
+def _one_request(url: str, budget: _Budget, limiter: HostLimiter, tls: ssl.SSLContext, allow: frozenset[str]):
+    """(status, Location header) for a GET of `url`, reading no body, from its checked address."""
     parts = urlsplit(url)
     host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     with limiter.slot(host):
+        ip = resolve(host, port, allow)
         remaining = budget.remaining()
         if remaining <= 0:
             raise _Timeout
         if parts.scheme == "https":
-            conn = http.client.HTTPSConnection(host, parts.port, timeout=remaining, context=tls)
+            conn = PinnedHTTPSConnection(host, port, ip, remaining, tls)
         else:
-            conn = http.client.HTTPConnection(host, parts.port, timeout=remaining)
+            conn = PinnedHTTPConnection(host, port, ip, remaining)
         try:
             conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.8"})
             if conn.sock is not None:
@@ -98,8 +115,9 @@ def _one_request(url: str, budget: _Budget, limiter: HostLimiter, tls: ssl.SSLCo
 
 
 def check_url(url: str, *, timeout: float = 10.0, limiter: HostLimiter | None = None,
-              tls: ssl.SSLContext | None = None) -> LinkResult:
-    """Follow `url` through up to five redirects and say whether a working page is at the end."""
+              tls: ssl.SSLContext | None = None, allow: frozenset[str] = frozenset()) -> LinkResult:
+    """Follow `url` through up to five redirects, each to an allowed address, and say whether a
+    working page is at the end. `allow`: addresses let through although not public (tests only)."""
     limiter = limiter or HostLimiter(2)
     tls = tls or ssl.create_default_context()
     budget = _Budget(timeout)
@@ -108,29 +126,23 @@ def check_url(url: str, *, timeout: float = 10.0, limiter: HostLimiter | None = 
         for _ in range(MAX_REDIRECTS + 1):
             if urlsplit(current).scheme not in ("http", "https"):
                 return LinkResult(url, False, final_url=current, error="Redirected to an address that is not a web page")
-            status, location = _one_request(current, budget, limiter, tls)
+            status, location = _one_request(current, budget, limiter, tls, allow)
             if status in REDIRECTS and location:
                 current = urljoin(current, location)
                 continue
             ok = 200 <= status < 300
             return LinkResult(url, ok, status=status, final_url=current, error=None if ok else _describe_status(status))
         return LinkResult(url, False, final_url=current, error=f"More than {MAX_REDIRECTS} redirects")
-    except (_Timeout, socket.timeout, TimeoutError):
-        return LinkResult(url, False, final_url=current, error=f"No answer within {timeout:g} seconds")
-    except ssl.SSLCertVerificationError as exc:
-        return LinkResult(url, False, final_url=current, error=f"Secure connection failed: {exc.verify_message or 'certificate not trusted'}")
-    except ssl.SSLError as exc:
-        return LinkResult(url, False, final_url=current, error=f"Secure connection failed: {exc.reason or 'TLS error'}")
-    except ConnectionRefusedError:
-        return LinkResult(url, False, final_url=current, error="Connection refused")
-    except socket.gaierror:
-        return LinkResult(url, False, final_url=current, error="Server not found")
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        return LinkResult(url, False, final_url=current, error=f"Could not connect: {type(exc).__name__}"[:300])
+    except AddressNotAllowed:
+        return LinkResult(url, None, final_url=current, error=NOT_ALLOWED)
+    except (Unreachable, _Timeout, OSError, http.client.HTTPException, ValueError):
+        # Refused, no answer in time, no such name, a TLS failure: one answer for all (OSError
+        # covers socket.timeout and ssl.SSLError).
+        return LinkResult(url, False, final_url=current, error=UNREACHABLE)
 
 
 def check_urls(urls, *, timeout: float = 10.0, workers: int = 16, per_host: int = 2,
-               tls: ssl.SSLContext | None = None) -> dict[str, LinkResult]:
+               tls: ssl.SSLContext | None = None, allow: frozenset[str] = frozenset()) -> dict[str, LinkResult]:
     """Check each distinct address once, concurrently. Returns address -> result."""
     distinct = list(dict.fromkeys(urls))
     if not distinct:
@@ -138,7 +150,7 @@ def check_urls(urls, *, timeout: float = 10.0, workers: int = 16, per_host: int 
     limiter = HostLimiter(per_host)
     tls = tls or ssl.create_default_context()
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(distinct)))) as pool:
-        results = pool.map(lambda u: check_url(u, timeout=timeout, limiter=limiter, tls=tls), distinct)
+        results = pool.map(lambda u: check_url(u, timeout=timeout, limiter=limiter, tls=tls, allow=allow), distinct)
         return {result.url: result for result in results}
 
 
@@ -161,20 +173,27 @@ class LinkReport:
     seconds: float = 0.0
     broken: list[tuple[str, object, LinkResult]] = field(default_factory=list)
     moved: list[tuple[str, object, LinkResult]] = field(default_factory=list)
+    not_allowed: list[tuple[str, object, LinkResult]] = field(default_factory=list)
 
     @property
     def working(self) -> int:
-        return self.checked - len(self.broken)
+        return self.checked - len(self.broken) - len(self.not_allowed)
 
     def lines(self) -> list[str]:
+        not_checked = f", {len(self.not_allowed)} not checked (address not allowed)" if self.not_allowed else ""
         out = [f"Checked {plural(self.checked, 'link')} ({plural(self.addresses, 'distinct address', 'distinct addresses')}) in {self.seconds:.1f} seconds: "
-               f"{self.working} working, {len(self.broken)} broken."]
+               f"{self.working} working, {len(self.broken)} broken{not_checked}."]
         if self.broken:
             out += ["", "Broken (education leads see these flagged on the catalogue and library pages):"]
             for kind, row, result in self.broken:
                 out.append(f"  {kind} {row.id}: {row.title}")
                 out.append(f"      {row.url}")
                 out.append(f"      {result.error}")
+        if self.not_allowed:
+            out += ["", "Not checked: the address is not a public one the checker may visit:"]
+            for kind, row, _ in self.not_allowed:
+                out.append(f"  {kind} {row.id}: {row.title}")
+                out.append(f"      {row.url}")
         if self.moved:
             out += ["", "Working, but redirected (consider updating the address):"]
             for kind, row, result in self.moved:
@@ -188,10 +207,12 @@ def check_all_links(*, timeout: float = 10.0, workers: int = 16, per_host: int =
     """Check every live catalogue and library address and record the results on the rows.
 
     The caller commits."""
+    allow = allow_list(current_app.config)
     rows = [("course", c) for c in db.session.scalars(select(Course).where(Course.retired.is_(False), Course.url != ""))]
     rows += [("resource", r) for r in db.session.scalars(select(Resource).where(Resource.retired.is_(False)))]
     started = time.monotonic()
-    results = check_urls([row.url for _, row in rows], timeout=timeout, workers=workers, per_host=per_host, tls=tls)
+    results = check_urls([row.url for _, row in rows], timeout=timeout, workers=workers, per_host=per_host, tls=tls,
+                         allow=allow)
     checked_at = now or datetime.now(UTC)
     report = LinkReport(checked=len(rows), addresses=len(results))
     for kind, row in rows:
@@ -201,11 +222,14 @@ def check_all_links(*, timeout: float = 10.0, workers: int = 16, per_host: int =
         row.link_final_url = result.final_url[:1000] if result.final_url else None
         row.link_error = result.error[:300] if result.error else None
         row.link_checked_at = checked_at
-        if not result.ok:
+        if result.ok is None:
+            report.not_allowed.append((kind, row, result))
+        elif not result.ok:
             report.broken.append((kind, row, result))
         elif result.final_url and result.final_url != row.url:
             report.moved.append((kind, row, result))
     report.seconds = time.monotonic() - started
     db.session.flush()
-    record(None, "hub.links_checked", checked=report.checked, broken=len(report.broken))
+    counts = {"not_allowed": len(report.not_allowed)} if report.not_allowed else {}
+    record(None, "hub.links_checked", checked=report.checked, broken=len(report.broken), **counts)
     return report

@@ -121,6 +121,9 @@ class Activity(db.Model):
     deleted_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+    # The random key of the form that created it: the same form sent again (a retry after a
+    # dropped connection) finds this activity instead of creating a second.
+    creation_key: Mapped[Optional[str]] = mapped_column(String(64))
 
     owner: Mapped[Person] = relationship(foreign_keys=[owner_id])
     decided_by: Mapped[Optional[Person]] = relationship(foreign_keys=[decided_by_id])
@@ -131,7 +134,8 @@ class Activity(db.Model):
         back_populates="activity", cascade="all, delete-orphan", order_by="EvidenceFile.id"
     )
 
-    __table_args__ = (Index("ix_activity_owner_occurred", "owner_id", "occurred_on"),)
+    __table_args__ = (Index("ix_activity_owner_occurred", "owner_id", "occurred_on"),
+                      Index("ix_activity_owner_creation_key", "owner_id", "creation_key", unique=True))
 
     @property
     def hours(self) -> Decimal:

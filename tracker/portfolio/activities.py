@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from tracker import access
 from tracker.audit import record
@@ -20,7 +20,7 @@ from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, EvidenceFile, Notice, Person
 from tracker.models._types import utcnow
 from tracker.portfolio import evidence as evidence_files
-from tracker.portfolio.activity_input import ActivityInput, check_activity
+from tracker.portfolio.activity_input import ActivityInput, check_activity, creation_key
 from tracker.refusal import Refused
 from tracker.year_closing import ensure_open, first_open_day
 
@@ -36,25 +36,62 @@ class Saved:
     submitted: bool
     stored_files: list[str]  # written now: remove them if the commit fails
     removed_files: list[str]  # to delete from disk once the commit succeeds
+    already_saved: bool = False  # the same new-activity form came again: nothing was written
+
+
+def _holding_key(owner: Person, key: str | None) -> Activity | None:
+    """The owner's activity (deleted or not) created by the form with this key, if any."""
+    if key is None:
+        return None
+    return db.session.scalar(select(Activity).where(Activity.owner_id == owner.id, Activity.creation_key == key))
+
+
+def created_by_form(owner: Person, key: str | None) -> Activity | None:
+    """The owner's live activity that the new-activity form with this key created, if any."""
+    found = _holding_key(owner, key)
+    return found if found is not None and found.deleted_at is None else None
+
+
+def evidence_held(owner: Person) -> int:
+    """Bytes of evidence on the owner's live activities: what their quota counts."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(EvidenceFile.size_bytes), 0))
+        .join(Activity, Activity.id == EvidenceFile.activity_id)
+        .where(Activity.owner_id == owner.id, live_activity())) or 0
 
 
 def save_activity(owner: Person, activity: Activity | None, data: ActivityInput, *, submit: bool,
-                  today: date, upload_folder: str) -> Saved:
+                  today: date, upload_folder: str, room: evidence_files.Room | None = None) -> Saved:
     """Create (activity=None) or change one of the owner's activities, as a draft or submitted.
+    A new-activity form sent again with the same creation key (a retry after a dropped
+    connection) writes nothing and returns the activity it created (already_saved).
 
-    Everything is checked before anything is written; a refusal leaves the database and the
-    upload folder as they were. An activity dated in a closed year stays as it is, even when the
-    new date is open: moving it out would change the closed year.
+    Everything is checked before anything is written (new evidence against `room`: the person's
+    quota and the disk's free space); a refusal leaves the database and the upload folder as
+    they were. An activity dated in a closed year stays as it is, even when the new date is
+    open: moving it out would change the closed year.
     """
+    key = creation_key(data.creation_key) if activity is None else None
+    # Found before any check: a retry must not be refused over what its first sending wrote
+    # (its own evidence counting towards the quota, say).
+    holder = _holding_key(owner, key)
+    if holder is not None and holder.deleted_at is None:
+        return Saved(holder, submitted=False, stored_files=[], removed_files=[], already_saved=True)
     if activity is not None and activity.status_told not in EDITABLE:
         raise Refused(CANNOT_CHANGE)
     if activity is not None:
         ensure_open(activity.occurred_on, today)
     checked = check_activity(owner, activity, data, submit=submit, today=today)
+    if room is not None and checked.files:
+        evidence_files.ensure_room(room, upload_folder,
+                                   held_bytes=evidence_held(owner) - sum(f.size_bytes for f in checked.remove),
+                                   adding_bytes=sum(len(f.content) for f in checked.files))
 
     created = activity is None
     if created:
-        activity = Activity(owner_id=owner.id, status=ActivityStatus.DRAFT)
+        # The key of a since-deleted activity is not used again: the unique index allows it once.
+        activity = Activity(owner_id=owner.id, status=ActivityStatus.DRAFT,
+                            creation_key=None if holder is not None else key)
         db.session.add(activity)
     activity.occurred_on = checked.occurred_on
     activity.title = checked.title

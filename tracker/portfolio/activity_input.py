@@ -6,6 +6,7 @@ shows their message), so the view shows them with views.commit_or_show_errors.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -52,6 +53,8 @@ class ActivityInput:
     remove_evidence_ids: list[str] = field(default_factory=list)
     # The minutes the person said "Yes, it is right" to; any other duration is asked about again.
     duration_confirmed: str = ""
+    # The new-activity form's random key: the same form sent twice creates one activity.
+    creation_key: str = ""
 
 
 @dataclass
@@ -69,6 +72,16 @@ class CheckedActivity:
     manager_may_read: bool
     remove: list[EvidenceFile]
     files: list[evidence_files.CheckedFile]
+
+
+CREATION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def creation_key(raw: str | None) -> str | None:
+    """The form's creation key when it is one this app could have made, else None (no key: an
+    older page, or a hand-made request, which then creates as it always did)."""
+    raw = (raw or "").strip()
+    return raw if CREATION_KEY.fullmatch(raw) else None
 
 
 def whole_number(raw: str | None) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import shutil
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -84,6 +85,44 @@ def check(upload: Upload) -> CheckedFile:
     if content_type is None:
         raise Refused(f"The selected file {name} must be a {ACCEPTED} file", field="evidence")
     return CheckedFile(original_name=name, content_type=content_type, content=content)
+
+
+MB = 1024 * 1024
+OVER_QUOTA = ("You can store up to {limit} MB of evidence files in all, and these would take you over it. "
+              "Remove evidence you no longer need from your activities, then add these again")
+DISK_NEARLY_FULL = ("Evidence files cannot be added just now because the space for them is nearly full. "
+                    "Save without them, and tell your administrator")
+
+
+@dataclass(frozen=True)
+class Room:
+    """How much evidence may be stored: per person (the quota), and the space the upload folder's
+    disk always keeps free (the disk guard), both in bytes."""
+
+    quota_bytes: int
+    min_free_bytes: int
+
+    @classmethod
+    def from_config(cls, config) -> Room:
+        return cls(quota_bytes=int(config["EVIDENCE_QUOTA_MB"]) * MB,
+                   min_free_bytes=int(config["EVIDENCE_MIN_FREE_MB"]) * MB)
+
+
+def free_bytes(folder: str) -> int:
+    """Free space on the disk holding `folder` (or the nearest folder above it that exists yet)."""
+    path = os.path.abspath(folder)
+    while not os.path.isdir(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)
+    return shutil.disk_usage(path).free
+
+
+def ensure_room(room: Room, folder: str, *, held_bytes: int, adding_bytes: int) -> None:
+    """Refuse, on the evidence field, files that would take the person over their quota or leave
+    the disk with less than the space it keeps free. Checked before anything is written."""
+    if held_bytes + adding_bytes > room.quota_bytes:
+        raise Refused(OVER_QUOTA.format(limit=room.quota_bytes // MB), field="evidence")
+    if free_bytes(folder) - adding_bytes < room.min_free_bytes:
+        raise Refused(DISK_NEARLY_FULL, field="evidence")
 
 
 def new_stored_name(content_type: str) -> str:

@@ -2,11 +2,12 @@
 activity_input.check_activity(), whose refusals name these fields."""
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, TextAreaField
 
 from tracker.models import Activity
 from tracker.portfolio import evidence
@@ -38,6 +39,7 @@ class _ActivityFormMethods:
             manager_may_read=bool(self.manager_may_read.data), uploads=uploads,
             remove_evidence_ids=list(self.remove_evidence.data or []),
             duration_confirmed=self.duration_confirmed.data or "",
+            creation_key=self.creation_key.data or "",
         )
 
     def mask_nhs_numbers(self) -> None:
@@ -64,6 +66,8 @@ class _ActivityFormMethods:
         self.manager_may_read.data = activity.manager_may_read
 
     def fill_new(self, today: date, prefill: Prefill) -> None:
+        # A new key for each new form; sent back unchanged with every retry of it.
+        self.creation_key.data = secrets.token_urlsafe(24)
         self.occurred_on_day.data, self.occurred_on_month.data, self.occurred_on_year.data = str(today.day), str(today.month), str(today.year)
         self.title.data = prefill.title
         self.type_id.data = str(prefill.type_id) if prefill.type_id else ""
@@ -76,6 +80,7 @@ class _ActivityFormMethods:
 def _build_activity_form() -> type[FlaskForm]:
     # Fields are created in page order: WTForms keeps creation order, and the error summary follows it.
     fields = {
+        "creation_key": HiddenField(),
         "occurred_on_day": StringField("Day"),
         "occurred_on_month": StringField("Month"),
         "occurred_on_year": StringField("Year"),

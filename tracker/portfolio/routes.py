@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from tracker import access, appraisal_year
@@ -30,7 +31,7 @@ from tracker.extensions import db
 from tracker.models import ActivityStatus
 from tracker.models._types import utcnow
 from tracker.portfolio import activities, evidence, form_choices, summaries
-from tracker.portfolio.activity_input import LONG_ACTIVITY_MINUTES, typed_minutes
+from tracker.portfolio.activity_input import LONG_ACTIVITY_MINUTES, creation_key, typed_minutes
 from tracker.portfolio.behaviours import allowed_behaviours, group_by_subject
 from tracker.portfolio.forms import ActivityForm, ConfirmForm
 from tracker.portfolio.reflection import MODELS, field_name, labelled_answers
@@ -155,16 +156,26 @@ def _save(form, activity=None):
 
     def write():
         saved = activities.save_activity(current_user, activity, form.to_input(uploads), submit=submit,
-                                         today=today(), upload_folder=upload_folder())
+                                         today=today(), upload_folder=upload_folder(),
+                                         room=evidence.Room.from_config(current_app.config))
         stored_files.extend(saved.stored_files)
         return saved
 
     try:
         saved = commit_or_show_errors(form, write)
-    except Exception:
+    except Exception as error:
         db.session.rollback()
         evidence.discard(upload_folder(), stored_files)
-        raise
+        # Two sendings of one new form at once: the unique key let one in; show that one.
+        first = activity is None and isinstance(error, IntegrityError) and activities.created_by_form(
+            current_user, creation_key(form.creation_key.data))
+        if not first:
+            raise
+        saved = activities.Saved(first, submitted=False, stored_files=[], removed_files=[], already_saved=True)
+    if saved is not None and saved.already_saved:
+        session[AUTOSAVE_CLEAR] = [_autosave_key(None), _autosave_key(saved.activity)]
+        flash(f"This activity was already saved: {saved.activity.title}", "success")
+        return redirect(url_for(".activity", activity_id=saved.activity.id))
     if saved is None:
         if activity is not None and activity.status_told not in activities.EDITABLE:
             # Decided on while the form was open: the refusal is about the activity, not the form.

@@ -47,10 +47,15 @@ function forget (key) {
 }
 
 // The fields worth keeping: typed text, choices and ticks. Never files, the CSRF token or the button.
+// The new-activity form's creation key is kept with the text: a copy restored after a save whose
+// answer never arrived is sent with the same key, so the server shows that activity, not a second.
+const CREATION_KEY = 'creation_key'
+
 function keptFields (form) {
   return Array.from(form.elements).filter((el) =>
     el.name && el.name !== 'csrf_token' && el.name !== 'action' && el.type !== 'file' &&
-    el.type !== 'submit' && el.type !== 'button' && el.type !== 'hidden' && el.type !== 'search')
+    el.type !== 'submit' && el.type !== 'button' && (el.type !== 'hidden' || el.name === CREATION_KEY) &&
+    el.type !== 'search')
 }
 
 function snapshot (form) {
@@ -70,7 +75,9 @@ function snapshot (form) {
 }
 
 function sameFields (a, b) {
-  return JSON.stringify(a) === JSON.stringify(b)
+  // A fresh form has a key of its own: only what was typed tells whether the copy differs.
+  const typed = (fields) => JSON.stringify({ ...fields, [CREATION_KEY]: undefined })
+  return typed(a) === typed(b)
 }
 
 function apply (form, fields) {

@@ -17,7 +17,7 @@ from tracker import access
 from tracker.audit import record
 from tracker.extensions import db
 from tracker.models import Exemption, ExemptionReason, Person
-from tracker.team.services import InvalidInput, exemption_errors
+from tracker.team.services import InvalidInput, ensure_not_oneself, exemption_errors
 from tracker.templating import long_date
 from tracker.year_closing import closed_message_for, first_open_day
 
@@ -69,6 +69,7 @@ def _closed_year_errors(exemption: Exemption, new: dict, today: date) -> dict:
 def change_exemption(manager: Person, exemption: Exemption, *, reason: ExemptionReason, detail: str,
                      starts_on: date, ends_on: date | None, today: date) -> dict:
     """Correct an exemption; no end date makes it open-ended. Returns what changed (field -> from, to)."""
+    ensure_not_oneself(manager, exemption.person_id)
     detail = (detail or "").strip()
     new = {"reason": reason, "reason_detail": detail, "starts_on": starts_on, "ends_on": ends_on}
     errors = exemption_errors(reason=reason, detail=detail, starts_on=starts_on, ends_on=ends_on)
@@ -99,6 +100,7 @@ def _audit_value(value):
 
 def end_exemption(manager: Person, exemption: Exemption, *, ends_on: date, today: date) -> Exemption:
     """End an exemption early: its last day becomes `ends_on` (someone back from leave)."""
+    ensure_not_oneself(manager, exemption.person_id)
     errors = {}
     if ends_on < exemption.starts_on:
         errors["ends_on"] = (f"The last day must be the same as or after the day the exemption started, "
@@ -118,6 +120,7 @@ def end_exemption(manager: Person, exemption: Exemption, *, ends_on: date, today
 
 def delete_exemption(manager: Person, exemption: Exemption, *, today: date) -> Exemption:
     """Delete an exemption recorded in error; the trail keeps what it was."""
+    ensure_not_oneself(manager, exemption.person_id)
     if _reaches_closed_year(exemption, today):
         raise InvalidInput({"form": closed_message_for(exemption.starts_on, today)})
     record(manager, "exemption.deleted", person=exemption.person_id, exemption_id=exemption.id,
@@ -153,11 +156,13 @@ class ExemptionRow:
 
 def rows_of(viewer: Person, person: Person, today: date) -> list[ExemptionRow]:
     """The person's exemptions, latest first. Someone who has since left the viewer's scope (seen
-    in an earlier year's figures) is shown read-only: their exemptions are their new manager's."""
+    in an earlier year's figures) is shown read-only: their exemptions are their new manager's.
+    So are the viewer's own."""
     found = db.session.scalars(
         select(Exemption).where(Exemption.person_id == person.id)
         .order_by(Exemption.starts_on.desc(), Exemption.id.desc())).all()
-    in_scope = db.session.scalar(access.managed_people(viewer).with_only_columns(Person.id)
+    # Their own exemptions are read-only too: nobody changes their own (their manager does).
+    in_scope = db.session.scalar(access.managed_others(viewer).with_only_columns(Person.id)
                                  .where(Person.id == person.id)) is not None
     if not in_scope:
         return [ExemptionRow(e) for e in found]

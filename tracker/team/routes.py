@@ -130,7 +130,7 @@ def person(person_id: int):
 
 @bp.route("/people/<int:person_id>/exemptions/new", methods=["GET", "POST"])
 def record_exemption(person_id: int):
-    person = access.managed_person_for(current_user, person_id)
+    person = access.managed_other_for(current_user, person_id)  # never oneself
     form = ExemptionForm()
     if request.method == "POST" and form.validate_on_submit():
         recorded = commit_or_show_errors(form, lambda: services.record_exemption(

@@ -177,9 +177,20 @@ def exemption_errors(*, reason: ExemptionReason, detail: str, starts_on: date, e
     return errors
 
 
+NOT_FOR_ONESELF = "You cannot record or change your own exemption: your manager does"
+
+
+def ensure_not_oneself(manager: Person, person_id: int) -> None:
+    """Nobody exempts themselves, whoever calls (the views' scope, access.managed_others, has
+    already answered "not found")."""
+    if person_id == manager.id:
+        raise InvalidInput({"form": NOT_FOR_ONESELF})
+
+
 def record_exemption(manager: Person, person: Person, *, reason: ExemptionReason, detail: str,
                      starts_on: date, ends_on: date | None, today: date) -> Exemption:
     """Record an exemption; without an end date it is open-ended, to be reviewed and ended later."""
+    ensure_not_oneself(manager, person.id)
     detail = (detail or "").strip()
     errors = {}
     closed = closed_message_for(starts_on, today)
@@ -283,9 +294,10 @@ def send_reminders(sender: Person, person_ids: list[int], year: AppraisalYear, t
 
     The ids must all be people in the sender's scope (the view has checked); a person who had
     a reminder today is skipped by the unique (person, day) constraint, not by a read first,
-    so two managers pressing at once still send one.
+    so two managers pressing at once still send one. Never to the sender: nobody reminds
+    themselves (reminder_plan leaves them out; this holds for any caller).
     """
-    ids = sorted(set(person_ids))
+    ids = sorted(set(person_ids) - {sender.id})
     if is_closed(year, today):  # it asks them to log into the year, which is no longer possible
         raise InvalidInput({"person_id": closed_message(year)})
     if not ids:
