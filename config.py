@@ -68,6 +68,14 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     WTF_CSRF_TIME_LIMIT = None  # a long form on a busy ward must not expire mid-entry
+    # Sign-in limits (tracker/auth/guard.py): Redis, e.g. redis://127.0.0.1:6379/0, when several
+    # workers or instances run, so that they count together.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    SIGN_IN_LIMITS_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMITS_PER_ACCOUNT") or \
+        "5 per minute; 8 per 10 minutes; 10 per hour; 20 per day"
+    SIGN_IN_LIMITS_PER_ADDRESS = os.environ.get("SIGN_IN_LIMITS_PER_ADDRESS") or \
+        "10 per minute; 50 per hour; 200 per day"
+    SIGN_IN_LOCK_AFTER = _int_env("SIGN_IN_LOCK_AFTER", 10, 3, 100)
     TESTING = False
 
     @classmethod

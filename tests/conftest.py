@@ -8,7 +8,7 @@ or `in_year`, and move the clock with `clock.move_to(day)`; none reads the calen
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 os.environ.setdefault("FLASK_ENV", "testing")
 
@@ -41,12 +41,23 @@ class Clock:
     def __init__(self, day: date):
         self.frozen_on = day
         self.day = day
+        self.since_noon = timedelta(0)
 
     def today(self) -> date:
         return self.day
 
+    def now(self) -> datetime:
+        """Noon (UTC) of today, plus however far advance() has moved it."""
+        return datetime.combine(self.day, time(12), tzinfo=UTC) + self.since_noon
+
     def move_to(self, day: date) -> None:
         self.day = day
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the moment on (today follows it past midnight)."""
+        moment = self.now() + delta
+        self.day = moment.date()
+        self.since_noon = moment - datetime.combine(self.day, time(12), tzinfo=UTC)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,6 +65,7 @@ def frozen_clock():
     clock = Clock(_day_of_the_run())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(appraisal_year, "today", clock.today)
+        patch.setattr(appraisal_year, "now", clock.now)
         yield clock
 
 
@@ -62,6 +74,7 @@ def clock(frozen_clock):
     """clock.move_to(day) moves the application's today for this test only."""
     yield frozen_clock
     frozen_clock.day = frozen_clock.frozen_on
+    frozen_clock.since_noon = timedelta(0)
 
 
 @pytest.fixture
@@ -118,6 +131,7 @@ class BufferedClient(FlaskClient):
 @pytest.fixture
 def client(app, db_session):
     app.test_client_class = BufferedClient
+    app.extensions["sign_in_limiter"].reset()  # sign-in limits count per test, like the database
     return app.test_client()
 
 

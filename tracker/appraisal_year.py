@@ -5,7 +5,7 @@ A year is named by the calendar year it starts in: 2025 runs 1 April 2025 to 31 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,11 @@ def year_containing(day: date, start_month: int = 4) -> AppraisalYear:
 def today() -> date:
     """The day the rules are judged on: one function, so tests can move it for every area."""
     return date.today()
+
+
+def now() -> datetime:
+    """The moment, for rules counted in minutes (sign-in limits): the same seam as today()."""
+    return datetime.now(UTC)
 
 
 def start_month() -> int:

@@ -15,6 +15,7 @@ from tracker.models import AuditEvent, AuditSubject, Person
 
 # Longest address kept (IPv6 with a zone fits); anything longer is not an address.
 ADDRESS_LENGTH = 64
+USER_AGENT_LENGTH = 200
 
 
 def record(actor, action: str, *, person=None, activity=None, **detail) -> AuditEvent:
@@ -50,6 +51,13 @@ def client_address() -> str | None:
     if not has_request_context():
         return None
     return (request.remote_addr or "")[:ADDRESS_LENGTH] or None
+
+
+def client_user_agent() -> str | None:
+    """The browser's own description (User-Agent), cut short: security events keep it beside the address."""
+    if not has_request_context():
+        return None
+    return (request.user_agent.string or "")[:USER_AGENT_LENGTH] or None
 
 
 def subject_id_of(person_id: int | None) -> str | None:

@@ -8,6 +8,12 @@ ACTION_WORDS: dict[str, str] = {
     "auth.signed_in": "Signed in",
     "auth.sign_in_failed": "Sign-in refused",
     "auth.signed_out": "Signed out",
+    "auth.sign_in_refused": "Sign-in refused before the password was checked",
+    "auth.sign_in_locked": "Signing in locked after too many wrong passwords",
+    "auth.sign_in_unlocked": "Unlocked signing in",
+    "password.changed": "Changed their password",
+    "security.csrf_refused": "Form refused: missing or wrong security token",
+    "security.forbidden": "Refused a page (no permission)",
     "activity.created": "Logged an activity",
     "activity.changed": "Changed an activity",
     "activity.submitted": "Submitted an activity for sign-off",
@@ -55,6 +61,7 @@ ACTION_WORDS: dict[str, str] = {
 # Detail keys whose plain name is not just the key with spaces.
 DETAIL_WORDS: dict[str, str] = {
     "email_hash": "E-mail address typed (hashed)",
+    "user_agent": "Browser (user agent)",
     "fmt": "Format",
     "from_year": "Applies from year",
     "already_reminded": "Already reminded",

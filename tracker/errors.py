@@ -5,6 +5,7 @@ from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from tracker.auth import security_events
 from tracker.extensions import db
 
 _TITLES = {
@@ -20,6 +21,7 @@ _TITLES = {
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
+        security_events.csrf_refused(error.description)
         return render_template(
             "errors/error.html", status=400, title="Your session expired or the form was changed",
             message="Go back, reload the page and try again. Nothing was saved.",
@@ -28,6 +30,8 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(error):
         status = error.code or 500
+        if status == 403:
+            security_events.forbidden()
         return render_template("errors/error.html", status=status, title=_TITLES.get(status, error.name),
                                message=None), status
 

@@ -49,3 +49,16 @@ def test_user_create_unknown_team(app, db_session):
     result = runner.invoke(args=["user", "create", "--email", "x@example.org", "--name", "X", "--team", "Nowhere"],
                            input="a-long-enough-password\na-long-enough-password\n")
     assert result.exit_code != 0 and "No organisation unit" in result.output
+
+
+def test_user_create_applies_the_password_rules_and_checks_the_email(app, db_session):
+    make_tree()
+    db.session.commit()  # the refusals roll back; the teams must outlive them
+    runner = app.test_cli_runner()
+    demo = runner.invoke(args=["user", "create", "--email", "d@example.org", "--name", "D", "--team", "Ward 7 (Oncology)"],
+                         input="demo-pass-2026\ndemo-pass-2026\n")
+    assert demo.exit_code != 0 and "most commonly used" in demo.output
+    bad = runner.invoke(args=["user", "create", "--email", "not an address", "--name", "B", "--team", "Ward 7 (Oncology)"],
+                        input="a-long-enough-password\na-long-enough-password\n")
+    assert bad.exit_code != 0 and "correct format" in bad.output
+    assert db.session.scalars(select(Person).where(Person.name.in_(["D", "B"]))).all() == []

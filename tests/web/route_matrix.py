@@ -90,6 +90,8 @@ ROWS: list[Row] = [
     row("POST auth.sign_out",                 "in  in  in  in  in  in  in  in"),
     row("GET auth.set_password",              "200 200 200 200 200 200 200 200", token="@token"),
     row("POST auth.set_password",             "200 200 200 200 200 200 200 200", token="@token"),
+    row("GET auth.change_own_password",       "in  200 200 200 200 200 200 200"),
+    row("POST auth.change_own_password",      "in  200 200 200 200 200 200 200"),
     # The hub, signed in
     row("GET hub.catalogue",                  "in  200 200 200 200 200 200 200"),
     row("GET hub.course",                     "in  200 200 200 200 200 200 200", course_id="@course"),
@@ -204,6 +206,7 @@ ROWS: list[Row] = [
     row("GET admin.edit_person",              "in  403 403 403 403 403 403 200", person_id="@staff"),
     row("POST admin.edit_person",             "in  403 403 403 403 403 403 200", person_id="@staff"),
     row("POST admin.create_set_password_link", "in  403 403 403 403 403 403 200", person_id="@staff"),
+    row("POST admin.unlock_sign_in",          "in  403 403 403 403 403 403 302", person_id="@staff"),
     row("GET admin.deactivate_person",        "in  403 403 403 403 403 403 200", person_id="@staff"),
     row("POST admin.deactivate_person",       "in  403 403 403 403 403 403 200", person_id="@staff"),
     row("GET admin.reactivate_person",        "in  403 403 403 403 403 403 200", person_id="@left"),

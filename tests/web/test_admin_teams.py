@@ -51,7 +51,9 @@ def dated(day: date, name: str = "on") -> dict:
 
 
 def actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).where(~AuditEvent.action.startswith("auth."))
+    """The trail's changes: without signing in and out and without the security events of refusals."""
+    return list(db.session.scalars(select(AuditEvent.action).where(~AuditEvent.action.startswith("auth."),
+                                                                   ~AuditEvent.action.startswith("security."))
                                    .order_by(AuditEvent.id)))
 
 
@@ -148,6 +150,8 @@ def test_nobody_but_admins_may_reach_the_teams_pages(client, sign_in, org, email
         assert client.open(url, method=method, data=data).status_code == 403, (method, url)
     assert db.session.get(OrganisationUnit, org["surgery"].id).name == "Surgery"
     assert actions() == []
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "security.forbidden")).all()) \
+        == len(_routes(org, boss))
 
 
 def test_unknown_and_closed_units_are_not_found(admin, org, post_form):

@@ -1,5 +1,5 @@
 """Signing in, a refused sign-in and signing out each leave an audit event with the client's
-address; a refused one names the account (as its subject) or keeps the typed address only as a
+address and user agent; a refused one names the account (as its subject) or keeps the typed address only as a
 keyed hash, and never the password."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tracker.extensions import db
 from tracker.models import AuditEvent
 
 ADDRESS = "203.0.113.9"
+BROWSER = "Mozilla/5.0 (Windows NT 10.0) Ward PC"
 
 
 @pytest.fixture
@@ -29,20 +30,21 @@ def events(action: str) -> list[AuditEvent]:
 def sign_in_from(client, email: str, password: str):
     token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
     return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token},
-                       environ_base={"REMOTE_ADDR": ADDRESS})
+                       environ_base={"REMOTE_ADDR": ADDRESS}, headers={"User-Agent": BROWSER})
 
 
 def test_signing_in_is_recorded_with_the_address(client, nurse):
     assert sign_in_from(client, "Nurse@Example.org", PASSWORD).status_code == 302
     [event] = events(SIGNED_IN)
     assert (event.actor_id, event.person_id, event.client_address) == (nurse.id, None, ADDRESS)
+    assert event.detail == {"user_agent": BROWSER}
 
 
 def test_a_wrong_password_is_recorded_about_the_account_without_the_password(client, nurse):
     sign_in_from(client, "nurse@example.org", "not-the-password-at-all")
     [event] = events(FAILED_SIGN_IN)
     assert (event.actor_id, event.person_id, event.client_address) == (None, nurse.id, ADDRESS)
-    assert event.detail == {}
+    assert event.detail == {"user_agent": BROWSER}
     assert events(SIGNED_IN) == []
 
 
@@ -50,7 +52,7 @@ def test_an_unknown_address_is_kept_only_as_a_keyed_hash(client, nurse):
     sign_in_from(client, "Someone.Else@example.org", "hunter2-hunter2")
     [event] = events(FAILED_SIGN_IN)
     assert event.actor_subject_id is None and event.about_subject_id is None
-    assert event.detail == {"email_hash": email_hash("someone.else@example.org")}
+    assert event.detail == {"email_hash": email_hash("someone.else@example.org"), "user_agent": BROWSER}
     stored = str(event.detail)
     assert "someone.else" not in stored.lower() and "hunter2" not in stored
     # The same address typed again hashes the same, so repeated attempts can be counted.
@@ -67,9 +69,10 @@ def test_the_refusal_reads_the_same_for_both(client, nurse):
 def test_signing_out_is_recorded_with_the_address(client, nurse):
     sign_in_from(client, "nurse@example.org", PASSWORD)
     token = csrf_token_from(client.get("/").get_data(as_text=True))
-    assert client.post("/sign-out", data={"csrf_token": token}, environ_base={"REMOTE_ADDR": ADDRESS}).status_code == 302
+    assert client.post("/sign-out", data={"csrf_token": token}, environ_base={"REMOTE_ADDR": ADDRESS},
+                       headers={"User-Agent": BROWSER}).status_code == 302
     [event] = events(SIGNED_OUT)
-    assert (event.actor_id, event.client_address) == (nurse.id, ADDRESS)
+    assert (event.actor_id, event.client_address, event.detail) == (nurse.id, ADDRESS, {"user_agent": BROWSER})
 
 
 def test_a_sign_in_refused_for_a_missing_token_is_not_an_attempt(client, nurse):

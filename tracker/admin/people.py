@@ -16,7 +16,7 @@ from tracker.admin import people_services as services
 from tracker.admin.people_forms import EditPersonForm, LeavingForm, LinkForm, NewPersonForm, RejoiningForm
 from tracker.admin.people_search import STATUSES, PeopleSearch, units
 from tracker.admin.routes import _page, bp
-from tracker.auth import links
+from tracker.auth import guard, links
 from tracker.extensions import db
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, Role, StaffGroup
 from tracker.views import commit_or_show_errors
@@ -123,3 +123,16 @@ def create_set_password_link(person_id: int):
     token, link = created
     return render_template("admin/set_password_link.html", person=person, link=link,
                            url=url_for("auth.set_password", token=token, _external=True)), {"Cache-Control": "no-store"}
+
+
+@bp.route("/people/<int:person_id>/unlock-sign-in", methods=["POST"])
+def unlock_sign_in(person_id: int):
+    """Lift a sign-in lock-out (audited), when the person asks for it."""
+    person = access.visible_person_for(current_user, person_id)
+    form = LinkForm()
+    if form.validate_on_submit():
+        if commit_or_show_errors(form, lambda: guard.unlock(current_user, person) or True):
+            flash(f"{person.name} can sign in again.", "success")
+        else:
+            flash(form.form_errors[0], "error")
+    return redirect(url_for("admin.person", person_id=person.id))

@@ -34,3 +34,23 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(message="Enter the new password again"), Length(max=1000)],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then the new one typed twice; the rules are passwords.problem's."""
+
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(message="Enter your current password"), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(message="Enter a new password"), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirmation = PasswordField(
+        "Confirm the new password",
+        validators=[DataRequired(message="Enter the new password again"), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"},
+    )

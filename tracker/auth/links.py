@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from tracker.audit import record
+from tracker.auth import guard
 from tracker.auth.services import set_password
 from tracker.extensions import db
 from tracker.models import Person, SetPasswordLink
@@ -73,5 +74,6 @@ def set_password_by_link(token: str, password: str, confirmation: str, now: date
                               .values(used_at=now))
     if used.rowcount != 1:
         raise Refused(UNUSABLE)
+    guard.forget_counts(person)
     record(person, "password.set_by_link", person=person)
     return person

@@ -4,16 +4,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth import links
-from tracker.auth.forms import SetPasswordForm, SignInForm, SignOutForm
-from tracker.auth.services import (MIN_PASSWORD_LENGTH, authenticate, end_sessions, load_session_person,
-                                   record_failed_sign_in, record_sign_in, record_sign_out)
+from tracker.auth import guard, links
+from tracker.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
+from tracker.auth.services import (MIN_PASSWORD_LENGTH, WRONG_CURRENT_PASSWORD, authenticate, change_password,
+                                   end_sessions, load_session_person, record_sign_in, record_sign_out)
 from tracker.extensions import db, login_manager
 from tracker.views import commit_or_show_errors
 
 bp = Blueprint("auth", __name__)
+bp.record_once(lambda state: guard.init_app(state.app))
 
 SIGN_IN_FAILED = "Your email address or password is incorrect"
 
@@ -47,12 +48,24 @@ def sign_in():
         return render_sign_in(form)
     if not form.validate_on_submit():
         return render_sign_in(form, 400 if form.csrf_token.errors else 200)
+    # auth-guard: limits before the password is checked, the failure counted, the lock-out after.
+    attempt = guard.Attempt(form.email.data)
+    wait = attempt.wait()
+    if wait is not None:
+        form.form_errors.append(attempt.refuse(wait))
+        db.session.commit()
+        return render_sign_in(form, 429)
     person = authenticate(form.email.data, form.password.data)
     if person is None:
-        record_failed_sign_in(form.email.data)
+        attempt.failed()
         db.session.commit()
         form.form_errors.append(SIGN_IN_FAILED)
         return render_sign_in(form)
+    if attempt.locked_out(person):
+        db.session.commit()
+        form.form_errors.append(guard.LOCKED_OUT)
+        return render_sign_in(form)
+    # auth-guard ends.
     record_sign_in(person)
     db.session.commit()
     # After the commit, so the signed-in person is loaded afresh, not left expired by it.
@@ -93,4 +106,33 @@ def set_password(token: str):
     status = 400 if form.csrf_token.errors else 200
     # The address holds the token: keep the page out of caches.
     return render_template("auth/set_password.html", form=form, min_length=MIN_PASSWORD_LENGTH), status, \
+        {"Cache-Control": "no-store"}
+
+
+@bp.route("/change-password", methods=["GET", "POST"])
+@login_required
+def change_own_password():
+    """A signed-in person changes their password; every other session of theirs ends."""
+    form = ChangePasswordForm()
+    status = 400 if form.csrf_token.errors else 200
+    if request.method == "POST" and form.validate_on_submit():
+        person = current_user._get_current_object()
+        # The current password is guessed through here too (a stolen session): the same limits.
+        attempt = guard.Attempt(person.email)
+        wait = attempt.wait()
+        if wait is not None:
+            form.form_errors.append(attempt.refuse(wait))
+            db.session.commit()
+            status = 429
+        elif form.new_password.data != form.confirmation.data:
+            form.confirmation.errors = [links.PASSWORDS_DIFFER]
+        elif commit_or_show_errors(form, lambda: change_password(
+                person, form.current_password.data, form.new_password.data) or True):
+            login_user(person)  # this session carries the new session token; the others do not
+            flash("Your password has been changed. You have been signed out on other devices.", "success")
+            return redirect(url_for("home.index"))
+        elif form.current_password.errors == [WRONG_CURRENT_PASSWORD]:
+            attempt.failed()
+            db.session.commit()
+    return render_template("auth/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH), status, \
         {"Cache-Control": "no-store"}

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import appraisal_year, staff_history
+from tracker.auth import passwords
 from tracker.extensions import db
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonRole, Role, StaffGroup
-from tracker.audit import record
+from tracker.audit import client_user_agent, record
 from tracker.refusal import Refused
 
 # Audit actions of signing in and out.
@@ -21,7 +22,9 @@ SIGNED_IN = "auth.signed_in"
 FAILED_SIGN_IN = "auth.sign_in_failed"
 SIGNED_OUT = "auth.signed_out"
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
+PASSWORD_CHANGED = "password.changed"
+WRONG_CURRENT_PASSWORD = "Your current password is incorrect"
 # Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-for-timing")
 
@@ -65,23 +68,22 @@ def authenticate(email: str, password: str) -> Person | None:
 
 
 def record_sign_in(person: Person) -> None:
-    record(person, SIGNED_IN)
+    record(person, SIGNED_IN, user_agent=client_user_agent())
 
 
 def record_sign_out(person: Person) -> None:
-    record(person, SIGNED_OUT)
+    record(person, SIGNED_OUT, user_agent=client_user_agent())
 
 
-def record_failed_sign_in(email: str) -> None:
+def record_failed_sign_in(email: str):
     """A refused sign-in, about the account the e-mail address names when there is one. An address
     that names nobody is kept only as a keyed hash (attempts on one address can be told apart from
     attempts on many), never as typed; the password is never kept."""
     typed = normalise_email(email)
     person_id = db.session.scalar(select(Person.id).where(Person.email == typed))
     if person_id is not None:
-        record(None, FAILED_SIGN_IN, person=person_id)
-    else:
-        record(None, FAILED_SIGN_IN, email_hash=email_hash(typed))
+        return record(None, FAILED_SIGN_IN, person=person_id, user_agent=client_user_agent())
+    return record(None, FAILED_SIGN_IN, email_hash=email_hash(typed), user_agent=client_user_agent())
 
 
 def email_hash(email: str) -> str:
@@ -108,11 +110,25 @@ def end_sessions(person: Person) -> None:
     person.rotate_session_token()
 
 
-def set_password(person: Person, password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise Refused(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+def set_password(person: Person, password: str, field: str = "password") -> None:
+    """Every way of setting a password comes here: the rules (passwords.problem), a fresh hash,
+    the person's other sessions ended and any sign-in lock-out lifted (a reset is the way back in)."""
+    problem = passwords.problem(password, person)
+    if problem:
+        raise Refused(problem, field=field)
     person.password_hash = hash_password(password)
+    person.sign_in_locked_at = None
+    person.sign_in_unlocked_at = appraisal_year.now()
     end_sessions(person)
+
+
+def change_password(person: Person, current: str, new: str) -> None:
+    """The signed-in person's own change: the current password first; their other sessions end
+    (the caller signs this one in again with the new session token)."""
+    if not person.password_hash or not check_password_hash(person.password_hash, current or ""):
+        raise Refused(WRONG_CURRENT_PASSWORD, field="current_password")
+    set_password(person, new, field="new_password")
+    record(person, PASSWORD_CHANGED, person=person)
 
 
 def deactivate(person: Person) -> None:

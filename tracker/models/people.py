@@ -63,6 +63,10 @@ class Person(UserMixin, db.Model):
     from_import: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Carried in the session by get_id(); rotating it ends every session of this person.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Locked after too many wrong passwords (tracker/auth/guard.py) until a reset or an admin's
+    # unlock; failures before the last unlock no longer count towards the next lock.
+    sign_in_locked_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    sign_in_unlocked_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     # Set when the person was erased (tracker/erasure.py): the row stays, anonymous, for closed years.
     erased_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)

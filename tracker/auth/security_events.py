@@ -1,0 +1,34 @@
+"""Security events outside signing in: a refused CSRF token and a refused page (403) go to the
+audit trail with the client's address and user agent. One insert each, committed on its own: the
+refused request itself wrote nothing."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_login import current_user
+
+from tracker.audit import client_user_agent, record
+from tracker.extensions import db
+
+CSRF_REFUSED = "security.csrf_refused"
+FORBIDDEN = "security.forbidden"
+PATH_LENGTH = 200
+
+
+def csrf_refused(reason: str) -> None:
+    _record(CSRF_REFUSED, reason=reason[:PATH_LENGTH])
+
+
+def forbidden() -> None:
+    _record(FORBIDDEN)
+
+
+def _record(action: str, **detail) -> None:
+    try:
+        db.session.rollback()
+        actor = current_user._get_current_object() if current_user.is_authenticated else None
+        record(actor, action, method=request.method, path=request.path[:PATH_LENGTH],
+               user_agent=client_user_agent(), **detail)
+        db.session.commit()
+    except Exception:  # the refusal page must still be shown when the trail cannot be written
+        db.session.rollback()
+        current_app.logger.exception("Could not record %s", action)
