@@ -153,7 +153,6 @@ ROUTES: dict[str, Route] = {
                                               ("accessibility-statement", "privacy", "cookies", "help")]),
     "auth.sign_in": Route(always(), only=("visitor",)),
     "auth.set_password": Route(lambda walk, viewer: [{"token": walk.token}], only=("visitor",)),
-    "auth.change_own_password": Route(always(), only=tuple(SIGNED_IN)),
     "auth.change_own_password": Route(always()),
     "static": Route(always(filename="app.css"), file=True),
     "assets": Route(always(filename="images/favicon.svg"), file=True),
