@@ -54,6 +54,9 @@ class Config:
     # How long a manager may undo a sign-off decision; the author is told once it has passed.
     UNDO_DECISION_MINUTES = _int_env("UNDO_DECISION_MINUTES", 10, 1, 60)
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    # A session ends after this long without a request, and this long after signing in in any case.
+    SESSION_IDLE_MINUTES = _int_env("SESSION_IDLE_MINUTES", 30, 5, 24 * 60)
+    SESSION_ABSOLUTE_HOURS = _int_env("SESSION_ABSOLUTE_HOURS", 12, 1, 7 * 24)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

@@ -8,7 +8,7 @@ or `in_year`, and move the clock with `clock.move_to(day)`; none reads the calen
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 os.environ.setdefault("FLASK_ENV", "testing")
 
@@ -62,6 +62,29 @@ def clock(frozen_clock):
     """clock.move_to(day) moves the application's today for this test only."""
     yield frozen_clock
     frozen_clock.day = frozen_clock.frozen_on
+
+
+class TimeOfDay:
+    """The time of day sessions are judged by (tracker.auth.sessions.now), moved by the test."""
+
+    def __init__(self, start: datetime):
+        self.at = start
+
+    def now(self) -> datetime:
+        return self.at
+
+    def move_on(self, **elapsed) -> None:
+        self.at += timedelta(**elapsed)
+
+
+@pytest.fixture
+def time_of_day(monkeypatch, clock):
+    """time_of_day.move_on(minutes=31) moves the sessions clock (from 09:00 UTC on today)."""
+    from tracker.auth import sessions
+
+    moment = TimeOfDay(datetime.combine(clock.day, time(9, 0), tzinfo=UTC))
+    monkeypatch.setattr(sessions, "now", moment.now)
+    return moment
 
 
 @pytest.fixture
