@@ -153,6 +153,8 @@ ROUTES: dict[str, Route] = {
                                               ("accessibility-statement", "privacy", "cookies", "help")]),
     "auth.sign_in": Route(always(), only=("visitor",)),
     "auth.set_password": Route(lambda walk, viewer: [{"token": walk.token}], only=("visitor",)),
+    "auth.sessions.index": Route(always()),
+    "auth.sessions.time_left": Route(always(), file=True),
     "static": Route(always(filename="app.css"), file=True),
     "assets": Route(always(filename="images/favicon.svg"), file=True),
     # The hub
