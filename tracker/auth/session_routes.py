@@ -32,7 +32,7 @@ def _check_session():
         return None
     checked = sessions.check(session[KEY], sessions.now(), activity=request.endpoint not in PASSIVE_ENDPOINTS)
     request.session_check = checked
-    if db.session.dirty or db.session.new:
+    if checked.ended or (checked.session is not None and checked.session in db.session.dirty):
         # Written now: a page that only reads would otherwise lose "last seen" and the ending.
         db.session.commit()
     if checked.person is not None:

@@ -56,7 +56,7 @@ async function saveTypedText () {
 async function askTimeLeft (url) {
   try {
     const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-    if (!response.ok) return 0
+    if (!response.ok || response.redirected) return 0 // ended, or signed out elsewhere
     const answer = await response.json()
     return answer.signed_in ? Number(answer.seconds_left) : 0
   } catch (error) {
