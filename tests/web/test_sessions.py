@@ -123,7 +123,8 @@ def test_signed_in_pages_carry_the_warning_and_its_time(client, nurse, time_of_d
     assert "data-session-timeout" not in client.get("/sign-in").get_data(as_text=True)
     sign_in_on(client)
     html = client.get("/my-year").get_data(as_text=True)
-    assert 'data-seconds-left="1800"' in html and 'data-warning-seconds="120"' in html
+    assert 'data-idle-seconds="1800"' in html and 'data-warning-seconds="120"' in html
+    assert f'data-ends-by="{time_of_day.at:%Y-%m-%d}T21:00:00Z"' in html  # 12 hours after 09:00
     assert "Stay signed in" in html and 'aria-modal="true"' in html
 
 

@@ -94,8 +94,10 @@ def session_warning() -> dict | None:
     record = current_session()
     if record is None:
         return None
-    return {"seconds_left": sessions.seconds_left(record, sessions.now()),
-            "warning_seconds": sessions.warning_seconds()}
+    # The same on every page of one session (no count of seconds that moves with the clock): this
+    # request restarted the idle time, and the script asks the server before it warns.
+    return {"idle_seconds": sessions.idle_seconds(), "warning_seconds": sessions.warning_seconds(),
+            "ends_by": sessions.ends_by(record).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 def _user_agent() -> str:

@@ -154,6 +154,11 @@ def seconds_left(session: UserSession, at: datetime) -> int:
     return max(0, int((min(idle_end, absolute_end) - at).total_seconds()))
 
 
+def ends_by(session: UserSession) -> datetime:
+    """When the session's absolute lifetime runs out (UTC)."""
+    return (_aware(session.created_at) + absolute_lifetime()).astimezone(UTC)
+
+
 def end(session: UserSession, reason: str, at: datetime, *, user_agent: str | None = None) -> None:
     """End one session. Running out of time goes to the audit trail here; signing out is audited
     by the sign-out view (auth.signed_out)."""

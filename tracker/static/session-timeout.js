@@ -156,7 +156,10 @@ function start (dialog) {
     event.preventDefault()
     stay()
   })
-  schedule(Number(dialog.dataset.secondsLeft))
+  // This page's request restarted the idle time; the absolute lifetime ends at a fixed moment.
+  const untilEnd = (Date.parse(dialog.dataset.endsBy) - Date.now()) / 1000
+  const idle = Number(dialog.dataset.idleSeconds)
+  schedule(Number.isNaN(untilEnd) ? idle : Math.max(0, Math.min(idle, untilEnd)))
 }
 
 const dialog = document.querySelector('[data-session-timeout]')
