@@ -284,6 +284,7 @@ def test_an_ended_session_is_not_found(app, client, nurse, time_of_day):
     ended = records_of(nurse)[0]
     assert post_with_token(client, f"/account/sessions/{ended.id}/sign-out").status_code == 404
     assert post_with_token(client, "/account/sessions/99999999/sign-out").status_code == 404
+    assert post_with_token(client, f"/account/sessions/{2 ** 64}/sign-out").status_code == 404
 
 
 def test_the_sessions_posts_need_a_csrf_token(client, nurse, time_of_day):

@@ -357,6 +357,8 @@ def own_sessions(viewer: Person) -> Select:
 
 
 def own_session_for(viewer: Person, session_id: int, *conditions) -> UserSession:
+    if not 0 < session_id < 2 ** 63:
+        abort(404)  # names no row, and a database cannot even compare it
     return _one_or_404(own_sessions(viewer).where(UserSession.id == session_id, *conditions))
 
 
