@@ -41,7 +41,7 @@ ENDED_ONE = "session.ended_other_device"
 # How long before the idle time-out the warning shows (NHS.UK and GOV.UK: two minutes).
 WARNING_SECONDS = 120
 # last_seen_at is written at most this often, so a busy page does not write on every request.
-TOUCH_EVERY = timedelta(seconds=30)
+TOUCH_EVERY = timedelta(seconds=60)
 USER_AGENT_LENGTH = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
