@@ -61,6 +61,9 @@ class Config:
     EVIDENCE_GRACE_DAYS = _int_env("EVIDENCE_GRACE_DAYS", 30, 0, 3650)
     RETENTION_YEARS = _int_env("RETENTION_YEARS", 6, 1, 100)
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    # A session ends after this long without a request, and this long after signing in in any case.
+    SESSION_IDLE_MINUTES = _int_env("SESSION_IDLE_MINUTES", 30, 5, 24 * 60)
+    SESSION_ABSOLUTE_HOURS = _int_env("SESSION_ABSOLUTE_HOURS", 12, 1, 7 * 24)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

@@ -77,6 +77,29 @@ def clock(frozen_clock):
     frozen_clock.since_noon = timedelta(0)
 
 
+class TimeOfDay:
+    """The time of day sessions are judged by (tracker.auth.sessions.now), moved by the test."""
+
+    def __init__(self, start: datetime):
+        self.at = start
+
+    def now(self) -> datetime:
+        return self.at
+
+    def move_on(self, **elapsed) -> None:
+        self.at += timedelta(**elapsed)
+
+
+@pytest.fixture
+def time_of_day(monkeypatch, clock):
+    """time_of_day.move_on(minutes=31) moves the sessions clock (from 09:00 UTC on today)."""
+    from tracker.auth import sessions
+
+    moment = TimeOfDay(datetime.combine(clock.day, time(9, 0), tzinfo=UTC))
+    monkeypatch.setattr(sessions, "now", moment.now)
+    return moment
+
+
 @pytest.fixture
 def today(clock) -> date:
     """The day this test runs on (TEST_TODAY, or the real date)."""

@@ -154,6 +154,8 @@ ROUTES: dict[str, Route] = {
     "auth.sign_in": Route(always(), only=("visitor",)),
     "auth.set_password": Route(lambda walk, viewer: [{"token": walk.token}], only=("visitor",)),
     "auth.change_own_password": Route(always()),
+    "auth.sessions.index": Route(always()),
+    "auth.sessions.time_left": Route(always(), file=True),
     "static": Route(always(filename="app.css"), file=True),
     "assets": Route(always(filename="images/favicon.svg"), file=True),
     # The hub

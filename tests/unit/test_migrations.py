@@ -343,3 +343,36 @@ def test_people_already_there_are_not_erased_after_0017(empty_database_url):
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann Nurse",)]
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_sessions_arrive_beside_the_people_already_there(empty_database_url):
+    """0019 adds the sessions' table to a database holding people (their sessions are rows of
+    their own, removed with them); going back removes only that table."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0012")
+        now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                              "true, 't', :now)"), dict(now=now))
+        upgrade(directory=MIGRATIONS, revision="0019")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO user_session (key_hash, person_id, generation, created_at, last_seen_at, "
+                              "user_agent) VALUES ('h', 1, 'g', :now, :now, '')"), dict(now=now))
+            assert conn.execute(text("SELECT person_id FROM user_session")).scalar() == 1
+        downgrade(directory=MIGRATIONS, revision="0012")
+        assert "user_session" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

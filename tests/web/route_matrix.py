@@ -49,6 +49,7 @@ from tracker.models import (
     LeadershipActionKind,
     Notice,
     Resource,
+    UserSession,
 )
 
 ROLES = ("anonymous", "staff", "staff_elsewhere", "manager", "manager_elsewhere", "director", "lead", "admin")
@@ -91,6 +92,13 @@ ROWS: list[Row] = [
     row("GET auth.set_password",              "200 200 200 200 200 200 200 200", token="@token"),
     row("POST auth.set_password",             "200 200 200 200 200 200 200 200", token="@token"),
     row("GET auth.change_own_password",       "in  200 200 200 200 200 200 200"),
+    row("GET auth.sessions.index",            "in  200 200 200 200 200 200 200"),
+    row("GET auth.sessions.time_left",        "in  200 200 200 200 200 200 200"),
+    row("POST auth.sessions.sign_out_one",    "in  404 302 404 404 404 404 404", session_id="@session_elsewhere"),
+    row("POST auth.sessions.sign_out_others", "in  302 302 302 302 302 302 302"),
+    row("POST auth.sessions.sign_out_everywhere", "in  302 302 302 302 302 302 302"),
+    row("POST auth.sessions.stay_signed_in",  "in  200 200 200 200 200 200 200"),
+    row("POST auth.sessions.timed_out",       "in  302 302 302 302 302 302 302"),
     row("POST auth.change_own_password",      "in  200 200 200 200 200 200 200"),
     # The hub, signed in
     row("GET hub.catalogue",                  "in  200 200 200 200 200 200 200"),
@@ -299,6 +307,9 @@ def build_organisation(day: date, upload_folder: str) -> dict:
     own_drafts = {role: activity(p[role], ActivityStatus.DRAFT) for role in SIGNED_IN}
     own_submitted = {role: activity(p[role]) for role in SIGNED_IN}
     token, _ = create_link(p["admin"], p["staff"])
+    other_device = UserSession(key_hash="matrix-other-device", person_id=p["staff_elsewhere"].id, generation="g",
+                               created_at=datetime.now(UTC), last_seen_at=datetime.now(UTC), user_agent="")
+    db.session.add(other_device)
     db.session.flush()
     return {
         **{name: person.id for name, person in p.items()},
@@ -321,6 +332,7 @@ def build_organisation(day: date, upload_folder: str) -> dict:
         "own_draft": {role: draft.id for role, draft in own_drafts.items()},
         "own_submitted": {role: made.id for role, made in own_submitted.items()},
         "token": token,
+        "session_elsewhere": other_device.id,
         "course": db.session.scalar(select(Course.id).order_by(Course.id).limit(1)),
         "resource": db.session.scalar(select(Resource.id).order_by(Resource.id).limit(1)),
         "section": db.session.scalar(select(HubSection.slug).order_by(HubSection.position).limit(1)),

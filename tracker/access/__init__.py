@@ -31,6 +31,7 @@ from tracker.models import (
     Resource,
     Role,
     UnitClosure,
+    UserSession,
 )
 
 # Roles whose power is over the whole organisation (reports, administration), not over teams.
@@ -363,6 +364,17 @@ def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
     others = select(Activity.id).where(or_(_in_scope(viewer), may_decide(viewer)))
     return _one_or_404(select(EvidenceFile).where(
         EvidenceFile.id == evidence_id, or_(EvidenceFile.activity_id.in_(own), EvidenceFile.activity_id.in_(others))))
+
+
+def own_sessions(viewer: Person) -> Select:
+    """The viewer's own sessions that have not ended: nobody sees or ends another person's."""
+    return select(UserSession).where(UserSession.person_id == viewer.id, UserSession.ended_at.is_(None))
+
+
+def own_session_for(viewer: Person, session_id: int, *conditions) -> UserSession:
+    if not 0 < session_id < 2 ** 63:
+        abort(404)  # names no row, and a database cannot even compare it
+    return _one_or_404(own_sessions(viewer).where(UserSession.id == session_id, *conditions))
 
 
 def own_notices(viewer: Person) -> Select:

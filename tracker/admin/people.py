@@ -7,7 +7,7 @@ through access.visible_person_for (404 otherwise).
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -16,7 +16,7 @@ from tracker.admin import people_services as services
 from tracker.admin.people_forms import EditPersonForm, LeavingForm, LinkForm, NewPersonForm, RejoiningForm
 from tracker.admin.people_search import STATUSES, PeopleSearch, units
 from tracker.admin.routes import _page, bp
-from tracker.auth import guard, links
+from tracker.auth import guard, links, session_routes
 from tracker.extensions import db
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, Role, StaffGroup
 from tracker.views import commit_or_show_errors
@@ -75,7 +75,8 @@ def edit_person(person_id: int):
         changes = commit_or_show_errors(form, lambda: services.edit(current_user, person, form.details(), form.on.data))
         if changes is not None:
             if person.id == current_user.id and person.session_token != token_before:
-                login_user(person)  # a change of one's own roles ends one's other sessions, not this one
+                session_routes.carry_on(person)  # sessions: one's own change of roles ends one's other sessions, not this one
+                db.session.commit()
             flash(f"{person.name}'s details saved.", "success")
             return redirect(url_for("admin.person", person_id=person.id))
     return render_template("admin/person_form.html", form=form, person=person), _status(form)

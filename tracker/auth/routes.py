@@ -4,24 +4,25 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from tracker.auth import guard, links
+from tracker.auth import guard, links, session_routes, sessions
 from tracker.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
 from tracker.auth.services import (MIN_PASSWORD_LENGTH, WRONG_CURRENT_PASSWORD, authenticate, change_password,
-                                   end_sessions, load_session_person, record_sign_in, record_sign_out)
+                                   record_sign_in, record_sign_out)
 from tracker.extensions import db, login_manager
 from tracker.views import commit_or_show_errors
 
 bp = Blueprint("auth", __name__)
 bp.record_once(lambda state: guard.init_app(state.app))
+bp.register_blueprint(session_routes.bp)  # sessions: "Your sessions" and the time-out warning
 
 SIGN_IN_FAILED = "Your email address or password is incorrect"
 
 
 @login_manager.user_loader
 def _load_person(session_id: str):
-    return load_session_person(session_id)
+    return session_routes.person_for(session_id)  # sessions: the id is the session record's key
 
 
 def safe_next(target: str | None) -> str | None:
@@ -69,7 +70,8 @@ def sign_in():
     record_sign_in(person)
     db.session.commit()
     # After the commit, so the signed-in person is loaded afresh, not left expired by it.
-    login_user(person)
+    session_routes.begin(person)  # sessions: a new session and a new cookie (never the one before)
+    db.session.commit()  # sessions: its record
     return redirect(safe_next(form.next.data) or url_for("home.index"))
 
 
@@ -78,7 +80,7 @@ def sign_out():
     form = SignOutForm()
     if form.validate_on_submit():
         person = current_user._get_current_object()
-        end_sessions(person)
+        sessions.end(session_routes.current_session(), sessions.SIGNED_OUT, sessions.now())  # sessions: only this one
         record_sign_out(person)
         db.session.commit()
         logout_user()
@@ -128,7 +130,9 @@ def change_own_password():
             form.confirmation.errors = [links.PASSWORDS_DIFFER]
         elif commit_or_show_errors(form, lambda: change_password(
                 person, form.current_password.data, form.new_password.data) or True):
-            login_user(person)  # this session carries the new session token; the others do not
+            # sessions: this device gets a new session; every other one ended with the old token.
+            session_routes.begin(person)
+            db.session.commit()
             flash("Your password has been changed. You have been signed out on other devices.", "success")
             return redirect(url_for("home.index"))
         elif form.current_password.errors == [WRONG_CURRENT_PASSWORD]:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import appraisal_year, staff_history
-from tracker.auth import passwords
+from tracker.auth import passwords, sessions
 from tracker.extensions import db
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonRole, Role, StaffGroup
 from tracker.audit import client_user_agent, record
@@ -94,19 +94,9 @@ def email_hash(email: str) -> str:
     return hmac.new(key, normalise_email(email).encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def load_session_person(session_id: str) -> Person | None:
-    """Flask-Login's loader: the id carries the person's session token, which sign-out rotates."""
-    person_id, _, token = (session_id or "").partition(":")
-    if not person_id.isdigit() or not token:
-        return None
-    person = db.session.get(Person, int(person_id))
-    if person is None or not person.active or person.session_token != token:
-        return None
-    return person
-
-
 def end_sessions(person: Person) -> None:
-    """Every copy of this person's session cookie stops working."""
+    """Every session of this person ends, and every copy of their cookies stops working."""
+    sessions.end_all(person, sessions.REPLACED, sessions.now())
     person.rotate_session_token()
 
 

@@ -28,6 +28,7 @@ from tracker.models.staff_import import ImportHeading, StaffGroupTier
 from tracker.models.kept import KeptFigure
 from tracker.models.history import SINCE_EVER, PersonPeriod, UnitPeriod, in_force
 from tracker.models.accounts import SetPasswordLink
+from tracker.models.sessions import UserSession
 
 __all__ = [
     "Activity", "ActivityStatus", "ActivityType", "AuditEvent", "AuditSubject", "Behaviour", "BehaviourTier",
@@ -35,6 +36,6 @@ __all__ = [
     "Framework", "HubSection", "KeptFigure", "ImportHeading", "StaffGroupTier", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
     "Notice", "OrganisationUnit", "Person", "PersonPeriod", "PersonRole", "SINCE_EVER", "UnitPeriod", "in_force",
     "ReflectionModel", "RequirementRule", "Resource", "Role", "SetPasswordLink", "StaffGroup", "Subject", "TIERS", "UnitClosure",
-    "UnitKind", "YearFramework",
+    "UnitKind", "UserSession", "YearFramework",
     "activity_behaviour", "course_behaviour",
 ]

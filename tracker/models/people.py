@@ -61,7 +61,7 @@ class Person(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     # Came from a workforce-system import: only such people may be deactivated by one.
     from_import: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # Carried in the session by get_id(); rotating it ends every session of this person.
+    # Each session records a hash of it (models/sessions.py): rotating it ends every session of this person.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     # Locked after too many wrong passwords (tracker/auth/guard.py) until a reset or an admin's
     # unlock; failures before the last unlock no longer count towards the next lock.

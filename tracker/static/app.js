@@ -1,5 +1,6 @@
 // Starts the NHS.UK frontend components (header menu, error summary focus, etc.).
 import { initAll } from './nhsuk/nhsuk-frontend.min.js'
+import './session-timeout.js' // sessions: the time-out warning of a signed-in page
 initAll()
 
 // Work-around for nhsuk-frontend 10.6.1's file upload: the button it builds separates its status
