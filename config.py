@@ -53,6 +53,8 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
     # How long a manager may undo a sign-off decision; the author is told once it has passed.
     UNDO_DECISION_MINUTES = _int_env("UNDO_DECISION_MINUTES", 10, 1, 60)
+    # MFA: managers need a second factor too when the organisation says so (admins and leads always do).
+    MFA_FOR_MANAGERS = os.environ.get("MFA_FOR_MANAGERS", "").lower() in {"1", "true", "yes"}
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -153,6 +153,11 @@ ROUTES: dict[str, Route] = {
                                               ("accessibility-statement", "privacy", "cookies", "help")]),
     "auth.sign_in": Route(always(), only=("visitor",)),
     "auth.set_password": Route(lambda walk, viewer: [{"token": walk.token}], only=("visitor",)),
+    # The second step of signing in: without a password typed they lead back to "Sign in"; the
+    # pages themselves are walked in test_second_factor_journey.py.
+    "auth.second_factor": Route(always(), only=("visitor",)),
+    "auth.recovery_code": Route(always(), only=("visitor",)),
+    "auth.set_up_second_factor": Route(always(), only=("visitor",)),
     "static": Route(always(filename="app.css"), file=True),
     "assets": Route(always(filename="images/favicon.svg"), file=True),
     # The hub
@@ -209,6 +214,7 @@ ROUTES: dict[str, Route] = {
     "admin.edit_person": Route(staff_member),
     "admin.deactivate_person": Route(staff_member),
     "admin.reactivate_person": Route(lambda walk, viewer: [{"person_id": walk.left}]),
+    "admin.reset_second_factor": Route(lambda walk, viewer: [{"person_id": walk.people["lead"]}]),
     "admin.teams": Route(always()),
     "admin.unit": Route(lambda walk, viewer: [{"unit_id": walk.ward}]),
     "admin.add_unit": Route(lambda walk, viewer: [{"unit_id": walk.ward}]),

@@ -41,3 +41,5 @@ from tracker.admin import teams  # noqa: E402,F401
 from tracker.admin import staff_import  # noqa: E402,F401  (the "Import staff" pages, on this blueprint)
 # The audit trail's pages register on this blueprint.
 from tracker.admin import audit_trail  # noqa: E402,F401
+# MFA: resetting a person's second factor registers on this blueprint.
+from tracker.admin import second_factor  # noqa: E402,F401

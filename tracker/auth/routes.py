@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from tracker.auth import links
+from tracker.auth import links, mfa
 from tracker.auth.forms import SetPasswordForm, SignInForm, SignOutForm
 from tracker.auth.services import (MIN_PASSWORD_LENGTH, authenticate, end_sessions, load_session_person,
                                    record_failed_sign_in, record_sign_in, record_sign_out)
@@ -53,11 +53,20 @@ def sign_in():
         db.session.commit()
         form.form_errors.append(SIGN_IN_FAILED)
         return render_sign_in(form)
+    # MFA: a person who needs a second factor gives it before the session is made (mfa_routes.py).
+    if mfa.needs_second_factor(person):
+        return mfa_routes.start_second_step(person, safe_next(form.next.data))
+    # End MFA.
+    return complete_sign_in(person, safe_next(form.next.data))
+
+
+def complete_sign_in(person, next_url: str | None):
+    """Make the session of a person who has passed every check (also the end of the second step)."""
     record_sign_in(person)
     db.session.commit()
     # After the commit, so the signed-in person is loaded afresh, not left expired by it.
     login_user(person)
-    return redirect(safe_next(form.next.data) or url_for("home.index"))
+    return redirect(next_url or url_for("home.index"))
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -94,3 +103,7 @@ def set_password(token: str):
     # The address holds the token: keep the page out of caches.
     return render_template("auth/set_password.html", form=form, min_length=MIN_PASSWORD_LENGTH), status, \
         {"Cache-Control": "no-store"}
+
+
+# MFA: the second step's pages register on this blueprint (imported last: they import `bp` from here).
+from tracker.auth import mfa_routes  # noqa: E402
