@@ -52,7 +52,7 @@ def test_an_admin_resets_the_leads_second_factor_and_the_lead_sets_up_an_app_aga
     try:
         sign_in(page, "admin@example.org")
         page.goto(f"/admin/people/{lead_id}")
-        page.get_by_role("link", name="Reset second factor").click()
+        page.get_by_role("button", name="Reset second factor").click()  # a link drawn as a button
         page.wait_for_load_state()
         _accessible_at_both_sizes(page, "reset-second-factor")
         page.get_by_role("button", name="Reset second factor").click()
@@ -75,7 +75,7 @@ def test_an_admin_resets_the_leads_second_factor_and_the_lead_sets_up_an_app_aga
             assert lead.get_by_role("heading", level=1, name="Save your recovery codes").is_visible()
             assert lead.locator(".app-recovery-codes li").count() == 10
             _accessible_at_both_sizes(lead, "recovery-codes")
-            lead.get_by_role("link", name="Continue").click()
+            lead.get_by_role("button", name="Continue").click()
             lead.wait_for_load_state()
             assert lead.get_by_role("heading", level=1).inner_text().startswith("Hello,")
         finally:
