@@ -21,7 +21,6 @@ PASSWORD_PASSED = "password_passed"
 SECOND_FACTOR_PASSED = "second_factor_passed"
 # The marker lapses: a password typed long ago on a shared computer does not wait for a code.
 MARKER_SECONDS = 10 * 60
-SECOND_STEP_ENDPOINTS = frozenset({"auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor"})
 
 
 def start_second_step(person: Person, next_url: str | None):
