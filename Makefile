@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The demo accounts' second factor (tracker/auth/mfa.py DEMO_SECRET; a test holds them equal).
+DEMO_TOTP_SECRET := TRACKERDEMOSEEDNOTFORLIVEUSE2345
 export FLASK_APP := tracker
 
 .PHONY: run test venv dev-deps migrate demo vendor bench postgres clean
@@ -32,6 +34,7 @@ demo: migrate
 
 run: demo
 	@echo "Serving the tracker at http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	@echo "admin@example.org and lead@example.org then ask for a code: add the demo TOTP key $(DEMO_TOTP_SECRET) to an authenticator app (local use only; refused in production)."
 	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: dev-deps

@@ -60,6 +60,8 @@ class Config:
     # left go (erased) this many years after their last day in post.
     EVIDENCE_GRACE_DAYS = _int_env("EVIDENCE_GRACE_DAYS", 30, 0, 3650)
     RETENTION_YEARS = _int_env("RETENTION_YEARS", 6, 1, 100)
+    # MFA: managers need a second factor too when the organisation says so (admins and leads always do).
+    MFA_FOR_MANAGERS = os.environ.get("MFA_FOR_MANAGERS", "").lower() in {"1", "true", "yes"}
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
     # A session ends after this long without a request, and this long after signing in in any case.
     SESSION_IDLE_MINUTES = _int_env("SESSION_IDLE_MINUTES", 30, 5, 24 * 60)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 import config
 from tests.factories import make_activity, make_person, make_tree
-from tests.support import csrf_token_from
+from tests.support import SECOND_FACTOR_CLOCK, csrf_token_from, give_second_factor
 from tracker import appraisal_year, create_app
 from tracker.appraisal_year import AppraisalYear, year_containing
 from tracker.extensions import db
@@ -67,6 +67,16 @@ def frozen_clock():
         patch.setattr(appraisal_year, "today", clock.today)
         patch.setattr(appraisal_year, "now", clock.now)
         yield clock
+
+
+@pytest.fixture(scope="session", autouse=True)
+def second_factor_clock():
+    """Second-factor codes are judged by tests.support.SECOND_FACTOR_CLOCK, never the real clock."""
+    from tracker.auth import mfa
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mfa, "now", SECOND_FACTOR_CLOCK.now)
+        yield SECOND_FACTOR_CLOCK
 
 
 @pytest.fixture
@@ -160,17 +170,25 @@ def client(app, db_session):
 
 @pytest.fixture
 def sign_in(client):
-    """sign_in(email, password="demo-pass-2026") -> response of the sign-in POST."""
+    """sign_in(email, password="demo-pass-2026") -> response of the sign-in POST, or, for a person
+    asked for a second factor, of the code's POST (enrolled with TEST_TOTP_SECRET if they were not)."""
 
     def _sign_in(email: str, password: str = "demo-pass-2026", follow: bool = False):
         token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
-        return client.post(
+        response = client.post(
             "/sign-in",
             data={"email": email, "password": password, "csrf_token": token},
             follow_redirects=follow,
         )
+        asked = response.request.path if follow else response.location if response.status_code == 302 else ""
+        if asked in SECOND_STEP_PAGES:
+            response = give_second_factor(client, email, follow)
+        return response
 
     return _sign_in
+
+
+SECOND_STEP_PAGES = ("/sign-in/code", "/sign-in/set-up-authenticator-app")
 
 
 @pytest.fixture

@@ -13,11 +13,37 @@ from pathlib import Path
 from typing import Iterator
 
 from flask import Flask
-from sqlalchemy import create_engine, text
+import pyotp
+from sqlalchemy import create_engine, select, text
 
 import config
 from tracker import create_app
 from tracker.extensions import db
+from tracker.models import Person, SecondFactor
+from tracker.models._types import utcnow
+
+class StepClock:
+    """The clock of second-factor codes in tests (tracker.auth.mfa.now): still unless moved. Each
+    sign-in through the helpers moves it on one 30-second step, so every code they type is new
+    (a code is taken once) without waiting for the real clock."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def now(self) -> float:
+        return self.seconds
+
+    def next_step(self) -> float:
+        self.seconds += 30
+        return self.seconds
+
+
+# Installed over mfa.now for the whole run (tests/conftest.py); the live server of the browser
+# tests runs in the same process, so their sign-in helper moves it too.
+SECOND_FACTOR_CLOCK = StepClock(1_800_000_000.0)
+# The secret the sign_in fixture enrols people with when they need a second factor and have none.
+TEST_TOTP_SECRET = "TESTSECRETFORSIGNINFIXTURE234567"
+
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -26,6 +52,20 @@ def csrf_token_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def give_second_factor(client, email: str, follow: bool = False):
+    """The second step of signing in, as the person's authenticator app would answer it."""
+    person = db.session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    factor = db.session.get(SecondFactor, person.id)
+    if factor is None or factor.enrolled_at is None:
+        factor = factor or SecondFactor(person_id=person.id)
+        factor.secret, factor.enrolled_at = TEST_TOTP_SECRET, utcnow()
+        db.session.add(factor)
+        db.session.commit()
+    code = pyotp.TOTP(factor.secret).at(SECOND_FACTOR_CLOCK.next_step())
+    token = csrf_token_from(client.get("/sign-in/code").get_data(as_text=True))
+    return client.post("/sign-in/code", data={"code": code, "csrf_token": token}, follow_redirects=follow)
 
 
 @contextmanager

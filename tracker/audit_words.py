@@ -61,11 +61,17 @@ ACTION_WORDS: dict[str, str] = {
     "role.removed": "Took away a role",
     "set_password_link.created": "Created a set-password link",
     "password.set_by_link": "Set a password with a link",
+    "mfa.enrolled": "Set up an authenticator app",
+    "mfa.reset": "Reset a person's second factor",
+    "mfa.code_refused": "Second-factor code refused",
+    "mfa.recovery_code_used": "Signed in with a recovery code",
+    "mfa.recovery_code_refused": "Recovery code refused",
 }
 
 # Detail keys whose plain name is not just the key with spaces.
 DETAIL_WORDS: dict[str, str] = {
     "email_hash": "E-mail address typed (hashed)",
+    "codes_left": "Recovery codes left",
     "user_agent": "Browser (user agent)",
     "fmt": "Format",
     "from_year": "Applies from year",

@@ -14,7 +14,8 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from tests.browser.support import DEMO_PASSWORD, DESKTOP, PHONE, ConsoleWatch, assert_accessible, screenshot
+from tests.browser.support import (DEMO_PASSWORD, DESKTOP, PHONE, ConsoleWatch, assert_accessible, give_demo_code,
+                                   screenshot)
 from tests.browser.walk_routes import ROUTES, SIGNED_IN, VIEWERS, prepare_walk
 from tracker import access
 from tracker.extensions import db
@@ -72,6 +73,7 @@ def _sign_in(page, viewer: str) -> None:
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    give_demo_code(page)
 
 
 # Every chart label shown is at least the body-text size, inside the drawing, clear of the plot

@@ -156,6 +156,11 @@ ROUTES: dict[str, Route] = {
     "auth.change_own_password": Route(always()),
     "auth.sessions.index": Route(always()),
     "auth.sessions.time_left": Route(always(), file=True),
+    # The second step of signing in: without a password typed they lead back to "Sign in"; the
+    # pages themselves are walked in test_second_factor_journey.py.
+    "auth.second_factor": Route(always(), only=("visitor",)),
+    "auth.recovery_code": Route(always(), only=("visitor",)),
+    "auth.set_up_second_factor": Route(always(), only=("visitor",)),
     "static": Route(always(filename="app.css"), file=True),
     "assets": Route(always(filename="images/favicon.svg"), file=True),
     # The hub
@@ -212,10 +217,10 @@ ROUTES: dict[str, Route] = {
     "admin.edit_person": Route(staff_member),
     "admin.deactivate_person": Route(staff_member),
     "admin.reactivate_person": Route(lambda walk, viewer: [{"person_id": walk.left}]),
-    "admin.erase_person": Route(lambda walk, viewer: [{"person_id": walk.left}]),
     # The confirmation, and the page that refuses (erasing oneself).
     "admin.erase_person": Route(lambda walk, viewer: [{"person_id": walk.people["staff"]},
                                                       {"person_id": walk.people["admin"]}]),
+    "admin.reset_second_factor": Route(lambda walk, viewer: [{"person_id": walk.people["lead"]}]),
     "admin.teams": Route(always()),
     "admin.unit": Route(lambda walk, viewer: [{"unit_id": walk.ward}]),
     "admin.add_unit": Route(lambda walk, viewer: [{"unit_id": walk.ward}]),

@@ -252,6 +252,19 @@ def test_without_a_day_the_demo_follows_the_clock_seam(db_session, monkeypatch):
     assert dates and all(year_containing(frozen).contains(day) and day <= frozen for day in dates)
 
 
+def test_demo_accounts_that_may_need_a_second_factor_share_the_demo_secret(demo, app):
+    from tracker.auth import mfa
+    from tracker.models import SecondFactor
+
+    factors = {email: db.session.get(SecondFactor, person(email).id)
+               for email in ("admin@example.org", "lead@example.org", "manager@example.org", "staff@example.org")}
+    assert factors["staff@example.org"] is None
+    for email in ("admin@example.org", "lead@example.org", "manager@example.org"):
+        assert factors[email].secret == mfa.DEMO_SECRET and factors[email].enrolled_at is not None, email
+    with app.test_request_context():
+        assert mfa.needs_second_factor(person("admin@example.org")) and mfa.is_enrolled(person("lead@example.org"))
+
+
 def test_demo_data_is_never_loaded_twice(demo):
     with pytest.raises(DemoAlreadyLoaded):
         load_demo(staff=160, years=2, seed=2026, today=TODAY)
@@ -262,6 +275,7 @@ def test_flask_demo_load_prints_the_accounts_and_skips_a_loaded_database(app, db
     result = runner.invoke(args=["demo", "load", "--staff", "60", "--years", "1"])
     assert result.exit_code == 0, result.output
     assert "staff@example.org" in result.output and DEMO_PASSWORD in result.output
+    assert "TRACKERDEMOSEEDNOTFORLIVEUSE2345" in result.output  # the demo TOTP key (tracker/auth/mfa.py)
     assert result.output.rstrip().endswith("Demo data is for local use only.")
     assert db.session.scalar(select(func.count(Person.id))) == 60
 

@@ -11,7 +11,9 @@ from tracker import access
 EXPECTED_PUBLIC = {"static", "assets", "auth.sign_in", "home.index", "home.health",
                    "hub.index", "hub.section", "hub.framework",  # the hub's guidance is readable signed out
                    "pages.page",  # accessibility statement, privacy notice, cookies, help: for everyone
-                   "auth.set_password"}  # a set-password link's token is the credential
+                   "auth.set_password",  # a set-password link's token is the credential
+                   # The second step of signing in: each page needs the password passed in this session.
+                   "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor"}
 
 
 def _routes(app):

@@ -10,7 +10,8 @@ import pytest
 from flask import url_for
 
 from tests.factories import PASSWORD
-from tests.support import csrf_token_from
+from tests.conftest import SECOND_STEP_PAGES
+from tests.support import csrf_token_from, give_second_factor
 from tests.web.route_matrix import EMAILS, ROLES, ROWS, SIGNED_IN, Row, build_organisation
 from tracker import access
 from tracker.extensions import db
@@ -51,6 +52,8 @@ class Viewer:
             token = csrf_token_from(self.client.get("/sign-in").get_data(as_text=True))
             response = self.client.post("/sign-in", data={"email": EMAILS[role], "password": PASSWORD,
                                                           "csrf_token": token})
+            if response.status_code == 302 and response.location in SECOND_STEP_PAGES:
+                response = give_second_factor(self.client, EMAILS[role])  # admins and leads
             assert response.status_code == 302 and "/sign-in" not in response.headers["Location"], role
         page = "/sign-in" if role == "anonymous" else "/my-year"
         self.csrf_token = csrf_token_from(self.client.get(page).get_data(as_text=True))

@@ -53,7 +53,9 @@ PERMISSIONS: dict[str, frozenset[Role | None]] = {
 # Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", "home.health",
                               "hub.index", "hub.section", "hub.framework", "pages.page",
-                              "auth.set_password"})  # the link's token is the credential
+                              "auth.set_password",  # the link's token is the credential
+                              # MFA: the second step of signing in; each page needs the password passed first.
+                              "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor"})
 
 # Blueprint name -> the permission every one of its endpoints needs.
 AREA_PERMISSIONS: dict[str, str] = {

@@ -16,7 +16,7 @@ from tracker.admin import people_services as services
 from tracker.admin.people_forms import EditPersonForm, LeavingForm, LinkForm, NewPersonForm, RejoiningForm
 from tracker.admin.people_search import STATUSES, PeopleSearch, units
 from tracker.admin.routes import _page, bp
-from tracker.auth import guard, links, session_routes
+from tracker.auth import guard, links, mfa, session_routes
 from tracker.extensions import db
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, Role, StaffGroup
 from tracker.views import commit_or_show_errors
@@ -40,7 +40,8 @@ def person(person_id: int):
     unit_names = dict(db.session.execute(select(OrganisationUnit.id, OrganisationUnit.name).where(
         OrganisationUnit.id.in_({p.team_id for p in periods}))).all())
     return render_template("admin/person.html", person=person, periods=periods, unit_names=unit_names,
-                           since_ever=SINCE_EVER, link_form=LinkForm())
+                           since_ever=SINCE_EVER, link_form=LinkForm(),
+                           second_factor=mfa.factor_of(person))  # MFA: its row and reset button
 
 
 def _status(form) -> int:

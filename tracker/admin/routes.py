@@ -42,3 +42,5 @@ from tracker.admin import staff_import  # noqa: E402,F401  (the "Import staff" p
 # The audit trail's pages register on this blueprint.
 from tracker.admin import audit_trail  # noqa: E402,F401
 from tracker.admin import erase  # noqa: E402,F401  (erasing a person, on this blueprint)
+# MFA: resetting a person's second factor registers on this blueprint.
+from tracker.admin import second_factor  # noqa: E402,F401

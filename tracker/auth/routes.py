@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
-from tracker.auth import guard, links, session_routes, sessions
+from tracker.auth import guard, links, mfa, session_routes, sessions
 from tracker.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
 from tracker.auth.services import (MIN_PASSWORD_LENGTH, WRONG_CURRENT_PASSWORD, authenticate, change_password,
                                    record_sign_in, record_sign_out)
@@ -67,12 +67,21 @@ def sign_in():
         form.form_errors.append(guard.LOCKED_OUT)
         return render_sign_in(form)
     # auth-guard ends.
+    # MFA: a person who needs a second factor gives it before the session is made (mfa_routes.py).
+    if mfa.needs_second_factor(person):
+        return mfa_routes.start_second_step(person, safe_next(form.next.data))
+    # End MFA.
+    return complete_sign_in(person, safe_next(form.next.data))
+
+
+def complete_sign_in(person, next_url: str | None):
+    """Make the session of a person who has passed every check (also the end of the second step)."""
     record_sign_in(person)
     db.session.commit()
     # After the commit, so the signed-in person is loaded afresh, not left expired by it.
     session_routes.begin(person)  # sessions: a new session and a new cookie (never the one before)
     db.session.commit()  # sessions: its record
-    return redirect(safe_next(form.next.data) or url_for("home.index"))
+    return redirect(next_url or url_for("home.index"))
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -140,3 +149,7 @@ def change_own_password():
             db.session.commit()
     return render_template("auth/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH), status, \
         {"Cache-Control": "no-store"}
+
+
+# MFA: the second step's pages register on this blueprint (imported last: they import `bp` from here).
+from tracker.auth import mfa_routes  # noqa: E402

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from tracker.auth import mfa
 from tracker.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, MIN_STAFF, DemoAlreadyLoaded, load_demo
 from tracker.extensions import db
 from tracker.models import Person
@@ -63,5 +64,7 @@ def load_command(staff: int, years: int, seed: int, if_empty: bool) -> None:
     email_width = max(len(email) for email, _ in DEMO_ACCOUNTS)
     for email, who in DEMO_ACCOUNTS:
         click.echo(f"  {email:<{email_width}}  {who}")
+    click.echo(f"admin@ and lead@ then ask for a code: add the demo TOTP key {mfa.DEMO_SECRET} to an "
+               "authenticator app (refused in production).")
     click.echo("")
     click.echo("Demo data is for local use only.")

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, text
 
 from tracker import appraisal_year
 from tracker.appraisal_year import AppraisalYear
+from tracker.auth import mfa
 from tracker.auth.services import hash_password
 from tracker.extensions import db
 from tracker.models import (
@@ -39,7 +40,7 @@ from .exemptions import exemption_rows
 from .organisation import Organisation
 from .plans import Planner
 from .reference import read_reference
-from .trust import DEMO_PASSWORD
+from .trust import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 CHUNK = 5000  # rows per INSERT: well under SQLite's and PostgreSQL's parameter limits
 MIN_STAFF = 60
@@ -94,6 +95,7 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
     writer.write(Person, organisation.people)
     writer.write(PersonPeriod, history.person_periods)
     writer.write(PersonRole, organisation.roles)
+    _enrol_demo_accounts(organisation)
     writer.write(ManagerScope, organisation.scopes)
     writer.write(Activity, activities.activities)
     writer.write(activity_behaviour, activities.links)
@@ -101,6 +103,14 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
     _earlier_rules(years)
     _reset_sequences()
     return writer.counts
+
+
+def _enrol_demo_accounts(organisation: Organisation) -> None:
+    """The demo accounts whose roles can need a second factor share the published demo secret
+    (admin@ and lead@ always need it; manager@ and director@ when MFA_FOR_MANAGERS is on)."""
+    emails = {email for email, _ in DEMO_ACCOUNTS}
+    ids = {row["id"] for row in organisation.people if row.get("email") in emails}
+    mfa.enrol_with_demo_secret(sorted({r["person_id"] for r in organisation.roles if r["person_id"] in ids}))
 
 
 # The demo's earliest year asked less of tiers 2 and 3, so the annual requirement page and every
