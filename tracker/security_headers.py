@@ -25,6 +25,7 @@ def init_app(app) -> None:
         if seconds:
             response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}; includeSubDomains")
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if request.endpoint not in SHARED_FILES and current_user.is_authenticated:
-            response.headers["Cache-Control"] = "no-store"
+        if request.endpoint not in SHARED_FILES and current_user.is_authenticated \
+                and "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"  # a download's own "private, no-store" stays
         return response
