@@ -15,7 +15,8 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from tests import fuzz
 from tests.factories import PASSWORD, make_activity, make_person, make_tree
@@ -23,7 +24,7 @@ from tests.support import csrf_token_from
 from tracker import access
 from tracker.extensions import db
 from tracker.reports.exporting import EXPORTS
-from tracker.models import (Activity, ActivityStatus, Course, EvidenceFile, Exemption, ExemptionReason, HubSection,
+from tracker.models import (ActivityStatus, Course, EvidenceFile, Exemption, ExemptionReason, HubSection,
                             LeadershipAction, LeadershipActionKind, Notice, Person, Resource)
 
 ROLES = {
@@ -217,8 +218,28 @@ class Fuzzer:
             self.failures.append(str(failure).splitlines()[0][:400])
 
 
+@pytest.fixture
+def strict_like_postgresql():
+    """On SQLite too, refuse what PostgreSQL would: text longer than its column, or holding NUL
+    (raised inside the request, so the fuzz sees the 500 PostgreSQL would give)."""
+
+    def check(session, _context, _instances):
+        for row in [*session.new, *session.dirty]:
+            for column in row.__table__.columns:
+                value = getattr(row, column.key, None) if column.key in row.__mapper__.attrs else None
+                if not isinstance(value, str):
+                    continue
+                limit = getattr(column.type, "length", None)
+                assert "\x00" not in value, f"NUL in {column}"
+                assert limit is None or len(value) <= limit, f"{len(value)} characters in {column} ({limit})"
+
+    event.listen(Session, "before_flush", check)
+    yield
+    event.remove(Session, "before_flush", check)
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_no_input_makes_a_server_error_or_a_partial_save(app, client, world, role):
+def test_no_input_makes_a_server_error_or_a_partial_save(app, client, world, role, strict_like_postgresql):
     fuzzer = Fuzzer(app, client, role, world)
     fuzzer.sign_in()
     every = fuzz.targets(app)
@@ -279,3 +300,11 @@ def test_reports_and_exports_take_a_status_and_a_unit_together(client, sign_in, 
     sign_in(ROLES["admin"], PASSWORD)
     response = client.get(address, query_string={"status": status, "unit": world["unit_id"][1]})
     assert response.status_code == 200, (address, status)
+
+
+def test_the_strict_check_refuses_what_postgresql_would(world, strict_like_postgresql):
+    person = db.session.get(Person, world["person_id"][0])
+    person.name = "x" * 100_000
+    with pytest.raises(AssertionError, match="characters in person.name"):
+        db.session.flush()
+    db.session.rollback()
