@@ -69,6 +69,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for this host only, path /.
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_PATH = "/"
+    HSTS_SECONDS = _int_env("HSTS_SECONDS", 31_536_000, 0, 63_072_000)
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none is trusted).
+    PROXY_FIX_HOPS = _int_env("PROXY_FIX_HOPS", 0, 0, 5)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
@@ -97,6 +103,8 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
     SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"  # plain http on a laptop: a __Host- cookie needs https
+    HSTS_SECONDS = 0
     REMEMBER_COOKIE_SECURE = False
 
 
@@ -106,6 +114,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-not-secret"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
+    HSTS_SECONDS = 0
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
     # The link checker visits public addresses only; tests reach their own server through this.

@@ -23,9 +23,10 @@ def create_app(config_object=None) -> Flask:
     extensions.init_app(app)
 
     from tracker import models  # noqa: F401  (register every table)
-    from tracker import access, errors, figures, layout
+    from tracker import access, errors, figures, input_guard, layout, security_headers
     from tracker.team import services as team_services
 
+    input_guard.init_app(app)  # before the blueprints: it bounds their <int:...> ids
     for area in AREAS:
         app.register_blueprint(importlib.import_module(f"tracker.{area}.routes").bp)
     access.init_app(app)
@@ -38,6 +39,7 @@ def create_app(config_object=None) -> Flask:
 
     cli.register(app)
     _security_headers(app)
+    security_headers.init_app(app)
     return app
 
 

@@ -17,6 +17,7 @@ from tracker import access, appraisal_year, compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
 from tracker.extensions import db
+from tracker.input_guard import record_id
 from tracker.models import ActivityType, OrganisationUnit, StaffGroup, TIERS
 from tracker.roster import Roster
 
@@ -94,7 +95,9 @@ class Filters:
             return people
         chosen_roster = self.roster_of()
         chosen = self.narrow(scope(chosen_roster), chosen_roster)
-        statuses = compliance.status_query(chosen, self.year, self.today).subquery("chosen_status")
+        # A CTE, not one more nested subquery: SQLite's parser refuses SQL nested too deep, which
+        # the unit filter's roster and a report's own status query around this one reached.
+        statuses = compliance.status_query(chosen, self.year, self.today).cte()
         return people.where(people.selected_columns.id.in_(
             select(statuses.c.person_id).where(statuses.c.status == self.status.value)))
 
@@ -123,16 +126,16 @@ def parse(args, viewer, unit_for=access.reporting_unit_for, allow_all_years: boo
     if raw == ALL_YEARS and allow_all_years:
         year = None
     elif raw:
-        if raw.isdigit() and int(raw) in offered:
-            year = offered[int(raw)]
+        if record_id(raw) in offered:
+            year = offered[record_id(raw)]
         else:
             errors.append("Choose an appraisal year from the list")
 
     unit = None
     raw = (args.get("unit") or "").strip()
     if raw:
-        if raw.isdigit():
-            unit = unit_for(viewer, int(raw))
+        if record_id(raw) is not None:
+            unit = unit_for(viewer, record_id(raw))
         else:
             errors.append("Choose an organisation unit from the list")
 
@@ -146,7 +149,7 @@ def parse(args, viewer, unit_for=access.reporting_unit_for, allow_all_years: boo
     tier = None
     raw = (args.get("tier") or "").strip()
     if raw:
-        if raw.isdigit() and int(raw) in TIERS:
+        if record_id(raw) in TIERS:
             tier = int(raw)
         else:
             errors.append("Choose tier 1, 2 or 3")

@@ -17,6 +17,7 @@ from tracker.audit_trail import (LONDON, TrailFilters, actions_present, page_of_
                                  rows_for_export)
 from tracker.audit_words import action_words
 from tracker.extensions import db
+from tracker.input_guard import record_number
 from tracker.team.forms import DateInputField
 
 EXPORTED = "audit.exported"
@@ -66,8 +67,8 @@ def audit_trail():
     form, filters = _filters()
     if filters is None:
         return render_template("admin/audit/trail.html", form=form, filters=None, page=None, people=[])
-    page = page_of_trail(filters, before=request.args.get("before", type=int),
-                         after=request.args.get("after", type=int))
+    page = page_of_trail(filters, before=request.args.get("before", type=record_number),
+                         after=request.args.get("after", type=record_number))
     people = people_matching(filters.person) if filters.person else []
     return render_template("admin/audit/trail.html", form=form, filters=filters, page=page, people=people,
                            paged="before" in request.args or "after" in request.args)

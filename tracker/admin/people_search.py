@@ -8,6 +8,7 @@ from sqlalchemy import Select, exists, func, or_, select
 
 from tracker import access
 from tracker.extensions import db
+from tracker.input_guard import record_id
 from tracker.models import TIERS, OrganisationUnit, Person, PersonRole, Role, StaffGroup
 
 # Whether people are in post: the filter's values and the words shown.
@@ -26,11 +27,11 @@ class PeopleSearch:
     @classmethod
     def from_args(cls, args) -> "PeopleSearch":
         """The search the address asks for; a value that names nothing is left out, not an error."""
-        unit_id = args.get("team", "")
+        unit_id = args.get("team")
         tier = args.get("tier", "")
         return cls(
             text=(args.get("q") or "").strip()[:200],
-            unit=db.session.get(OrganisationUnit, int(unit_id)) if unit_id.isdigit() else None,
+            unit=db.session.get(OrganisationUnit, record_id(unit_id)) if record_id(unit_id) else None,
             role=next((r for r in Role if r.value == args.get("role")), None),
             tier=int(tier) if tier in {str(t) for t in TIERS} else None,
             staff_group=next((g for g in StaffGroup if g.value == args.get("staff_group")), None),

@@ -12,6 +12,7 @@ from tracker import appraisal_year, staff_history
 from tracker.audit import record
 from tracker.auth.services import create_person, email_problem, normalise_email
 from tracker.extensions import db
+from tracker.input_guard import record_id
 from tracker.models import TIERS, OrganisationUnit, Person, PersonRole, Role, StaffGroup
 from tracker.organisation import ensure_may_date
 from tracker.refusal import Refused
@@ -115,7 +116,7 @@ def check(details: Details, person: Person | None = None) -> Checked:
     tier = int(details.tier) if (details.tier or "").strip() in {str(t) for t in TIERS} else None
     if tier is None:
         errors["tier"] = "Choose a tier from 1 to 3"
-    team = db.session.get(OrganisationUnit, int(details.team)) if (details.team or "").isdigit() else None
+    team = db.session.get(OrganisationUnit, record_id(details.team)) if record_id(details.team) else None
     if team is None:
         errors["team"] = "Choose a team"
     manager, problem = _line_manager(details.line_manager, person)

@@ -14,6 +14,7 @@ from tracker import appraisal_year
 from tracker.admin.import_forms import ApplyForm, KeptFileForm, TiersForm, UploadForm, tier_field_name
 from tracker.admin.routes import bp
 from tracker.extensions import db
+from tracker.input_guard import record_id
 from tracker.models import AuditEvent, OrganisationUnit, Person, StaffGroup, UnitKind
 from tracker.refusal import Refused
 from tracker.staff_import import APPLIED, Options, StaffFileError, apply_plan, build
@@ -124,7 +125,7 @@ def staff_import_apply():
 
     def write():
         plan = build(kept(form.token.data), options)
-        parent = db.session.get(OrganisationUnit, int(form.parent.data)) if (form.parent.data or "").isdigit() else None
+        parent = db.session.get(OrganisationUnit, record_id(form.parent.data)) if record_id(form.parent.data) else None
         return apply_plan(plan, current_user._get_current_object(), parent)
 
     try:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select
 
 from tracker import access, audit, organisation
 from tracker.extensions import db
+from tracker.input_guard import record_id
 from tracker.models import ManagerScope, OrganisationUnit, Person, PersonRole, Role, UnitKind
 from tracker.refusal import Refused
 
@@ -55,8 +56,8 @@ def rename(actor: Person, unit: OrganisationUnit, name: str, on: date) -> None:
 def move(actor: Person, unit: OrganisationUnit, parent_id: str | None, on: date) -> None:
     """Put `unit` under the open unit whose id the form chose (refused when that makes a cycle)."""
     parent = None
-    if (parent_id or "").isdigit():
-        parent = db.session.scalar(access.administered_units(actor).where(OrganisationUnit.id == int(parent_id)))
+    if record_id(parent_id) is not None:
+        parent = db.session.scalar(access.administered_units(actor).where(OrganisationUnit.id == record_id(parent_id)))
     if parent is None:
         raise Refused({"parent": "Choose the unit to move it under"})
     if parent.id == unit.parent_id:

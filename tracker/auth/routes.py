@@ -26,8 +26,12 @@ def _load_person(session_id: str):
 
 
 def safe_next(target: str | None) -> str | None:
-    """Follow `next` only when it stays on this site: a path, no scheme, no host."""
+    """Follow `next` only when it stays on this site: a path, no scheme, no host. No spaces or
+    control characters either: browsers drop tabs and line breaks (a slash, a tab and "/host" is "//host"), and
+    a line break in a Location header is a refused response."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if len(target) > 2000 or any(ch.isspace() or not ch.isprintable() for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

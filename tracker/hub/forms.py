@@ -17,6 +17,7 @@ from wtforms import (
 from tracker.hub.catalogue import FORMATS, LEVELS
 from tracker.hub.library import AUDIENCES
 from tracker.hub.sections import SECTION_TITLES
+from tracker.input_guard import record_id_choice
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -64,7 +65,7 @@ class CourseForm(FlaskForm):
     url = StringField("Web address", render_kw={"spellcheck": "false", "autocomplete": "url"})
     experiential = BooleanField("It includes practice with feedback, such as role-play, simulation or observed conversations")
     description = TextAreaField("Description", render_kw={"rows": 5})
-    behaviours = SelectMultipleField("Behaviours it develops", coerce=int, validate_choice=False)
+    behaviours = SelectMultipleField("Behaviours it develops", coerce=record_id_choice, validate_choice=False)
 
 
 class ResourceForm(FlaskForm):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
+from tracker.input_guard import record_id
 from tracker.models import Activity, ActivityType, Course, Person
 from tracker.portfolio.activity_input import MAX_TITLE_LENGTH, whole_number
 from tracker.portfolio.behaviours import tier_behaviours
@@ -59,7 +60,7 @@ def prefill(person: Person, *, course: str | None = None, behaviours: str | None
     for code in _codes(behaviours):
         if code in allowed:
             result.behaviour_ids.add(allowed[code].id)
-    result.first_subjects = tuple(int(n) for n in _codes(subjects, 20) if n.isdigit() and len(n) < 6)
+    result.first_subjects = tuple(int(n) for n in _codes(subjects, 20) if record_id(n) is not None and len(n) < 6)
     if activity_type:
         result.type_id = _type_with_code(activity_type)
     course_id = whole_number(course)

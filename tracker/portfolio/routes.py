@@ -28,6 +28,7 @@ from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from tracker import access, appraisal_year
 from tracker.compliance import Status
 from tracker.extensions import db
+from tracker.input_guard import record_id
 from tracker.models import ActivityStatus
 from tracker.models._types import utcnow
 from tracker.portfolio import activities, evidence, form_choices, summaries
@@ -113,7 +114,7 @@ def dismiss_notice(notice_id: int):
 
 def _render_form(form, activity=None, *, first_subjects=(), status=200, state="fresh", files_dropped=False):
     behaviours = allowed_behaviours(current_user, activity)
-    ticked = {int(v) for v in (form.behaviour_ids.data or []) if str(v).isdigit()}
+    ticked = {record_id(str(v)) for v in (form.behaviour_ids.data or [])} - {None}
     groups = group_by_subject(behaviours, first_subjects, ticked)
     if form.behaviour_ids.errors:
         for group in groups:

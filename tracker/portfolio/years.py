@@ -8,6 +8,7 @@ from sqlalchemy import func
 from tracker import access
 from tracker.appraisal_year import AppraisalYear, current_year, start_month, year_containing
 from tracker.extensions import db
+from tracker.input_guard import record_id
 from tracker.models import Activity, Person
 
 def days_left(year: AppraisalYear, today: date) -> int:
@@ -30,9 +31,9 @@ def year_from_arg(person: Person, raw: str | None, today: date) -> AppraisalYear
     """The year named in the address (its start year), the current year when absent, None when unknown."""
     if raw in (None, ""):
         return current_year(today)
-    if not raw.isdigit():
+    wanted = record_id(raw)
+    if wanted is None:
         return None
-    wanted = int(raw)
     for year in years_to_show(person, today):
         if year.start_year == wanted:
             return year

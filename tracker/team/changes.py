@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker import access
 from tracker.appraisal_year import start_month, year_containing
 from tracker.extensions import db
+from tracker.input_guard import record_id
 from tracker.models import ExemptionReason, LeadershipActionKind, OrganisationUnit
 from tracker.team import dashboard as team_dashboard
 from tracker.team import exemptions, leadership
@@ -120,7 +121,7 @@ def change_leadership_action(action_id: int):
     form.unit.choices = _unit_choices(action)
     if request.method == "POST" and form.validate_on_submit():
         hours = form.hours_value()
-        unit_id = int(form.unit.data) if (form.unit.data or "").isdigit() else None
+        unit_id = record_id(form.unit.data)
         if not form.hours.errors:
             changed = commit_or_show_errors(form, lambda: leadership.change_leadership_action(
                 current_user, action, kind=LeadershipActionKind(form.kind.data), occurred_on=form.occurred_on.data,

@@ -16,6 +16,7 @@ from tracker import access, compliance, figures, scope_filters
 from tracker.compliance import Status
 from tracker.counting import live_in_year
 from tracker.extensions import db
+from tracker.input_guard import record_id, record_ids
 from tracker.models import (
     Activity,
     ExemptionReason,
@@ -74,10 +75,7 @@ def send_reminders():
     if request.form.get("everyone") == "yes":
         ids = team_dashboard.filter_people_ids(current_user, filters, _today())
     else:
-        try:
-            ids = [int(value) for value in request.form.getlist("person_id")]
-        except ValueError:
-            ids = None
+        ids = record_ids(request.form.getlist("person_id"))
         if ids is None or len(services.people_in_scope(current_user, ids)) != len(set(ids)):
             abort(404)  # someone outside the manager's scope: as if they did not exist
     if is_closed(filters.year, _today()):
@@ -156,7 +154,7 @@ def record_leadership_action():
         form.kind.data = request.args["kind"]
     if request.method == "POST" and form.validate_on_submit():
         hours = form.hours_value()
-        unit_id = int(form.unit.data) if (form.unit.data or "").isdigit() else None
+        unit_id = record_id(form.unit.data)
         if not form.hours.errors:
             recorded = commit_or_show_errors(form, lambda: services.record_leadership_action(
                 current_user, kind=LeadershipActionKind(form.kind.data), occurred_on=form.occurred_on.data,

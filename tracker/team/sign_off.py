@@ -17,6 +17,7 @@ from tracker import access, scope_filters
 from tracker.counting import undo_window
 from tracker.db_retry import retry_if_locked
 from tracker.extensions import db
+from tracker.input_guard import record_ids
 from tracker.models import Activity, OrganisationUnit, Person
 from tracker.portfolio.reflection import labelled_answers
 from tracker.refusal import Refused
@@ -184,10 +185,10 @@ def _chosen(values: list[str]) -> tuple[list[Activity], int]:
     """The chosen activities the viewer decides on, and how many others of theirs were since
     withdrawn or deleted by their authors (counted, never shown: a draft is its author's alone).
     Any other id is a 404."""
-    try:
-        ids = {int(value) for value in values}
-    except ValueError:
+    ids = record_ids(values)
+    if ids is None:
         abort(404)
+    ids = set(ids)
     if not ids:
         return [], 0
     chosen = _activities(_oldest_first(access.decided_activities(current_user).where(Activity.id.in_(ids))))
