@@ -46,5 +46,7 @@ def test_report_queries_do_not_grow_with_the_organisation(app, client, sign_in, 
     refresh_planner_statistics()
     large = measure(client, count_queries)
     assert small == large, (small, large)
-    assert large["/reports/"] <= 25, large
-    assert large["/reports/people"] <= 12, large
+    # A budget, not the point (small == large is): the session check and the second-factor gate
+    # read a row or two on every request.
+    assert large["/reports/"] <= 27, large
+    assert large["/reports/people"] <= 13, large

@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from markupsafe import Markup
 
-from tracker.auth import mfa
+from tracker.auth import mfa, session_routes
 from tracker.auth.mfa_forms import CodeForm, RecoveryCodeForm
 from tracker.auth.routes import bp, complete_sign_in, safe_next
 from tracker.extensions import db
@@ -145,6 +145,9 @@ def set_up_second_factor():
 def _second_factor_gate():
     """Nothing but the second step for a signed-in person who needs a second factor and has not
     given one in this session."""
+    ended = session_routes.check_session()  # a session that ran out ends first, with its message
+    if ended is not None:
+        return ended
     if request.endpoint in (None, "static", "assets") or not current_user.is_authenticated:
         return None
     person = current_user._get_current_object()

@@ -25,9 +25,13 @@ UNCHECKED_ENDPOINTS = frozenset({"static", "assets"})
 
 
 @bp.before_app_request
-def _check_session():
+def check_session():
     """Every request: is the session still open? One that ran out ends here, and the person is
-    told why on the sign-in page (before the access gate, which would only say "Sign in")."""
+    told why on the sign-in page (before the access gate, which would only say "Sign in").
+    Runs once a request; the second-factor gate, registered earlier, calls it first."""
+    if getattr(request, "session_checked", False):
+        return None
+    request.session_checked = True
     if request.endpoint in UNCHECKED_ENDPOINTS or not session.get(KEY):
         return None
     checked = sessions.check(session[KEY], sessions.now(), activity=request.endpoint not in PASSIVE_ENDPOINTS)

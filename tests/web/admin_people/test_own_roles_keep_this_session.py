@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.factories import PASSWORD
-from tests.support import csrf_token_from
+from tests.support import csrf_token_from, give_second_factor
 from tests.web.admin_people.conftest import DAY
 from tracker.models import Role
 
@@ -11,6 +11,7 @@ from tracker.models import Role
 def _sign_in(client) -> None:
     token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
     client.post("/sign-in", data={"email": "admin@example.org", "password": PASSWORD, "csrf_token": token})
+    give_second_factor(client, "admin@example.org")  # admins sign in with a second factor
 
 
 def test_changing_ones_own_roles_keeps_this_session_and_ends_the_others(app, client, org, time_of_day):
