@@ -21,19 +21,22 @@ class SignOutForm(FlaskForm):
     """Only the CSRF token: signing out is a POST so another site cannot do it for you."""
 
 
+def _new_password_field() -> PasswordField:
+    return PasswordField("New password", validators=[DataRequired(message="Enter a new password"), Length(max=1000)],
+                         render_kw={"autocomplete": "new-password"})
+
+
+def _confirmation_field() -> PasswordField:
+    return PasswordField("Confirm the new password",
+                         validators=[DataRequired(message="Enter the new password again"), Length(max=1000)],
+                         render_kw={"autocomplete": "new-password"})
+
+
 class SetPasswordForm(FlaskForm):
     """A new password, typed twice; the minimum length is the services' rule (set_password)."""
 
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired(message="Enter a new password"), Length(max=1000)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirmation = PasswordField(
-        "Confirm the new password",
-        validators=[DataRequired(message="Enter the new password again"), Length(max=1000)],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password_field()
+    confirmation = _confirmation_field()
 
 
 class ChangePasswordForm(FlaskForm):
@@ -44,13 +47,5 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(message="Enter your current password"), Length(max=1000)],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        "New password",
-        validators=[DataRequired(message="Enter a new password"), Length(max=1000)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirmation = PasswordField(
-        "Confirm the new password",
-        validators=[DataRequired(message="Enter the new password again"), Length(max=1000)],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new_password = _new_password_field()
+    confirmation = _confirmation_field()
