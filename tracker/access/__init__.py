@@ -25,13 +25,11 @@ from tracker.models import (
     Exemption,
     LeadershipAction,
     ManagerScope,
-    Notice,
     OrganisationUnit,
     Person,
     Resource,
     Role,
     UnitClosure,
-    UserSession,
 )
 
 # Roles whose power is over the whole organisation (reports, administration), not over teams.
@@ -368,26 +366,6 @@ def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
         EvidenceFile.id == evidence_id, or_(EvidenceFile.activity_id.in_(own), EvidenceFile.activity_id.in_(others))))
 
 
-def own_sessions(viewer: Person) -> Select:
-    """The viewer's own sessions that have not ended: nobody sees or ends another person's."""
-    return select(UserSession).where(UserSession.person_id == viewer.id, UserSession.ended_at.is_(None))
-
-
-def own_session_for(viewer: Person, session_id: int, *conditions) -> UserSession:
-    if not 0 < session_id < 2 ** 63:
-        abort(404)  # names no row, and a database cannot even compare it
-    return _one_or_404(own_sessions(viewer).where(UserSession.id == session_id, *conditions))
-
-
-def own_notices(viewer: Person) -> Select:
-    """The viewer's own reminders that they have not dismissed."""
-    return select(Notice).where(Notice.person_id == viewer.id, Notice.dismissed_at.is_(None))
-
-
-def own_notice_for(viewer: Person, notice_id: int) -> Notice:
-    return _one_or_404(own_notices(viewer).where(Notice.id == notice_id))
-
-
 # The one decider rule lives beside these scopes and reads them; `access.decider_of` and the
 # sign-off scopes are part of this module's face.
 from tracker.access.decider import (  # noqa: E402
@@ -408,3 +386,5 @@ from tracker.access.decider import (  # noqa: E402
     waiting_in_scope,
     withdrawn_from,
 )
+# What is the viewer's alone: their sessions and their reminders.
+from tracker.access.own import own_notice_for, own_notices, own_session_for, own_sessions  # noqa: E402
