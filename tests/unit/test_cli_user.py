@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
@@ -62,3 +64,30 @@ def test_user_create_applies_the_password_rules_and_checks_the_email(app, db_ses
                         input="a-long-enough-password\na-long-enough-password\n")
     assert bad.exit_code != 0 and "correct format" in bad.output
     assert db.session.scalars(select(Person).where(Person.name.in_(["D", "B"]))).all() == []
+
+
+def create(runner, email: str, password: str):
+    return runner.invoke(args=["user", "create", "--email", email, "--name", "Nia Nurse", "--team", "Ward 7 (Oncology)"],
+                         input=f"{password}\n{password}\n")
+
+
+def test_user_create_takes_a_password_of_100_characters_that_then_signs_in(app, db_session, client, sign_in):
+    """ASVS 6.2.9: 100 characters, with spaces and letters beyond ASCII, set at the prompt."""
+    long = "Siân’s ward round at seven, handover at half past, then tea with José in the café 🙂 plum orchard day"
+    make_tree()
+    db.session.commit()
+    assert create(app.test_cli_runner(), "long@example.org", long).exit_code == 0
+    person = db.session.scalar(select(Person).where(Person.email == "long@example.org"))
+    assert len(long) == 100 and check_password_hash(person.password_hash, long)
+    assert not check_password_hash(person.password_hash, long[:72])
+    assert sign_in("long@example.org", long).status_code == 302
+    assert client.get("/portfolio").status_code == 200
+
+
+@pytest.mark.parametrize("common", ["qwertyqwerty", "passwordpassword", "Supernatural", "zaq12wsxcde3"])
+def test_user_create_refuses_long_but_common_passwords(app, db_session, common):
+    make_tree()
+    db.session.commit()
+    result = create(app.test_cli_runner(), "common@example.org", common)
+    assert result.exit_code != 0 and "most commonly used" in result.output
+    assert db.session.scalar(select(Person).where(Person.email == "common@example.org")) is None

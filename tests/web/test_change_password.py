@@ -13,6 +13,8 @@ from tracker.extensions import db
 from tracker.models import AuditEvent
 
 NEW = "plum orchard lantern"
+# 100 characters (108 bytes), with spaces and letters beyond ASCII: long passwords are welcome (ASVS 6.2.9).
+LONG = "Siân’s ward round at seven, handover at half past, then tea with José in the café 🙂 plum orchard day"
 BROWSER = "Mozilla/5.0 Ward PC"
 
 
@@ -70,6 +72,30 @@ def test_refused_changes_leave_the_password_as_it_was(client, sign_in, post_form
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == PASSWORD_CHANGED)).all() == []
     client.post("/sign-out", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))})
+    assert sign_in("nurse@example.org", PASSWORD).status_code == 302
+
+
+def sign_out(client):
+    client.post("/sign-out", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))})
+
+
+def test_a_password_of_100_characters_can_be_set_and_signs_in(client, sign_in, post_form, nurse):
+    assert len(LONG) == 100
+    sign_in("nurse@example.org", PASSWORD)
+    assert change(post_form, new=LONG).status_code == 302
+    sign_out(client)
+    assert sign_in("nurse@example.org", LONG[:72]).status_code == 200  # all of it counts, not a prefix
+    assert sign_in("nurse@example.org", LONG).status_code == 302
+    assert client.get("/portfolio").status_code == 200
+
+
+@pytest.mark.parametrize("common", ["qwertyqwerty", "passwordpassword", "Supernatural", "zaq12wsxcde3"])
+def test_long_but_common_passwords_are_refused(client, sign_in, post_form, nurse, common):
+    sign_in("nurse@example.org", PASSWORD)
+    response = change(post_form, new=common)
+    assert response.status_code == 200 and passwords.TOO_COMMON in response.get_data(as_text=True)
+    sign_out(client)
+    assert sign_in("nurse@example.org", common).status_code == 200
     assert sign_in("nurse@example.org", PASSWORD).status_code == 302
 
 

@@ -91,6 +91,15 @@ def test_the_person_sets_their_password_once_and_signs_in(app, client, link, as_
     assert again.status_code == 404 and links.UNUSABLE in again.get_data(as_text=True)
 
 
+def test_a_password_of_100_characters_can_be_set_by_link_and_signs_in(app, client, link):
+    """ASVS 6.2.9: 100 characters, with spaces and letters beyond ASCII."""
+    long = "Siân’s ward round at seven, handover at half past, then tea with José in the café 🙂 plum orchard day"
+    assert len(long) == 100
+    assert set_password(client, link, long).status_code == 302
+    assert sign_in_works(app, "nurse@example.org", long)
+    assert not sign_in_works(app, "nurse@example.org", long[:72])
+
+
 @pytest.mark.parametrize("password, confirmation, field, message", [
     ("short", "short", "password", "Password must be at least 12 characters."),
     (NEW_PASSWORD, NEW_PASSWORD + "x", "confirmation", links.PASSWORDS_DIFFER),
