@@ -4,6 +4,8 @@ and can use a recovery code once. A code is taken once; an admin can reset a per
 factor; a password set by link never skips the step; the demo secret is refused in production."""
 from __future__ import annotations
 
+import hashlib
+import random
 import re
 
 import pyotp
@@ -123,6 +125,23 @@ def test_an_enrolled_admin_is_asked_for_the_code_and_it_works_once(client, enrol
     assert type_code(other, code_now()).location == "/"
 
 
+def test_only_the_current_30_second_steps_code_is_taken(client, enrolled_admin, second_factor_clock):
+    """ASVS 6.5.5: a code lives for its own 30-second step; the previous and next steps' are refused."""
+    totp = pyotp.TOTP(SECRET)
+    step_starts = second_factor_clock.next_step()
+    while len({totp.at(step_starts + offset) for offset in (-30, 0, 30)}) < 3:  # the rare steps sharing a code
+        step_starts = second_factor_clock.next_step()
+    type_password(client, "admin@example.org")
+    for other_step in (step_starts - mfa.STEP_SECONDS, step_starts + mfa.STEP_SECONDS):
+        answer = type_code(client, totp.at(other_step))
+        assert answer.status_code == 200 and mfa.WRONG_CODE in answer.get_data(as_text=True)
+    assert not signed_in(client)
+    assert [e.detail["reason"] for e in events(mfa.CODE_REFUSED)] == ["wrong", "wrong"]
+    second_factor_clock.seconds = step_starts + mfa.STEP_SECONDS - 1  # the step's last second
+    assert type_code(client, totp.at(step_starts)).location == "/"
+    assert signed_in(client)
+
+
 def test_five_wrong_codes_pause_every_code_for_a_while_in_every_browser(client, enrolled_admin, second_factor_clock):
     type_password(client, "admin@example.org")
     wrong = "000000" if code_now() != "000000" else "111111"
@@ -170,6 +189,33 @@ def test_a_recovery_code_signs_in_once(client, admin):
     assert len(events(mfa.RECOVERY_CODE_REFUSED)) == 1
 
 
+def test_recovery_codes_are_kept_as_salted_hashes(tree, monkeypatch):
+    """ASVS 6.5.2: two people given the same codes keep different values, each a salted scrypt
+    hash that verifies the code, and no stored value holds a code."""
+    people = [make_person(tree["trust"], roles=["admin"]) for _ in range(2)]
+    db.session.commit()
+    secrets_ = [mfa.secret_being_set_up(person) for person in people]
+    shown = []
+    for person, secret in zip(people, secrets_):
+        # The same draw of codes for both (the salts still come from the secrets module).
+        monkeypatch.setattr(mfa.secrets, "choice", random.Random(2026).choice)
+        shown.append(mfa.enrol(person, pyotp.TOTP(secret).at(mfa.now())))
+    monkeypatch.undo()
+    assert shown[0] == shown[1] and len(set(shown[0])) == mfa.RECOVERY_CODES
+    stored = [db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.person_id == person.id)
+                                 .order_by(RecoveryCode.id)).all() for person in people]
+    assert not set(stored[0]) & set(stored[1])
+    for value in stored[0] + stored[1]:
+        assert not any(code in value or code.replace("-", "") in value for code in shown[0])
+    first_code = shown[0][0].replace("-", "")
+    for value in (stored[0][0], stored[1][0]):
+        kind, salt, digest = value.split("$")
+        assert kind == "scrypt" and len(bytes.fromhex(salt)) == 16
+        assert hashlib.scrypt(first_code.encode(), salt=bytes.fromhex(salt), n=2 ** 14, r=8, p=1,
+                              dklen=32).hex() == digest
+    assert mfa.use_recovery_code(people[1], shown[0][0]) is None
+
+
 def test_the_second_step_pages_need_the_password_first(client, enrolled_admin):
     for page in (CODE_PAGE, "/sign-in/recovery-code", SET_UP_PAGE):
         assert client.get(page).location == "/sign-in"
@@ -207,6 +253,7 @@ def test_an_admin_resets_a_persons_second_factor(client, sign_in, enrolled_admin
     url = f"/admin/people/{lead.id}/second-factor/reset"
     confirm = client.get(url)
     assert confirm.status_code == 200 and "Reset second factor" in confirm.get_data(as_text=True)
+    assert "First confirm who is asking" in confirm.get_data(as_text=True)
     answer = client.post(url, data={"csrf_token": csrf_token_from(confirm.get_data(as_text=True))})
     assert answer.location == f"/admin/people/{lead.id}"
     assert db.session.get(SecondFactor, lead.id) is None

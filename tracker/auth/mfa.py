@@ -3,7 +3,8 @@ code. Who needs one, enrolling, checking codes, and an admin's reset. Nothing he
 sign-in pages are in mfa_routes.py.
 
 A code is taken once: the 30-second step of the last code accepted is kept per person, and only a
-later step is accepted (one step either side of now, for clocks that drift)."""
+later step is accepted. Only the current step's code is accepted (ASVS 6.5.5: a code lives 30
+seconds at most); phones keep network time, so no step either side is allowed for drift."""
 from __future__ import annotations
 
 import hashlib
@@ -25,7 +26,7 @@ from tracker.refusal import Refused
 # The demo accounts' shared secret (published in the README, printed by `make run`): refused in production.
 DEMO_SECRET = "TRACKERDEMOSEEDNOTFORLIVEUSE2345"
 STEP_SECONDS = 30
-STEPS_EITHER_SIDE = 1
+STEPS_EITHER_SIDE = 0
 RECOVERY_CODES = 10
 # After this many wrong codes in a row, no code is taken for a while (a 6-digit code must not be guessable).
 REFUSALS_BEFORE_PAUSE = 5
