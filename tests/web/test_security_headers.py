@@ -2,12 +2,15 @@
 Permissions-Policy, HSTS and the __Host- session cookie in production, and the proxy fix."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import config
 from tests.factories import PASSWORD, make_person, make_tree
 from tests.support import csrf_token_from
 from tracker import create_app
+from tracker.extensions import db
 
 
 @pytest.fixture
@@ -53,6 +56,25 @@ def test_production_sends_hsts_and_a_host_only_secure_session_cookie():
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")
     assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+
+
+def test_in_production_every_response_sends_hsts_for_a_year_with_subdomains(app, client, sign_in, nurse, monkeypatch):
+    """ASVS 3.4.1: with production's HSTS_SECONDS, a page before and after signing in, a redirect,
+    a static file, a 404, /healthz and a refused form each carry HSTS of a year or more, with
+    includeSubDomains."""
+    db.session.commit()  # the refused form rolls back; the nurse must outlive it
+    monkeypatch.setitem(app.config, "HSTS_SECONDS", config.Config.HSTS_SECONDS)
+    https = {"base_url": "https://tracker.example.org"}
+    responses = {address: client.get(address, **https)
+                 for address in ("/sign-in", "/portfolio", "/static/app.css", "/no-such-page", "/healthz")}
+    responses["refused form"] = client.post("/sign-in", data={"email": "x"}, **https)
+    responses["signing in"] = sign_in("nurse@example.org", PASSWORD)
+    responses["signed in"] = client.get("/my-year")
+    assert [r.status_code for r in responses.values()] == [200, 302, 200, 404, 200, 400, 302, 200]
+    for seen, response in responses.items():
+        hsts = response.headers.get("Strict-Transport-Security", "")
+        max_age = re.fullmatch(r"max-age=(\d+); includeSubDomains", hsts)
+        assert max_age and int(max_age.group(1)) >= 31_536_000, seen
 
 
 def test_production_settings_name_the_host_cookie_and_hsts():

@@ -3,18 +3,20 @@ sessions clock, moved here, never slept through); signing out of one, of the oth
 device; the "Your sessions" page; the warning's endpoints."""
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.factories import PASSWORD, make_person, make_tree
+from tests.factories import PASSWORD, make_person, make_tree, make_unit
 from tests.support import csrf_token_from
 from tracker import staff_history
-from tracker.auth import sessions
+from tracker.auth import links, session_routes, sessions
 from tracker.auth.services import deactivate
 from tracker.extensions import db
-from tracker.models import AuditEvent, UserSession
+from tracker.models import AuditEvent, SetPasswordLink, UserSession
 
 CHROME_ON_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
                      "Chrome/124.0 Safari/537.36")
@@ -231,6 +233,31 @@ def test_signing_in_starts_a_new_session_whatever_the_cookie_held(app, client, n
     with second.session_transaction() as other:
         assert other["_user_id"] != key
     assert len(records_of(nurse)) == 2
+
+
+def _random_bits(token: str) -> int:
+    return len(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) * 8
+
+
+def test_session_keys_and_set_password_links_hold_128_random_bits_at_least_and_only_their_hash_is_kept(
+        app, nurse, time_of_day):
+    """ASVS 7.2.3: both are secrets.token_urlsafe(32), 256 bits; the server keeps only a SHA-256."""
+    keys = []
+    for _ in range(3):
+        browser = app.test_client()
+        sign_in_on(browser)
+        with browser.session_transaction() as cookie:
+            keys.append(cookie[session_routes.KEY])
+    admin = make_person(make_unit(), roles=["admin"])
+    tokens = [links.create_link(admin, nurse)[0] for _ in range(3)]
+    db.session.flush()
+    for made in (keys, tokens):
+        assert len(set(made)) == 3 and all(_random_bits(token) >= 128 for token in made)
+    stored = [getattr(row, column.key) for model, rows in
+              ((UserSession, records_of(nurse)), (SetPasswordLink, db.session.scalars(select(SetPasswordLink)).all()))
+              for row in rows for column in model.__table__.columns]
+    assert {hashlib.sha256(token.encode()).hexdigest() for token in keys + tokens} <= set(stored)
+    assert not any(token in str(value) for token in keys + tokens for value in stored)
 
 
 # --- "Your sessions" ------------------------------------------------------------------------
