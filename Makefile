@@ -37,8 +37,11 @@ run: demo
 	@echo "admin@example.org and lead@example.org then ask for a code: add the demo TOTP key $(DEMO_TOTP_SECRET) to an authenticator app (local use only; refused in production)."
 	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# One pytest worker per core (pytest-xdist); the browser tests share one worker and live server.
+TEST_WORKERS ?= auto
+
 test: dev-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Needs PostgreSQL (make postgres) and a few minutes: builds the trust-scale data on both databases.
 bench: dev-deps

@@ -12,6 +12,33 @@ from datetime import UTC, date, datetime, time, timedelta
 
 os.environ.setdefault("FLASK_ENV", "testing")
 
+
+def _a_database_per_worker() -> None:
+    """Under pytest-xdist (`make test` runs one worker per core) every worker drops and rebuilds the
+    schema of its own database, so on PostgreSQL each gets `<TEST_DATABASE_URL's name>_<worker>`,
+    made here if missing, before config reads TEST_DATABASE_URL. In-memory SQLite is per process."""
+    worker, base = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL")
+    if not worker or not base or not base.startswith("postgres"):
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = base.replace("postgres://", "postgresql://", 1).replace("postgresql://", "postgresql+psycopg://", 1)
+    url = make_url(base)
+    own = url.set(database=f"{url.database}_{worker}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    admin.dispose()
+    os.environ["TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
+
+
+_a_database_per_worker()
+if not os.environ.get("PYTEST_XDIST_WORKER"):
+    # Workers start at different moments: they all take the day the run began (see _day_of_the_run).
+    os.environ.setdefault("TEST_TODAY", date.today().isoformat())
+
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
