@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import uuid
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import JSON, Text, cast, func, inspect, select, text
+from sqlalchemy import JSON, Text, cast, create_engine, func, inspect, select, text
 
 import config
 from tests.factories import make_person
@@ -44,24 +46,58 @@ class Tracker:
 
 
 @contextmanager
-def tracker_on(prefix: str, tmp_path: Path, *, sqlite: bool = False, revision: str = "head"):
-    """An app on a new database migrated with `flask db upgrade`, and an evidence folder of its own."""
-    if sqlite:
-        database = contextmanager(lambda: (yield f"sqlite:///{tmp_path / (prefix + '.db')}"))()
-    else:
-        database = scratch_database(prefix, tmp_path / f"{prefix}.db")
-    with database as url:
-        folder = tmp_path / f"{prefix}-evidence"
-        settings = type("BackupConfig", (config.TestingConfig,),
-                        {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder)})
-        app = create_app(settings)
-        with app.app_context():
-            upgrade(directory=MIGRATIONS, revision=revision)
-            try:
-                yield Tracker(app, folder)
-            finally:
-                db.session.remove()
-                db.engine.dispose()
+def tracker_at(url: str, folder: Path, *, migrate_to: str | None = None):
+    """An app on the database at `url` (migrated first with `flask db upgrade` when told), and the
+    evidence folder `folder`."""
+    settings = type("BackupConfig", (config.TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder)})
+    app = create_app(settings)
+    with app.app_context():
+        if migrate_to:
+            upgrade(directory=MIGRATIONS, revision=migrate_to)
+        try:
+            yield Tracker(app, folder)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@contextmanager
+def tracker_on(prefix: str, tmp_path: Path, template: str):
+    """An app on a new copy of the migrated database, with an evidence folder of its own."""
+    with copy_of(template, prefix, tmp_path) as url, tracker_at(url, tmp_path / f"{prefix}-evidence") as tracker:
+        yield tracker
+
+
+@contextmanager
+def copy_of(template: str, prefix: str, tmp_path: Path):
+    """A new database holding what `template` holds: a copied SQLite file, or a PostgreSQL database
+    made from it as a template (through the test database's server), dropped afterwards."""
+    if template.startswith("sqlite:///"):
+        copied = tmp_path / f"{prefix}.db"
+        shutil.copyfile(template.removeprefix("sqlite:///"), copied)
+        yield f"sqlite:///{copied}"
+        return
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    server = create_engine(config.normalise_database_url(os.environ["TEST_DATABASE_URL"]), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"'))
+    try:
+        yield template.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """An empty database made with `flask db upgrade` (of this run's kind), copied for each test's own:
+    copying is quicker than migrating each."""
+    tmp_path = tmp_path_factory.mktemp("migrated")
+    with scratch_database("backup_migrated", tmp_path / "migrated.db") as url:
+        with tracker_at(url, tmp_path / "unused", migrate_to="head"):
+            pass
+        yield url
 
 
 def every_row() -> dict[str, list[tuple]]:
@@ -143,10 +179,10 @@ def back_up(tracker: Tracker, archive: Path) -> Backup:
 
 
 @pytest.fixture(scope="module")
-def backup(tmp_path_factory):
+def backup(tmp_path_factory, migrated):
     """The filled database of this run's kind, backed up once for every test here."""
     tmp_path = tmp_path_factory.mktemp("backup")
-    with tracker_on("backup_source", tmp_path) as source:
+    with tracker_on("backup_source", tmp_path, migrated) as source:
         fill_every_table(source)
         yield back_up(source, tmp_path / "tracker.zip")
 
@@ -161,27 +197,28 @@ def test_the_backup_says_what_it_holds_and_records_it(backup):
     assert f"Backed up {rows:,} rows of {len(backup.rows)} tables and 3 evidence files" in backup.output
     assert "  person " in backup.output and "SHA-256" in backup.output
     assert backup.events == [(rows, 3)]
+    assert backup.archive.stat().st_mode & 0o777 == 0o600  # everyone's personal data: the owner's eyes only
     with zipfile.ZipFile(backup.archive) as archive:
         manifest = json.loads(archive.read("manifest.json"))
     assert {t["name"]: t["rows"] for t in manifest["tables"]} == {name: len(r) for name, r in backup.rows.items()}
     assert sorted(f["path"] for f in manifest["files"]) == sorted({**EVIDENCE, **STRAY})
 
 
-def test_a_restore_brings_back_every_row_and_every_file(backup, tmp_path):
-    with tracker_on("backup_target", tmp_path) as target:
+def test_a_restore_brings_back_every_row_and_every_file(backup, migrated, tmp_path):
+    with tracker_on("backup_target", tmp_path, migrated) as target:
         result = target.run("data", "restore", str(backup.archive))
         assert result.exit_code == 0, result.output
         assert "every table's count and every file's SHA-256 match the manifest" in result.output
         assert_restored(backup, target)
 
 
-def test_a_sqlite_backup_restores_into_postgresql(tmp_path):
+def test_a_sqlite_backup_restores_into_postgresql(migrated, tmp_path):
     if not ON_POSTGRESQL:
         pytest.skip("needs TEST_DATABASE_URL on PostgreSQL")
-    with tracker_on("sqlite_source", tmp_path, sqlite=True) as source:
+    with tracker_at(f"sqlite:///{tmp_path / 'source.db'}", tmp_path / "source-evidence", migrate_to="head") as source:
         fill_every_table(source)
         from_sqlite = back_up(source, tmp_path / "from-sqlite.zip")
-    with tracker_on("backup_target", tmp_path) as target:
+    with tracker_on("backup_target", tmp_path, migrated) as target:
         result = target.run("data", "restore", str(from_sqlite.archive))
         assert result.exit_code == 0, result.output
         assert_restored(from_sqlite, target)
@@ -216,21 +253,22 @@ def refused_with_nothing_changed(target: Tracker, archive: Path, message: str):
     assert every_row() == rows and every_file(target.folder) == files
 
 
-def test_a_database_holding_rows_is_refused(backup, tmp_path):
-    with tracker_on("backup_target", tmp_path) as target:
+def test_a_database_holding_rows_is_refused(backup, migrated, tmp_path):
+    with tracker_on("backup_target", tmp_path, migrated) as target:
         with refused_with_nothing_changed(target, backup.archive, "The database holds rows already (in import_heading)"):
             db.session.add(ImportHeading(heading="Pay No", field="employee_number"))
             db.session.commit()
 
 
 def test_a_database_at_another_revision_is_refused(backup, tmp_path):
-    with tracker_on("backup_target", tmp_path, revision="0019") as target:
+    with scratch_database("backup_target", tmp_path / "target.db") as url, \
+            tracker_at(url, tmp_path / "target-evidence", migrate_to="0019") as target:
         with refused_with_nothing_changed(target, backup.archive, "this database is at 0019"):
             pass
 
 
-def test_an_evidence_folder_holding_files_is_refused(backup, tmp_path):
-    with tracker_on("backup_target", tmp_path) as target:
+def test_an_evidence_folder_holding_files_is_refused(backup, migrated, tmp_path):
+    with tracker_on("backup_target", tmp_path, migrated) as target:
         with refused_with_nothing_changed(target, backup.archive, "holds files already (left.pdf"):
             target.folder.mkdir()
             (target.folder / "left.pdf").write_bytes(b"%PDF-1.4 left behind")
@@ -264,29 +302,40 @@ def manifest_changed(change):
      "The archive is damaged: evidence file b81e07.png does not match its manifest"),
     (manifest_changed(lambda m: {**m, "files": m["files"] + [{**m["files"][0], "path": "../outside.pdf"}]}),
      "names a file outside the evidence folder ('../outside.pdf')"),
-], ids=["truncated", "row changed", "rows added", "file changed", "path outside"])
-def test_a_damaged_archive_is_refused(backup, tmp_path, spoil, message):
+    (manifest_changed(lambda m: {**m, "tables": [{**t, "columns": t["columns"][:-1]} if t["name"] == "person" else t
+                                                 for t in m["tables"]]}),
+     "they differ in person): restore with the version that made it"),
+], ids=["truncated", "row changed", "rows added", "file changed", "path outside", "other columns"])
+def test_a_damaged_archive_is_refused(backup, untouched_target, tmp_path, spoil, message):
     spoilt = tmp_path / "spoilt.zip"
     spoil(backup.archive, spoilt)
-    with tracker_on("backup_target", tmp_path) as target:
-        with refused_with_nothing_changed(target, spoilt, message):
+    with untouched_target.app.app_context():
+        with refused_with_nothing_changed(untouched_target, spoilt, message):
             pass
-        assert not (tmp_path / "outside.pdf").exists()
+        assert not any(every_row()[table.name] for table in db.metadata.sorted_tables)
+    assert not (untouched_target.folder.parent / "outside.pdf").exists()
 
 
-def test_a_restore_that_fails_half_way_through_the_files_leaves_nothing(backup, tmp_path):
+@pytest.fixture(scope="module")
+def untouched_target(migrated, tmp_path_factory):
+    """One empty target for the damaged archives: each refusal must leave it as it was for the next."""
+    with tracker_on("backup_target", tmp_path_factory.mktemp("untouched"), migrated) as target:
+        yield target
+
+
+def test_a_restore_that_fails_half_way_through_the_files_leaves_nothing(backup, migrated, tmp_path):
     # The same file twice: the second cannot be written, after every row and the first file were.
     twice = tmp_path / "twice.zip"
     manifest_changed(lambda m: {**m, "files": m["files"] + m["files"][:1]})(backup.archive, twice)
-    with tracker_on("backup_target", tmp_path) as target:
+    with tracker_on("backup_target", tmp_path, migrated) as target:
         result = target.run("data", "restore", str(twice))
         assert isinstance(result.exception, FileExistsError)
         assert not any(every_row()[table.name] for table in db.metadata.sorted_tables)
         assert every_file(target.folder) == {}
 
 
-def test_a_backup_never_overwrites_a_file(backup, tmp_path):
-    with tracker_on("backup_target", tmp_path) as target:
+def test_a_backup_never_overwrites_a_file(migrated, tmp_path):
+    with tracker_on("backup_target", tmp_path, migrated) as target:
         taken = tmp_path / "taken.zip"
         taken.write_bytes(b"an older backup")
         result = target.run("data", "backup", str(taken))
@@ -299,7 +348,6 @@ def test_column_types_the_schema_does_not_use_yet_round_trip_too():
     """Binary, UUIDs, times, floats, zoneless datetimes and SQL NULL beside JSON null, through the
     archive's form and back, on a table of their own (SQLite in memory)."""
     import enum
-    import uuid
     from datetime import date, time
 
     from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Enum, Float, Integer, LargeBinary, MetaData,

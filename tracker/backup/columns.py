@@ -68,6 +68,7 @@ class TableForm:
         self.table = table
         self.columns = list(table.columns)
         self._forms = {c.name: _kind(c) for c in self.columns}
+        self._writers = [(c.name, self._forms[c.name][0], c.type) for c in self.columns]
         self.key = list(table.primary_key.columns) or self.columns
 
     def select(self) -> Select:
@@ -76,9 +77,9 @@ class TableForm:
         return select(*chosen).order_by(*self.key)
 
     def encode(self, row) -> dict:
-        values = row._mapping
-        return {c.name: None if values[c.name] is None else self._forms[c.name][0](values[c.name], c.type)
-                for c in self.columns}
+        """One row of select() as the archive holds it."""
+        return {name: None if value is None else write(value, type_)
+                for (name, write, type_), value in zip(self._writers, row)}
 
     def decode(self, line: dict, held_back=()) -> dict:
         """Parameters for insert(): `held_back` columns go in as NULL, to be set by update() later."""

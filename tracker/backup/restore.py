@@ -75,11 +75,13 @@ def _refuse_unless_ready(connection, manifest: dict, upload_folder: str) -> None
         raise Refused(f"The backup is of schema revision {manifest['schema_revision']} and this database is at "
                       f"{revision}: restore into a database migrated to {manifest['schema_revision']} "
                       "(`flask db upgrade " + manifest["schema_revision"] + "`), then upgrade it.")
-    in_archive = {t["name"] for t in manifest["tables"]} - {ALEMBIC_VERSION}
-    if in_archive != set(db.metadata.tables):
-        raise Refused("The backup's tables are not this tracker's tables at the same revision: "
-                      f"only in the backup {sorted(in_archive - set(db.metadata.tables))}, "
-                      f"only here {sorted(set(db.metadata.tables) - in_archive)}.")
+    in_archive = {t["name"]: t["columns"] for t in manifest["tables"] if t["name"] != ALEMBIC_VERSION}
+    here = {table.name: [c.name for c in table.columns] for table in db.metadata.sorted_tables}
+    if in_archive != here:
+        differ = sorted(name for name in in_archive.keys() | here.keys() if in_archive.get(name) != here.get(name))
+        raise Refused(f"The backup's tables are not this version of the tracker's (they differ in {', '.join(differ)}): "
+                      f"restore with the version that made it, at schema revision {manifest['schema_revision']}, "
+                      "then upgrade.")
     holding = [t.name for t in db.metadata.sorted_tables
                if connection.execute(select(1).select_from(t).limit(1)).first() is not None]
     if holding:

@@ -44,6 +44,8 @@ def backup(path: str, upload_folder: str, progress=lambda message: None) -> Back
     database: the caller records the audit event."""
     if os.path.exists(path):
         raise Refused(f"{path} exists already: choose a new name, so that no backup is overwritten.")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise Refused(f"There is no folder {os.path.dirname(os.path.abspath(path))} to write {path} in.")
     started = time.perf_counter()
     partial = f"{path}.partial"
     try:
@@ -62,15 +64,19 @@ def backup(path: str, upload_folder: str, progress=lambda message: None) -> Back
 def _write(path: str, upload_folder: str, progress) -> dict:
     moment = appraisal_year.now()
     stamp = moment.timetuple()[:6]
-    with zipfile.ZipFile(path, "x", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    # Created for the owner only: it holds everyone's personal data.
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle, \
+            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         with _snapshot() as connection:
             revision = _schema_revision(connection)
             tables = [_write_table(archive, connection, TableForm(table), stamp, progress)
                       for table in db.metadata.sorted_tables]
-            tables.append(_write_lines(archive, ALEMBIC_VERSION, [{"version_num": revision}], stamp))
+            tables.append({**_write_lines(archive, ALEMBIC_VERSION, [{"version_num": revision}], stamp),
+                           "columns": ["version_num"]})
             kind, version = connection.dialect.name, ".".join(map(str, connection.dialect.server_version_info or ()))
-        files = [_write_file(archive, relative, full, stamp) for relative, full in files_under(upload_folder)]
-        progress(f"  evidence files {len(files):>12,}  ({sum(f['bytes'] for f in files):,} bytes)")
+        files = [held for relative, full in files_under(upload_folder)
+                 if (held := _write_file(archive, relative, full, stamp)) is not None]
+        progress(f"  {'evidence files':<20} {len(files):>12,} files ({sum(f['bytes'] for f in files):,} bytes)")
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION,
             "created_at": moment.isoformat(), "schema_revision": revision,
@@ -110,6 +116,7 @@ def _write_table(archive, connection, form: TableForm, stamp, progress) -> dict:
     started = time.perf_counter()
     result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(form.select())
     written = _write_lines(archive, form.table.name, (form.encode(row) for row in result), stamp)
+    written["columns"] = [c.name for c in form.columns]
     progress(f"  {form.table.name:<20} {written['rows']:>12,} rows  {time.perf_counter() - started:6.1f} s")
     return written
 
@@ -128,11 +135,15 @@ def _write_lines(archive, name: str, rows, stamp) -> dict:
     return {"name": name, "member": member, "rows": count, "sha256": sha.hexdigest()}
 
 
-def _write_file(archive, relative: str, full: str, stamp) -> dict:
+def _write_file(archive, relative: str, full: str, stamp) -> dict | None:
+    """The file's entry in the manifest; None when it was removed (by a purge) since the folder was listed."""
     member, sha, size = file_member(relative), hashlib.sha256(), 0
+    try:
+        source = open(full, "rb")
+    except FileNotFoundError:
+        return None
     # Evidence is PDF, Word, PNG or JPEG: compressed already, so stored as it is.
-    with open(full, "rb") as source, archive.open(_info(member, stamp, zipfile.ZIP_STORED), "w",
-                                                  force_zip64=True) as stream:
+    with source, archive.open(_info(member, stamp, zipfile.ZIP_STORED), "w", force_zip64=True) as stream:
         while chunk := source.read(CHUNK):
             _put(stream, sha, chunk)
             size += len(chunk)
