@@ -48,14 +48,18 @@ def backup(path: str, upload_folder: str, progress=lambda message: None) -> Back
         raise Refused(f"There is no folder {os.path.dirname(os.path.abspath(path))} to write {path} in.")
     started = time.perf_counter()
     partial = f"{path}.partial"
+    if os.path.exists(partial):
+        raise Refused(f"{partial} exists: another backup to {path} is running, or one stopped half-way "
+                      "(then remove it).")
     try:
         manifest = _write(partial, upload_folder, progress)
         os.replace(partial, path)
     finally:
         if os.path.exists(partial):
             os.remove(partial)
+    tracker_tables = [t for t in manifest["tables"] if t["name"] != ALEMBIC_VERSION]  # the revision is said apart
     return BackedUp(
-        tables=len(manifest["tables"]), rows=sum(t["rows"] for t in manifest["tables"]),
+        tables=len(tracker_tables), rows=sum(t["rows"] for t in tracker_tables),
         files=len(manifest["files"]), file_bytes=sum(f["bytes"] for f in manifest["files"]),
         archive_bytes=os.path.getsize(path), archive_sha256=sha256_of(path),
         seconds=time.perf_counter() - started, schema_revision=manifest["schema_revision"])
