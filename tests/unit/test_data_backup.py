@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import JSON, Text, cast, create_engine, func, inspect, select, text
 
 import config
@@ -263,10 +263,12 @@ def test_a_database_holding_rows_is_refused(backup, migrated, tmp_path):
             db.session.commit()
 
 
-def test_a_database_at_another_revision_is_refused(backup, tmp_path):
-    with scratch_database("backup_target", tmp_path / "target.db") as url, \
-            tracker_at(url, tmp_path / "target-evidence", migrate_to="0019") as target:
-        with refused_with_nothing_changed(target, backup.archive, "this database is at 0019"):
+def test_a_database_at_another_revision_is_refused(backup, migrated, tmp_path):
+    with tracker_on("backup_target", tmp_path, migrated) as target:
+        downgrade(directory=MIGRATIONS, revision="-1")
+        earlier = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        assert earlier != backup.rows["alembic_version"][0][0]
+        with refused_with_nothing_changed(target, backup.archive, f"this database is at {earlier}:"):
             pass
 
 
