@@ -57,6 +57,8 @@ ACTION_WORDS: dict[str, str] = {
     "person.reactivated": "Reactivated a person",
     "person.erased": "Erased a person",
     "data.purged": "Purged data past its retention",
+    "data.backed_up": "Backed up the database and the evidence files",
+    "data.restored": "Restored the database and the evidence files from a backup",
     "role.granted": "Gave a role",
     "role.removed": "Took away a role",
     "set_password_link.created": "Created a set-password link",
@@ -79,6 +81,7 @@ DETAIL_WORDS: dict[str, str] = {
     "reason_detail": "Reason described",
     "unit_id": "Team (unit id)",
     "recorded_by_id": "Recorded by (person id)",
+    "archive_sha256": "Archive (SHA-256)",
 }
 
 # Lists in details (people reminded ...) are cut to this many items on screen and in the CSV.
