@@ -12,6 +12,7 @@ first refused request of the window. See "Limits on use" in the README."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from flask import current_app, g, render_template, request
 from flask_login import current_user
@@ -100,7 +101,7 @@ def _count():
     now = appraisal_year.now()
     over = []  # (seconds to wait, kind, limit, whether this is the window's first refusal)
     for kind in kinds:
-        limits = parse_many(current_app.config[SETTINGS[kind]])
+        limits = _parsed(current_app.config[SETTINGS[kind]])
         for limit, window, bucket, key in limit_counts.windows(f"use {kind}", who, limits, now):
             counted = limit_counts.hit(key, window)
             if counted > limit.amount:
@@ -109,10 +110,16 @@ def _count():
         db.session.commit()  # the outage's security event, kept whatever the view then does
     if not over:
         return None
-    wait, kind, limit, _first = max(over, key=lambda refusal: refusal[0])
+    wait, kind, limit, _ = max(over, key=lambda refusal: refusal[0])
     if any(first for *_, first in over):
         security_events.use_limited(kind, str(limit))
     return _too_many(wait)
+
+
+@lru_cache(maxsize=32)
+def _parsed(limit_strings: str) -> tuple:
+    """The settings' limit strings, read once (every request needs them)."""
+    return tuple(parse_many(limit_strings))
 
 
 def _too_many(wait: float):
