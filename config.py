@@ -87,6 +87,14 @@ class Config:
     SIGN_IN_LIMITS_PER_ADDRESS = os.environ.get("SIGN_IN_LIMITS_PER_ADDRESS") or \
         "10 per minute; 50 per hour; 200 per day"
     SIGN_IN_LOCK_AFTER = _int_env("SIGN_IN_LOCK_AFTER", 10, 3, 100)
+    # Limits on use (tracker/use_limits.py), per person (a visitor: per client address), in
+    # Flask-Limiter's limit strings: every request of a signed-in person, and the costly functions.
+    LIMITS_PER_PERSON = os.environ.get("LIMITS_PER_PERSON") or "300 per minute"
+    LIMITS_ON_EXPORTS = os.environ.get("LIMITS_ON_EXPORTS") or "20 per minute; 200 per hour"
+    LIMITS_ON_REPORTS = os.environ.get("LIMITS_ON_REPORTS") or "30 per minute"
+    LIMITS_ON_WRITES = os.environ.get("LIMITS_ON_WRITES") or "60 per minute"
+    LIMITS_ON_IMPORTS = os.environ.get("LIMITS_ON_IMPORTS") or "10 per minute; 50 per hour"
+    LIMITS_ON_PASSWORD_LINKS = os.environ.get("LIMITS_ON_PASSWORD_LINKS") or "30 per minute"
     TESTING = False
 
     @classmethod
@@ -121,6 +129,11 @@ class TestingConfig(Config):
     # The link checker visits public addresses only; tests reach their own server through this.
     # Only a testing app reads it (hub/link_address.allow_list).
     LINK_CHECK_ALLOW = frozenset({"127.0.0.1"})
+    # The walk of every page, the route matrix and the input fuzz send thousands of requests as one
+    # person within a minute: no test meets a limit on use by accident. The tests of those limits
+    # set the production numbers (Config's) themselves.
+    LIMITS_PER_PERSON = LIMITS_ON_EXPORTS = LIMITS_ON_REPORTS = LIMITS_ON_WRITES = LIMITS_ON_IMPORTS = \
+        LIMITS_ON_PASSWORD_LINKS = "100000 per minute"
 
 
 _MODES = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}

@@ -35,6 +35,8 @@ def make_app():
     class BenchConfig(config.DevelopmentConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{SQLITE_PATH}"
         WTF_CSRF_ENABLED = False
+        # One person asks for page after page as fast as it can: the limits on use would refuse it.
+        LIMITS_PER_PERSON = LIMITS_ON_REPORTS = LIMITS_ON_EXPORTS = config.TestingConfig.LIMITS_ON_EXPORTS
 
     return create_app(BenchConfig)
 

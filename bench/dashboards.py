@@ -55,6 +55,8 @@ def make_app(url: str):
         SQLALCHEMY_DATABASE_URI = url
         WTF_CSRF_ENABLED = False
         SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
+        # One person asks for page after page as fast as it can: the limits on use would refuse it.
+        LIMITS_PER_PERSON = LIMITS_ON_REPORTS = LIMITS_ON_EXPORTS = config.TestingConfig.LIMITS_ON_EXPORTS
 
     return create_app(BenchConfig)
 

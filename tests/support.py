@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import socket
+import subprocess
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,3 +117,38 @@ def refresh_planner_statistics() -> None:
     would on a live database; without statistics the planner picks nested loops that take minutes."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("ANALYZE"))
+
+
+def free_port() -> int:
+    """A port nothing listens on (until someone binds it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def redis_server() -> Iterator[tuple[str, subprocess.Popen]]:
+    """A Redis server of the test's own on a free port: (its URL, the process). Outside CI the test
+    is skipped only when redis-server is not installed."""
+    import pytest
+    import redis
+
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is needed in CI")
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no"], stdout=subprocess.PIPE, text=True)
+    try:
+        for line in server.stdout:  # blocks until the server says it is ready (or exits)
+            if "Ready to accept connections" in line:
+                break
+        else:
+            pytest.fail("redis-server did not start")
+        assert redis.Redis(port=port).ping()
+        yield f"redis://127.0.0.1:{port}/0", server
+    finally:
+        if server.poll() is None:  # the test may have stopped it itself
+            server.terminate()
+            server.communicate(timeout=10)

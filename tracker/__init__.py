@@ -23,13 +23,15 @@ def create_app(config_object=None) -> Flask:
     extensions.init_app(app)
 
     from tracker import models  # noqa: F401  (register every table)
-    from tracker import access, errors, figures, input_guard, layout, security_headers
+    from tracker import access, errors, figures, input_guard, layout, limit_counts, security_headers, use_limits
     from tracker.team import services as team_services
 
     input_guard.init_app(app)  # before the blueprints: it bounds their <int:...> ids
+    limit_counts.init_app(app)
     for area in AREAS:
         app.register_blueprint(importlib.import_module(f"tracker.{area}.routes").bp)
     access.init_app(app)
+    use_limits.init_app(app)  # after the session check and the access gate: counts only who got through
     errors.init_app(app)
     # Menu items that show a count: the sign-off queue's waiting activities.
     layout.init_app(app, badges={"team.queue": team_services.queue_count})

@@ -14,6 +14,8 @@ ACTION_WORDS: dict[str, str] = {
     "password.changed": "Changed their password",
     "security.csrf_refused": "Form refused: missing or wrong security token",
     "security.forbidden": "Refused a page (no permission)",
+    "security.use_limited": "Refused: done too many times in a short time (limits on use)",
+    "security.limit_counts_unavailable": "The limits' shared counts could not be reached (each worker counts alone)",
     "session.ended_idle": "Signed out after a time without activity",
     "session.ended_absolute": "Signed out at the end of the longest session allowed",
     "session.signed_out_everywhere": "Signed out of all devices",

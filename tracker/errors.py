@@ -14,6 +14,7 @@ _TITLES = {
     404: "Page not found",
     405: "Sorry, that action is not allowed here",
     413: "That upload is too large",
+    429: "You have done that too many times",
     500: "Sorry, there is a problem with the service",
 }
 

@@ -13,7 +13,7 @@ from tests.factories import PASSWORD
 from tests.conftest import SECOND_STEP_PAGES
 from tests.support import csrf_token_from, give_second_factor
 from tests.web.route_matrix import EMAILS, ROLES, ROWS, SIGNED_IN, Row, build_organisation
-from tracker import access
+from tracker import access, use_limits
 from tracker.extensions import db
 from tracker.reference import load_reference_data
 
@@ -117,9 +117,10 @@ def _offers_sign_out(response) -> bool:
 
 
 def test_every_role_gets_the_answer_the_table_gives(app, matrix):
-    """And every page a signed-in person gets offers Sign out (ASVS 7.4.4)."""
+    """And every page a signed-in person gets offers Sign out (ASVS 7.4.4), and every file handed
+    over comes from a route the export limits count (ASVS 2.4.1, tracker/use_limits.py)."""
     things, viewers = matrix
-    wrong, no_sign_out = [], []
+    wrong, no_sign_out, uncounted_files = [], [], []
     for row in ROWS:
         for role in ROLES:
             response = _ask(app, viewers[role], row, things)
@@ -129,8 +130,12 @@ def test_every_role_gets_the_answer_the_table_gives(app, matrix):
                 wrong.append(f"{where}: {got}, the table says {row.expected[role]}")
             if role != "anonymous" and not _offers_sign_out(response):
                 no_sign_out.append(where)
+            if response.headers.get("Content-Disposition", "").startswith("attachment") and \
+                    use_limits.kind_of(row.endpoint, row.method) != use_limits.EXPORTS:
+                uncounted_files.append(where)
     assert wrong == [], "\n".join(wrong)
     assert no_sign_out == [], "pages without Sign out:\n" + "\n".join(no_sign_out)
+    assert uncounted_files == [], "files not counted as exports:\n" + "\n".join(uncounted_files)
 
 
 def test_every_signed_in_role_is_let_in_somewhere_and_refused_somewhere():

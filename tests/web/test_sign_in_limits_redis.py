@@ -3,16 +3,10 @@ A Redis server of the test's own runs on a free port; outside CI the test is ski
 redis-server is not installed."""
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-
 import pytest
-import redis
 
 import config
-from tests.support import csrf_token_from
+from tests.support import csrf_token_from, redis_server
 from tracker import create_app
 from tracker.auth import guard
 from tracker.extensions import db
@@ -20,30 +14,10 @@ from tracker.extensions import db
 ADDRESS = "198.51.100.66"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def redis_url():
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is needed in CI")
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.PIPE, text=True)
-    for line in server.stdout:  # blocks until the server says it is ready (or exits)
-        if "Ready to accept connections" in line:
-            break
-    else:
-        pytest.fail("redis-server did not start")
-    assert redis.Redis(port=port).ping()
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.communicate(timeout=10)
+    with redis_server() as (url, _server):
+        yield url
 
 
 def instance(url: str):

@@ -1,10 +1,11 @@
 """Guessing passwords (ASVS 5.0.0 V6.3.1): failed sign-ins are limited per account and per client
 address, and ten failures in an hour lock the account until a password reset or an admin's unlock.
 
-Counts for the short limits live in Flask-Limiter's storage (RATELIMIT_STORAGE_URI: memory, or
+Counts for the short limits live in Flask-Limiter's storage (tracker/limit_counts.py: memory, or
 Redis shared by every worker and instance), in fixed windows read from the clock seam
-(appraisal_year.now) so that tests move time instead of sleeping. The hour that locks is counted
-from the audit trail, which every instance shares already.
+(appraisal_year.now) so that tests move time instead of sleeping; with Redis down each worker
+counts alone. The hour that locks is counted from the audit trail, which every instance shares
+already, so it holds whatever becomes of Redis.
 
 A stranger must not be able to keep a person out cheaply, so attempts from a "known place" (an
 address this person signed in from before) are counted apart from everyone else's, and a locked
@@ -16,12 +17,10 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse_many
+from limits import parse_many
 from sqlalchemy import func, select
 
-from tracker import appraisal_year
+from tracker import appraisal_year, limit_counts
 from tracker.audit import client_address, client_user_agent, record
 from tracker.auth.services import FAILED_SIGN_IN, SIGNED_IN, email_hash, normalise_email, record_failed_sign_in
 from tracker.durations import duration_text
@@ -41,31 +40,12 @@ LOCK_WINDOW = timedelta(hours=1)
 ELSEWHERE = "elsewhere"
 
 
-def init_app(app) -> None:
-    """One limiter (and so one storage connection) per application."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.extensions["sign_in_limiter"] = Limiter(get_remote_address, app=app,
-                                                storage_uri=app.config["RATELIMIT_STORAGE_URI"])
-
-
-def storage():
-    return current_app.extensions["sign_in_limiter"].storage
-
-
 def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _account_key(typed_email: str, place: str) -> str:
     return f"{email_hash(typed_email)}:{place}"
-
-
-def _windows(kind: str, key: str, limits: list[RateLimitItem], now: datetime):
-    """(limit, window seconds, window number, storage key) of each limit: fixed windows on the clock seam."""
-    for limit in limits:
-        window = int(limit.get_expiry())
-        bucket = int(now.timestamp()) // window
-        yield limit, window, bucket, limit.key_for("sign-in", kind, key, str(bucket))
 
 
 class Attempt:
@@ -86,12 +66,12 @@ class Attempt:
 
     def _keys(self):
         for kind, key, limits in self.ladders:
-            yield from _windows(kind, key, limits, self.now)
+            yield from limit_counts.windows(f"sign-in {kind}", key, limits, self.now)
 
     def wait(self) -> timedelta | None:
         """How long until the next try is allowed, or None when it is allowed now."""
         waits = [timedelta(seconds=(bucket + 1) * window - self.now.timestamp())
-                 for limit, window, bucket, key in self._keys() if storage().get(key) >= limit.amount]
+                 for limit, window, bucket, key in self._keys() if limit_counts.count(key) >= limit.amount]
         return max(waits, default=None)
 
     def refuse(self, wait: timedelta) -> str:
@@ -104,7 +84,7 @@ class Attempt:
         event = record_failed_sign_in(self.typed)
         event.occurred_at = self.now
         for limit, window, _bucket, key in self._keys():
-            storage().incr(key, window)
+            limit_counts.hit(key, window)
         if self.person is None or self.person.sign_in_locked_at is not None:
             return
         db.session.flush()
@@ -162,6 +142,6 @@ def forget_counts(person: Person) -> None:
     if not person.email:
         return
     limits = parse_many(current_app.config["SIGN_IN_LIMITS_PER_ACCOUNT"])
-    for _limit, _window, _bucket, key in _windows("account", _account_key(person.email, ELSEWHERE), limits,
-                                                   appraisal_year.now()):
-        storage().clear(key)
+    for _limit, _window, _bucket, key in limit_counts.windows("sign-in account", _account_key(person.email, ELSEWHERE),
+                                                               limits, appraisal_year.now()):
+        limit_counts.clear(key)

@@ -14,7 +14,6 @@ from tracker.extensions import db, login_manager
 from tracker.views import commit_or_show_errors
 
 bp = Blueprint("auth", __name__)
-bp.record_once(lambda state: guard.init_app(state.app))
 bp.register_blueprint(session_routes.bp)  # sessions: "Your sessions" and the time-out warning
 
 SIGN_IN_FAILED = "Your email address or password is incorrect"

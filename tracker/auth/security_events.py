@@ -1,5 +1,5 @@
-"""Security events outside signing in: a refused CSRF token and a refused page (403) go to the
-audit trail with the client's address and user agent. One insert each, committed on its own: the
+"""Security events outside signing in: a refused CSRF token, a refused page (403) and a request
+refused by the limits on use (429, tracker/use_limits.py) go to the audit trail with the client's address and user agent. One insert each, committed on its own: the
 refused request itself wrote nothing."""
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from tracker.extensions import db
 
 CSRF_REFUSED = "security.csrf_refused"
 FORBIDDEN = "security.forbidden"
+USE_LIMITED = "security.use_limited"
 PATH_LENGTH = 200
 
 
@@ -20,6 +21,10 @@ def csrf_refused(reason: str) -> None:
 
 def forbidden() -> None:
     _record(FORBIDDEN)
+
+
+def use_limited(kind: str, limit: str) -> None:
+    _record(USE_LIMITED, kind=kind, limit=limit)
 
 
 def _record(action: str, **detail) -> None:
