@@ -23,14 +23,17 @@ def create_app(config_object=None) -> Flask:
     extensions.init_app(app)
 
     from tracker import models  # noqa: F401  (register every table)
-    from tracker import access, errors, figures, input_guard, layout, security_headers
+    from tracker import access, errors, figures, input_guard, layout, logs, security_headers
     from tracker.team import services as team_services
 
     input_guard.init_app(app)  # before the blueprints: it bounds their <int:...> ids
     for area in AREAS:
         app.register_blueprint(importlib.import_module(f"tracker.{area}.routes").bp)
+    # The load balancer asks often: its checks never count towards a limit.
+    app.extensions["sign_in_limiter"].exempt(app.view_functions["home.health"])
     access.init_app(app)
     errors.init_app(app)
+    logs.init_app(app)
     # Menu items that show a count: the sign-off queue's waiting activities.
     layout.init_app(app, badges={"team.queue": team_services.queue_count})
     app.jinja_env.globals.update(figures.template_globals())
