@@ -3,8 +3,8 @@ on two ports, sharing one PostgreSQL and one Redis as they do behind the load ba
 made on one works on the other, wrong passwords on both count together towards the limits and the
 lock-out, and signing out on one ends the session on both.
 
-The database is a fresh one on the test server, built as an operator builds it: `flask db
-upgrade`, `flask setup`, `flask user create` (in one process); no demo data. Redis is a server of the test's own on
+The database is the test database, in a schema of its own, built as an operator builds a fresh
+one: `flask db upgrade`, `flask setup`, `flask user create` (in one process); no demo data. Redis is a server of the test's own on
 a free port, so that no earlier run's counts are in it.
 
 The instances run as behind nginx: PROXY_FIX_HOPS=1, and the client sends X-Forwarded-Proto:
@@ -38,21 +38,25 @@ TRUST = "Example NHS Trust"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+SCHEMA = "two_instances_check"
+
+
 @pytest.fixture(scope="module")
 def shared_database():
+    """A schema of its own in the test database: the instances' committed rows (and audit events,
+    which nothing may delete) stay out of the suite's tables and go with the schema."""
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql")):
         pytest.skip("two gunicorn processes need a database server both reach: this runs on the PostgreSQL "
                     "pass (TEST_DATABASE_URL=postgresql…); the SQLite pass's database lives in one process")
     server = make_url(config.normalise_database_url(url))
-    name = f"{server.database}_instances"
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+    yield server.update_query_dict({"options": f"-csearch_path={SCHEMA}"}).render_as_string(hide_password=False)
     with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
     engine.dispose()
 
 

@@ -97,3 +97,11 @@ def test_postgresql_connections_run_without_jit_and_sqlite_ones_get_no_postgresq
                 assert conn.execute(text("SHOW jit")).scalar() == "off"
         else:
             assert "jit" not in options
+
+
+def test_options_in_a_postgresql_url_are_kept_beside_jit_off():
+    from tracker import create_app
+
+    url = "postgresql+psycopg://tracker@db.internal/tracker?options=-csearch_path%3Dtracker&sslmode=require"
+    app = create_app(type("SchemaSettings", (config.TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-csearch_path=tracker -c jit=off"
