@@ -44,7 +44,8 @@ class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: an error's message (and so the log line) never repeats the values a form sent.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     APPRAISAL_YEAR_START_MONTH = _int_env("APPRAISAL_YEAR_START_MONTH", 4, 1, 12)
     COMPLIANCE_TARGET = _int_env("COMPLIANCE_TARGET", 85, 1, 100)
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "")

@@ -6,7 +6,7 @@ import config as tracker_config  # not "config": gunicorn would read that name a
 from tracker.serving import AccessLogger, logging_config, worker_count
 
 wsgi_app = "tracker:create_app()"
-# Only the proxy on this machine talks to gunicorn; it terminates TLS (deploy/nginx.conf).
+# Only the proxy on this machine talks to gunicorn; it terminates TLS (deploy/nginx/tracker.conf).
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 
 # Sync workers: one request per process. The app spends most of a request in Python (about 55 ms

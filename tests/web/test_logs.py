@@ -10,6 +10,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 import config
 from tests.web.test_sign_in_limits_redis import _free_port
 from tracker import create_app
@@ -57,3 +59,17 @@ def test_a_production_app_logs_one_json_line_per_record_without_the_query():
     assert warning["request_id"] == request_id
     assert datetime.fromisoformat(warning["time"]).utcoffset().total_seconds() == 0
     assert "Someone" not in ran.stdout
+
+
+def test_a_database_error_never_repeats_the_values_sent():
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from tracker.extensions import db
+
+    app = create_app(type("Production", (config.Config,), {"SECRET_KEY": "s" * 40,
+                                                           "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+    with app.app_context(), pytest.raises(OperationalError) as refused:
+        db.session.execute(text("SELECT no_such_column FROM no_such_table WHERE name = :name"),
+                           {"name": "Someone Private"})
+    assert "no_such_table" in str(refused.value) and "Someone Private" not in str(refused.value)
