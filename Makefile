@@ -1,13 +1,15 @@
-# Two commands set everything up: `make run` and `make test`.
+# Two commands set everything up: `make run` and `make test`; `make serve` runs it in production.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# `make serve` listens on 8000 unless PORT is given (PORT=5050 make serve).
+SERVE_PORT := $(if $(filter environment command line,$(origin PORT)),$(PORT),8000)
 # The demo accounts' second factor (tracker/auth/mfa.py DEMO_SECRET; a test holds them equal).
 DEMO_TOTP_SECRET := TRACKERDEMOSEEDNOTFORLIVEUSE2345
 export FLASK_APP := tracker
 
-.PHONY: run test venv dev-deps migrate demo vendor bench postgres clean
+.PHONY: run serve test venv dev-deps migrate demo vendor bench postgres clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +38,11 @@ run: demo
 	@echo "Serving the tracker at http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	@echo "admin@example.org and lead@example.org then ask for a code: add the demo TOTP key $(DEMO_TOTP_SECRET) to an authenticator app (local use only; refused in production)."
 	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Production: gunicorn (gunicorn.conf.py) behind a TLS-terminating proxy; see "Running in production".
+serve: venv
+	FLASK_ENV=production $(BIN)/flask db upgrade
+	FLASK_ENV=production PORT=$(SERVE_PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
 # One pytest worker per core (pytest-xdist); the browser tests share one worker and live server.
 TEST_WORKERS ?= auto

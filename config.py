@@ -44,7 +44,8 @@ class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: an error's message (and so the log line) never repeats the values a form sent.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     APPRAISAL_YEAR_START_MONTH = _int_env("APPRAISAL_YEAR_START_MONTH", 4, 1, 12)
     COMPLIANCE_TARGET = _int_env("COMPLIANCE_TARGET", 85, 1, 100)
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "")
@@ -79,9 +80,14 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     WTF_CSRF_TIME_LIMIT = None  # a long form on a busy ward must not expire mid-entry
-    # Sign-in limits (tracker/auth/guard.py): Redis, e.g. redis://127.0.0.1:6379/0, when several
-    # workers or instances run, so that they count together.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    # One Redis for everything shared between workers and instances (sign-in limits, locks, the job
+    # queue); a more specific setting wins. Production uses rediss:// when Redis is on another host.
+    REDIS_URL = os.environ.get("REDIS_URL") or ""
+    # Sign-in limits (tracker/auth/guard.py): in memory each worker counts alone, so several workers
+    # or instances need Redis to count together.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # The job queue's broker, for the Celery workers to come.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
     SIGN_IN_LIMITS_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMITS_PER_ACCOUNT") or \
         "5 per minute; 8 per 10 minutes; 10 per hour; 20 per day"
     SIGN_IN_LIMITS_PER_ADDRESS = os.environ.get("SIGN_IN_LIMITS_PER_ADDRESS") or \
@@ -105,6 +111,23 @@ class Config:
                 "`export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')`. "
                 "Only FLASK_ENV=development or testing runs without one."
             )
+        if cls.ENV_NAME == "production":
+            # gunicorn.conf.py says how many workers it starts (WEB_CONCURRENCY or the CPU count).
+            refuse_lone_counts(cls.RATELIMIT_STORAGE_URI, _int_env(WORKERS_ENV, 1, 1, 1000))
+
+
+WORKERS_ENV = "TRACKER_WORKERS"
+
+
+def refuse_lone_counts(storage_uri: str, workers: int) -> None:
+    """Sign-in limits kept in memory count per worker: with several workers a guesser gets the
+    allowance once per worker, so production refuses to start that way."""
+    if workers > 1 and storage_uri.startswith("memory"):
+        raise ConfigError(
+            f"{workers} workers would each count sign-in limits alone, in memory. Set REDIS_URL "
+            "(or RATELIMIT_STORAGE_URI) to a Redis every worker and instance shares, for example "
+            "redis://127.0.0.1:6379/0, or run one worker (WEB_CONCURRENCY=1)."
+        )
 
 
 class DevelopmentConfig(Config):
@@ -125,6 +148,10 @@ class TestingConfig(Config):
     SESSION_COOKIE_NAME = "session"
     HSTS_SECONDS = 0
     REMEMBER_COOKIE_SECURE = False
+    # A developer's REDIS_URL does not reach the tests: each test that needs Redis starts its own.
+    REDIS_URL = ""
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    CELERY_BROKER_URL = ""
     WTF_CSRF_ENABLED = True
     # The link checker visits public addresses only; tests reach their own server through this.
     # Only a testing app reads it (hub/link_address.allow_list).

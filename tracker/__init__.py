@@ -23,7 +23,8 @@ def create_app(config_object=None) -> Flask:
     extensions.init_app(app)
 
     from tracker import models  # noqa: F401  (register every table)
-    from tracker import access, errors, figures, input_guard, layout, limit_counts, security_headers, use_limits
+    from tracker import (access, errors, figures, input_guard, layout, limit_counts, logs, security_headers,
+                         use_limits)
     from tracker.team import services as team_services
 
     input_guard.init_app(app)  # before the blueprints: it bounds their <int:...> ids
@@ -33,6 +34,7 @@ def create_app(config_object=None) -> Flask:
     access.init_app(app)
     use_limits.init_app(app)  # after the session check and the access gate: counts only who got through
     errors.init_app(app)
+    logs.init_app(app)
     # Menu items that show a count: the sign-off queue's waiting activities.
     layout.init_app(app, badges={"team.queue": team_services.queue_count})
     app.jinja_env.globals.update(figures.template_globals())

@@ -11,7 +11,8 @@ import config
 @pytest.fixture
 def fresh_config(monkeypatch):
     def _load(**env):
-        for key in ("SECRET_KEY", "FLASK_ENV", "DATABASE_URL", "APPRAISAL_YEAR_START_MONTH", "COMPLIANCE_TARGET"):
+        for key in ("SECRET_KEY", "FLASK_ENV", "DATABASE_URL", "APPRAISAL_YEAR_START_MONTH", "COMPLIANCE_TARGET",
+                    "REDIS_URL", "RATELIMIT_STORAGE_URI", "CELERY_BROKER_URL", "TRACKER_WORKERS"):
             monkeypatch.delenv(key, raising=False)
         for key, value in env.items():
             monkeypatch.setenv(key, value)
@@ -61,6 +62,29 @@ def test_unknown_mode_is_refused(fresh_config):
         cfg.from_env()
 
 
+def test_one_redis_url_serves_the_limits_and_the_job_queue_unless_a_more_specific_one_is_set(fresh_config):
+    cfg = fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, REDIS_URL="rediss://cache.trust:6380/0")
+    assert cfg.Config.RATELIMIT_STORAGE_URI == cfg.Config.CELERY_BROKER_URL == "rediss://cache.trust:6380/0"
+    cfg = fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, REDIS_URL="redis://shared:6379/0",
+                       RATELIMIT_STORAGE_URI="redis://limits:6379/1", CELERY_BROKER_URL="redis://queue:6379/2")
+    assert (cfg.Config.RATELIMIT_STORAGE_URI, cfg.Config.CELERY_BROKER_URL) == \
+        ("redis://limits:6379/1", "redis://queue:6379/2")
+    assert fresh_config(FLASK_ENV="production").Config.RATELIMIT_STORAGE_URI == "memory://"
+
+
+def test_production_refuses_in_memory_limits_when_several_workers_run(fresh_config):
+    # gunicorn.conf.py's on_starting hook sets TRACKER_WORKERS before the workers make the app.
+    cfg = fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, TRACKER_WORKERS="3")
+    with pytest.raises(cfg.ConfigError, match="3 workers would each count sign-in limits alone, in memory. "
+                                              "Set REDIS_URL"):
+        cfg.from_env()
+    assert fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, TRACKER_WORKERS="3",
+                        REDIS_URL="redis://127.0.0.1:6379/0").from_env().RATELIMIT_STORAGE_URI.startswith("redis://")
+    assert fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, TRACKER_WORKERS="1").from_env()
+    # A laptop's `flask run` with several workers' count in its environment is not production's concern.
+    assert fresh_config(FLASK_ENV="development", TRACKER_WORKERS="3").from_env().ENV_NAME == "development"
+
+
 def test_postgresql_connections_run_without_jit_and_sqlite_ones_get_no_postgresql_options(app):
     from sqlalchemy import text
 
@@ -73,3 +97,11 @@ def test_postgresql_connections_run_without_jit_and_sqlite_ones_get_no_postgresq
                 assert conn.execute(text("SHOW jit")).scalar() == "off"
         else:
             assert "jit" not in options
+
+
+def test_options_in_a_postgresql_url_are_kept_beside_jit_off():
+    from tracker import create_app
+
+    url = "postgresql+psycopg://tracker@db.internal/tracker?options=-csearch_path%3Dtracker&sslmode=require"
+    app = create_app(type("SchemaSettings", (config.TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-csearch_path=tracker -c jit=off"

@@ -1,5 +1,5 @@
 """Command-line tools: `flask demo …`, `flask framework …`, `flask user …`, `flask links …`, `flask report …`,
-`flask people …`, `flask data …`."""
+`flask people …`, `flask data …`, `flask setup`."""
 from __future__ import annotations
 
 
@@ -10,7 +10,8 @@ def register(app) -> None:
     from tracker.cli.links import links_cli
     from tracker.cli.people import people_cli
     from tracker.cli.report import report_cli
+    from tracker.cli.setup import setup_command
     from tracker.cli.user import user_cli
 
-    for command in (demo_cli, framework_cli, user_cli, links_cli, report_cli, people_cli, data_cli):
+    for command in (demo_cli, framework_cli, user_cli, links_cli, report_cli, people_cli, data_cli, setup_command):
         app.cli.add_command(command)
