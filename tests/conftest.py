@@ -47,7 +47,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 import config
 from tests.factories import make_activity, make_person, make_tree
-from tests.support import SECOND_FACTOR_CLOCK, csrf_token_from, give_second_factor
+from tests.support import SECOND_FACTOR_CLOCK, csrf_token_from, give_second_factor, redis_server
 from tracker import appraisal_year, create_app
 from tracker.appraisal_year import AppraisalYear, year_containing
 from tracker.extensions import db
@@ -330,3 +330,10 @@ def each_request_loads_its_own_user(monkeypatch):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(FlaskClient, "open", open_)
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """The URL of a Redis server of the module's own, on a free port (tests.support.redis_server)."""
+    with redis_server() as (url, _server):
+        yield url

@@ -17,7 +17,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import pytest
 import requests
 
-from tests.web.test_sign_in_limits_redis import _free_port
+from tests.support import free_port as _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "tracker.example.nhs.uk"

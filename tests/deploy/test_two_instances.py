@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import config
-from tests.web.test_sign_in_limits_redis import _free_port, redis_url  # noqa: F401  (the fixture)
+from tests.support import free_port as _free_port
 from tracker.auth import guard
 from tracker.auth.routes import SIGN_IN_FAILED
 
@@ -86,7 +86,7 @@ class LogPipe:
 
 
 @pytest.fixture(scope="module")
-def instances(shared_database, redis_url, tmp_path_factory):  # noqa: F811
+def instances(shared_database, redis_url, tmp_path_factory):
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("TEST_", "TRACKER_", "RATELIMIT_", "CELERY_", "SIGN_IN_"))}
     env.update(FLASK_APP="tracker", FLASK_ENV="production", SECRET_KEY=secrets.token_hex(32),

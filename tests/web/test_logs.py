@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import config
-from tests.web.test_sign_in_limits_redis import _free_port
+from tests.support import free_port as _free_port
 from tracker import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

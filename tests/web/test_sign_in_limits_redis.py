@@ -6,18 +6,12 @@ from __future__ import annotations
 import pytest
 
 import config
-from tests.support import csrf_token_from, redis_server
+from tests.support import csrf_token_from
 from tracker import create_app
 from tracker.auth import guard
 from tracker.extensions import db
 
 ADDRESS = "198.51.100.66"
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    with redis_server() as (url, _server):
-        yield url
 
 
 def instance(url: str):
