@@ -14,6 +14,8 @@ ACTION_WORDS: dict[str, str] = {
     "password.changed": "Changed their password",
     "security.csrf_refused": "Form refused: missing or wrong security token",
     "security.forbidden": "Refused a page (no permission)",
+    "security.virus_found": "Evidence file refused: the virus scanner found a virus",
+    "security.virus_scan_failed": "Evidence file refused: the virus scanner could not be reached",
     "session.ended_idle": "Signed out after a time without activity",
     "session.ended_absolute": "Signed out at the end of the longest session allowed",
     "session.signed_out_everywhere": "Signed out of all devices",

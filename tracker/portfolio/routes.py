@@ -31,7 +31,8 @@ from tracker.extensions import db
 from tracker.input_guard import record_id
 from tracker.models import ActivityStatus
 from tracker.models._types import utcnow
-from tracker.portfolio import activities, evidence, form_choices, summaries
+from tracker.auth import security_events
+from tracker.portfolio import activities, evidence, form_choices, summaries, virus_scan
 from tracker.portfolio.activity_input import LONG_ACTIVITY_MINUTES, creation_key, typed_minutes
 from tracker.portfolio.behaviours import allowed_behaviours, group_by_subject
 from tracker.portfolio.forms import ActivityForm, ConfirmForm
@@ -154,11 +155,17 @@ def _save(form, activity=None):
     uploads = [evidence.Upload(f.filename, f.stream) for f in request.files.getlist("evidence") if f and f.filename]
     submit = form.submit_requested()
     stored_files = []  # evidence written by this save: removed again when the commit fails
+    scan_refusals = []  # a virus found, or no verdict: a security event once the save is undone
 
     def write():
-        saved = activities.save_activity(current_user, activity, form.to_input(uploads), submit=submit,
-                                         today=today(), upload_folder=upload_folder(),
-                                         room=evidence.Room.from_config(current_app.config))
+        try:
+            saved = activities.save_activity(current_user, activity, form.to_input(uploads), submit=submit,
+                                             today=today(), upload_folder=upload_folder(),
+                                             room=evidence.Room.from_config(current_app.config),
+                                             scanner=virus_scan.Scanner.from_config(current_app.config))
+        except virus_scan.ScanRefused as refused:
+            scan_refusals.append(refused)
+            raise
         stored_files.extend(saved.stored_files)
         return saved
 
@@ -177,6 +184,8 @@ def _save(form, activity=None):
         session[AUTOSAVE_CLEAR] = [_autosave_key(None), _autosave_key(saved.activity)]
         flash(f"This activity was already saved: {saved.activity.title}", "success")
         return redirect(url_for(".activity", activity_id=saved.activity.id))
+    for refused in scan_refusals:
+        security_events.evidence_refused(refused.event, activity=activity, **refused.detail)
     if saved is None:
         if activity is not None and activity.status_told not in activities.EDITABLE:
             # Decided on while the form was open: the refusal is about the activity, not the form.
