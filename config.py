@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -23,6 +24,14 @@ def _int_env(name: str, default: int, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
     return value
+
+
+def _scanner_env(name: str) -> str:
+    """clamd's address (tcp://HOST:PORT or unix:///PATH), or "" for no virus scanning."""
+    raw = (os.environ.get(name) or "").strip()
+    if raw and not re.fullmatch(r"tcp://[^/:]+:\d{1,5}/?|unix:///\S+", raw):
+        raise ConfigError(f"{name} must be tcp://HOST:PORT or unix:///PATH (clamd's address), got {raw!r}")
+    return raw
 
 
 def normalise_database_url(url: str) -> str:
@@ -55,6 +64,8 @@ class Config:
     # Evidence each person may keep in all, and the space the upload folder's disk always keeps free.
     EVIDENCE_QUOTA_MB = _int_env("EVIDENCE_QUOTA_MB", 200, 1, 1_000_000)
     EVIDENCE_MIN_FREE_MB = _int_env("EVIDENCE_MIN_FREE_MB", 500, 0, 100_000_000)
+    # ClamAV's daemon that scans every evidence upload before it is kept; "" scans nothing (README, "Virus scanning").
+    EVIDENCE_SCANNER = _scanner_env("EVIDENCE_SCANNER")
     # How long a manager may undo a sign-off decision; the author is told once it has passed.
     UNDO_DECISION_MINUTES = _int_env("UNDO_DECISION_MINUTES", 10, 1, 60)
     # `flask data purge`: evidence of a deleted activity goes after this many days; people who

@@ -16,6 +16,8 @@ ACTION_WORDS: dict[str, str] = {
     "security.forbidden": "Refused a page (no permission)",
     "security.use_limited": "Refused: done too many times in a short time (limits on use)",
     "security.limit_counts_unavailable": "The limits' shared counts could not be reached (each worker counts alone)",
+    "security.virus_found": "Evidence file refused: the virus scanner found a virus",
+    "security.virus_scan_failed": "Evidence file refused: the virus scanner could not be reached",
     "session.ended_idle": "Signed out after a time without activity",
     "session.ended_absolute": "Signed out at the end of the longest session allowed",
     "session.signed_out_everywhere": "Signed out of all devices",

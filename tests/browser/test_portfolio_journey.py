@@ -123,46 +123,69 @@ def test_log_and_submit_an_activity_and_see_my_year_change(page, viewport):
     assert title not in page.locator("table.app-activities").inner_text()
 
 
-KEPT = "Object.keys(localStorage).filter(k => k.startsWith('tracker-autosave:'))"
+# Everything this site keeps in the browser's storage: nothing, whatever is typed.
+STORED = "Object.keys(localStorage)"
+COPY = "/activities/new/typed-copy"
+
+
+def _copy_sent(text: str):
+    """The answer to the form's copy holding `text`, as the server keeps it."""
+    return lambda response: (response.request.method == "POST" and response.url.endswith(COPY)
+                             and text in (response.request.post_data or ""))
+
+
+def _kept_on_the_server(page) -> dict | None:
+    return page.request.get(COPY).json()["fields"]
 
 
 def _type_a_reflection(page) -> None:
     page.goto("/activities/new")
     page.get_by_label("Title").fill("Half-written after a long shift")
     page.get_by_label("What? So what? Now what?").check()
-    page.get_by_label("What?", exact=True).fill("Twenty minutes of careful reflection")
-    page.wait_for_timeout(600)  # the autosave waits for a pause in typing
+    with page.expect_response(_copy_sent("Twenty minutes of careful reflection")) as sent:
+        page.get_by_label("What?", exact=True).fill("Twenty minutes of careful reflection")
+        page.get_by_label("What?", exact=True).blur()  # leaving a field sends the copy
+    assert sent.value.ok
 
 
-def test_typed_text_is_offered_back_then_forgotten_on_request_and_on_signing_out(page):
+def test_typed_text_survives_a_reload_then_is_forgotten_on_request_and_on_signing_out(page):
     sign_in(page, STAFF)
     _type_a_reflection(page)
-    assert page.get_by_text("What you type is kept in this browser until you save or sign out").is_visible()
+    assert page.get_by_text("A copy of what you type is kept for you alone until you save or sign out").is_visible()
+    assert page.evaluate(STORED) == []
+    assert _kept_on_the_server(page)["title"] == "Half-written after a long shift"
 
     # The page is closed by mistake and opened again: what was typed is offered back.
-    page.goto("/activities/new")
+    page.reload()
     offer = page.locator("[data-autosave-offer]")
-    assert offer.is_visible()
+    offer.wait_for(state="visible")
     assert_accessible(page, "autosave offer")
     page.get_by_role("button", name="Restore what I typed").click()
     assert page.get_by_label("Title").input_value() == "Half-written after a long shift"
     assert page.get_by_label("What?", exact=True).input_value() == "Twenty minutes of careful reflection"
     assert page.get_by_label("What?", exact=True).is_visible()  # its model was chosen again too
+    assert page.evaluate(STORED) == []
 
-    # "Forget what I typed": no copy stays in the browser, even as typing goes on.
-    page.get_by_role("button", name="Forget what I typed").click()
-    assert page.get_by_text("This browser no longer keeps a copy of what you typed on this form.").is_visible()
+    # "Forget what I typed": no copy is kept, even as typing goes on.
+    with page.expect_response(lambda r: r.url.endswith(COPY + "/forget")):
+        page.get_by_role("button", name="Forget what I typed").click()
+    assert page.get_by_text("We no longer keep a copy of what you typed on this form.").is_visible()
     page.get_by_label("Title").fill("Still typing")
-    page.wait_for_timeout(600)
-    assert page.evaluate(KEPT) == []
+    page.get_by_label("Title").blur()
+    assert _kept_on_the_server(page) is None
+    assert page.evaluate(STORED) == []
     assert_accessible(page, "autosave forgotten")
+    page.reload()
+    page.get_by_label("Title").wait_for()
+    assert _kept_on_the_server(page) is None and not page.locator("[data-autosave-offer]").is_visible()
 
-    # Signing out on a shared computer leaves nothing behind.
+    # Signing out on a shared computer leaves nothing behind, in the browser or on the server.
     _type_a_reflection(page)
-    assert page.evaluate(KEPT) != []
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
-    assert page.evaluate(KEPT) == []
+    assert page.evaluate(STORED) == []
+    sign_in(page, STAFF)
+    assert _kept_on_the_server(page) is None
 
 
 def test_a_long_activity_is_asked_about_before_it_is_saved(page, viewport):
@@ -197,7 +220,10 @@ def test_the_kept_copy_is_removed_once_the_form_is_saved(page):
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_load_state()
     assert "Saved as a draft" in page.content()
-    assert page.evaluate(KEPT) == []
+    assert _kept_on_the_server(page) is None and page.evaluate(STORED) == []
+    page.goto("/activities/new")
+    page.get_by_label("Title").wait_for()
+    assert not page.locator("[data-autosave-offer]").is_visible()
     # Tidy up the demo data.
     page.goto("/my-year")
     page.locator("table.app-activities").get_by_role("link", name="Half-written after a long shift").click()
@@ -206,16 +232,23 @@ def test_the_kept_copy_is_removed_once_the_form_is_saved(page):
     page.wait_for_load_state()
 
 
-def test_typed_text_is_gone_when_the_session_has_ended(page):
+def test_typed_text_survives_the_session_ending_and_the_browser_keeps_none(page):
     sign_in(page, STAFF)
     _type_a_reflection(page)
     page.context.clear_cookies()  # the session ends; the next person sees the sign-in page
     page.goto("/activities/new")
     page.wait_for_load_state()
-    assert page.evaluate(KEPT) == []
+    assert "/sign-in" in page.url and page.evaluate(STORED) == []
     sign_in(page, STAFF)
     page.goto("/activities/new")
-    assert not page.locator("[data-autosave-offer]").is_visible()
+    page.locator("[data-autosave-offer]").wait_for(state="visible")
+    page.get_by_role("button", name="Restore what I typed").click()
+    assert page.get_by_label("What?", exact=True).input_value() == "Twenty minutes of careful reflection"
+    # Tidy up: the copy from the other visit goes.
+    page.reload()
+    with page.expect_response(lambda r: r.url.endswith(COPY + "/forget")):
+        page.get_by_role("button", name="Discard it").click()
+    assert _kept_on_the_server(page) is None
 
 
 def test_behaviours_can_be_searched_and_a_course_ticks_its_behaviours(page):

@@ -183,6 +183,8 @@ ROUTES: dict[str, Route] = {
     "portfolio.edit_activity": Route(own_draft),
     "portfolio.delete_activity": Route(own_draft),
     "portfolio.export_my_data": Route(always(), file=True),
+    # The activity form's copy of what was typed (JSON, read by the form's script).
+    "portfolio.typed_copy.show": Route(always(), file=True),
     "portfolio.evidence_download": Route(
         lambda walk, viewer: [{"evidence_id": walk.evidence}] if viewer in ("staff", "manager", "director") else [],
         file=True, only=("staff", "manager", "director")),

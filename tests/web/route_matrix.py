@@ -73,6 +73,9 @@ def row(route: str, answers: str, form: dict | None = None, **values) -> Row:
     return Row(endpoint, method, dict(zip(ROLES, words)), values, form or {})
 
 
+# A copy of the activity form as its page sends it (tracker/static/portfolio.js).
+TYPED_COPY = {"page": "a-page-of-the-form-0001", "fields": '{"title": "Half a title"}'}
+
 # Columns (ROLES): anonymous, staff, staff elsewhere, manager, manager elsewhere, director,
 # education lead, admin.
 #                                              ano sta st2 mgr mg2 dir led adm
@@ -151,6 +154,18 @@ ROWS: list[Row] = [
     row("GET portfolio.evidence_download",    "in  404 200 404 200 404 404 404", evidence_id="@evidence_elsewhere"),
     row("POST portfolio.dismiss_notice",      "in  302 302 302 302 302 302 302", notice_id="@own_notice"),
     row("POST portfolio.dismiss_notice",      "in  404 302 404 404 404 404 404", notice_id="@notice_elsewhere"),
+    # The activity form's copy of what was typed: one's own, of the new form or of one's own activity.
+    row("GET portfolio.typed_copy.show",      "in  200 200 200 200 200 200 200"),
+    row("GET portfolio.typed_copy.show",      "in  200 200 200 200 200 200 200", activity_id="@own_draft"),
+    row("GET portfolio.typed_copy.show",      "in  404 200 404 404 404 404 404", activity_id="@waiting_elsewhere"),
+    row("POST portfolio.typed_copy.keep",     "in  200 200 200 200 200 200 200", form=TYPED_COPY),
+    row("POST portfolio.typed_copy.keep",     "in  200 200 200 200 200 200 200", form=TYPED_COPY,
+        activity_id="@own_draft"),
+    row("POST portfolio.typed_copy.keep",     "in  404 200 404 404 404 404 404", form=TYPED_COPY,
+        activity_id="@waiting_elsewhere"),
+    row("POST portfolio.typed_copy.keep",     "in  400 400 400 400 400 400 400", form={"fields": "{}"}),
+    row("POST portfolio.typed_copy.forget",   "in  200 200 200 200 200 200 200"),
+    row("POST portfolio.typed_copy.forget",   "in  404 200 404 404 404 404 404", activity_id="@waiting_elsewhere"),
     # Managers: the team area, and sign-off (line managers too)
     row("GET team.dashboard",                 "in  403 403 200 200 200 403 403"),
     row("GET team.dashboard",                 "in  403 403 200 404 200 403 403", unit="@ward"),

@@ -11,6 +11,7 @@ from tracker.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, 
 from tracker.auth.services import (MIN_PASSWORD_LENGTH, WRONG_CURRENT_PASSWORD, authenticate, change_password,
                                    record_sign_in, record_sign_out)
 from tracker.extensions import db, login_manager
+from tracker.portfolio import typed_copies
 from tracker.views import commit_or_show_errors
 
 bp = Blueprint("auth", __name__)
@@ -94,6 +95,7 @@ def sign_out():
         person = current_user._get_current_object()
         sessions.end(session_routes.current_session(), sessions.SIGNED_OUT, sessions.now())  # sessions: only this one
         record_sign_out(person)
+        typed_copies.forget_all(person)  # the activity form's copies: "kept … until you save or sign out"
         db.session.commit()
         logout_user()
         flash("You have signed out.", "success")

@@ -27,12 +27,18 @@ def use_limited(kind: str, limit: str) -> None:
     _record(USE_LIMITED, kind=kind, limit=limit)
 
 
-def _record(action: str, **detail) -> None:
+def evidence_refused(action: str, *, activity=None, **detail) -> None:
+    """An evidence upload refused by the virus scan (tracker/portfolio/virus_scan.py): a virus
+    found, or the scanner gave no verdict. Recorded after the refused save was rolled back."""
+    _record(action, about_self=True, activity=activity.id if activity is not None else None, **detail)
+
+
+def _record(action: str, *, about_self: bool = False, activity: int | None = None, **detail) -> None:
     try:
         db.session.rollback()
         actor = current_user._get_current_object() if current_user.is_authenticated else None
-        record(actor, action, method=request.method, path=request.path[:PATH_LENGTH],
-               user_agent=client_user_agent(), **detail)
+        record(actor, action, person=actor if about_self else None, activity=activity, method=request.method,
+               path=request.path[:PATH_LENGTH], user_agent=client_user_agent(), **detail)
         db.session.commit()
     except Exception:  # the refusal page must still be shown when the trail cannot be written
         db.session.rollback()

@@ -20,7 +20,9 @@ bp = Blueprint("sessions", __name__)
 KEY = "_user_id"
 # Asked by the warning's script: how long is left, without counting as something the person did.
 PASSIVE_ENDPOINTS = frozenset({"auth.sessions.time_left"})
-JSON_ENDPOINTS = frozenset({"auth.sessions.time_left", "auth.sessions.stay_signed_in"})
+JSON_ENDPOINTS = frozenset({"auth.sessions.time_left", "auth.sessions.stay_signed_in",
+                            # the activity form's copy of what was typed, sent by its script
+                            "portfolio.typed_copy.show", "portfolio.typed_copy.keep", "portfolio.typed_copy.forget"})
 UNCHECKED_ENDPOINTS = frozenset({"static", "assets"})
 
 

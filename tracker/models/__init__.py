@@ -30,6 +30,7 @@ from tracker.models.history import SINCE_EVER, PersonPeriod, UnitPeriod, in_forc
 from tracker.models.accounts import SetPasswordLink
 from tracker.models.sessions import UserSession
 from tracker.models.second_factor import RecoveryCode, SecondFactor
+from tracker.models.typed_copies import TypedCopy
 
 __all__ = [
     "Activity", "ActivityStatus", "ActivityType", "AuditEvent", "AuditSubject", "Behaviour", "BehaviourTier",
@@ -37,6 +38,6 @@ __all__ = [
     "Framework", "HubSection", "KeptFigure", "ImportHeading", "StaffGroupTier", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
     "Notice", "OrganisationUnit", "Person", "PersonPeriod", "PersonRole", "SINCE_EVER", "UnitPeriod", "in_force",
     "RecoveryCode", "ReflectionModel", "RequirementRule", "Resource", "Role", "SecondFactor", "SetPasswordLink", "StaffGroup",
-    "Subject", "TIERS", "UnitClosure", "UnitKind", "UserSession", "YearFramework",
+    "Subject", "TIERS", "TypedCopy", "UnitClosure", "UnitKind", "UserSession", "YearFramework",
     "activity_behaviour", "course_behaviour",
 ]

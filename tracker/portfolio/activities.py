@@ -20,6 +20,7 @@ from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, EvidenceFile, Notice, Person
 from tracker.models._types import utcnow
 from tracker.portfolio import evidence as evidence_files
+from tracker.portfolio import virus_scan
 from tracker.portfolio.activity_input import ActivityInput, check_activity, creation_key
 from tracker.refusal import Refused
 from tracker.year_closing import ensure_open, first_open_day
@@ -61,13 +62,15 @@ def evidence_held(owner: Person) -> int:
 
 
 def save_activity(owner: Person, activity: Activity | None, data: ActivityInput, *, submit: bool,
-                  today: date, upload_folder: str, room: evidence_files.Room | None = None) -> Saved:
+                  today: date, upload_folder: str, room: evidence_files.Room | None = None,
+                  scanner: virus_scan.Scanner | None = None) -> Saved:
     """Create (activity=None) or change one of the owner's activities, as a draft or submitted.
     A new-activity form sent again with the same creation key (a retry after a dropped
     connection) writes nothing and returns the activity it created (already_saved).
 
     Everything is checked before anything is written (new evidence against `room`: the person's
-    quota and the disk's free space); a refusal leaves the database and the upload folder as
+    quota and the disk's free space), then scanned for viruses by `scanner` when there is one
+    (a virus, or no verdict, is a virus_scan.ScanRefused); a refusal leaves the database and the upload folder as
     they were. An activity dated in a closed year stays as it is, even when the new date is
     open: moving it out would change the closed year.
     """
@@ -86,6 +89,9 @@ def save_activity(owner: Person, activity: Activity | None, data: ActivityInput,
         evidence_files.ensure_room(room, upload_folder,
                                    held_bytes=evidence_held(owner) - sum(f.size_bytes for f in checked.remove),
                                    adding_bytes=sum(len(f.content) for f in checked.files))
+    if scanner is not None:  # last: the slowest check, and only for files that would otherwise be kept
+        for file in checked.files:
+            virus_scan.ensure_clean(scanner, file.original_name, file.content)
 
     created = activity is None
     if created:

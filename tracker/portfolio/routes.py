@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from datetime import date
 
 from flask import (
@@ -18,7 +19,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_login import current_user
@@ -31,7 +31,8 @@ from tracker.extensions import db
 from tracker.input_guard import record_id
 from tracker.models import ActivityStatus
 from tracker.models._types import utcnow
-from tracker.portfolio import activities, evidence, form_choices, summaries
+from tracker.auth import security_events
+from tracker.portfolio import activities, evidence, form_choices, summaries, typed_copies, typed_copy_routes, virus_scan
 from tracker.portfolio.activity_input import LONG_ACTIVITY_MINUTES, creation_key, typed_minutes
 from tracker.portfolio.behaviours import allowed_behaviours, group_by_subject
 from tracker.portfolio.forms import ActivityForm, ConfirmForm
@@ -42,8 +43,8 @@ from tracker.views import commit_or_show_errors
 from tracker.year_closing import closed_message_for
 
 bp = Blueprint("portfolio", __name__)
+bp.register_blueprint(typed_copy_routes.bp)  # the form's copy of what was typed, kept on the server
 
-AUTOSAVE_CLEAR = "portfolio_autosave_clear"
 FORM_ENDPOINTS = ("portfolio.log_activity", "portfolio.edit_activity")
 STATUS_COLOURS = {
     Status.NOT_STARTED: "grey", Status.IN_PROGRESS: "blue", Status.AWAITING_SIGN_OFF: "yellow",
@@ -77,9 +78,14 @@ def _autosave_key(activity=None) -> str:
     return f"tracker:{current_user.id}:activity:{activity.id if activity is not None else 'new'}"
 
 
-def _saved_keys() -> list[str]:
-    """Autosave copies the page should now forget (the form they belong to was saved)."""
-    return session.pop(AUTOSAVE_CLEAR, [])
+def _close_typed_copies(activity, saved_activity) -> None:
+    """The form was saved: its copy of what was typed goes, and a copy this page sent a moment ago
+    is not taken later; a new activity's own form starts with none."""
+    now = appraisal_year.now()
+    typed_copies.close(current_user, typed_copies.form_of(activity),
+                       typed_copies.page_id(request.form.get("typing_page")), now)
+    if activity is None:
+        typed_copies.close(current_user, typed_copies.form_of(saved_activity), None, now)
 
 
 def _year_asked_for() -> appraisal_year.AppraisalYear:
@@ -97,8 +103,7 @@ def _year_asked_for() -> appraisal_year.AppraisalYear:
 def my_year():
     year = _year_asked_for()
     view = summaries.my_year(current_user, year, today())
-    return render_template("portfolio/my_year.html", view=view, confirm=ConfirmForm(),
-                           autosave_clear=_saved_keys())
+    return render_template("portfolio/my_year.html", view=view, confirm=ConfirmForm())
 
 
 @bp.route("/notices/<int:notice_id>/dismiss", methods=["POST"])
@@ -132,6 +137,8 @@ def _render_form(form, activity=None, *, first_subjects=(), status=200, state="f
         field_name=field_name,
         autosave_key=_autosave_key(activity),
         autosave_state=state,
+        typing_page=secrets.token_urlsafe(16),
+        typed_copy_url=url_for("portfolio.typed_copy.show", activity_id=activity.id if activity else None),
         files_dropped=files_dropped,
         max_files=evidence.MAX_FILES_PER_ACTIVITY,
         max_file_bytes=evidence.MAX_FILE_BYTES,
@@ -154,12 +161,19 @@ def _save(form, activity=None):
     uploads = [evidence.Upload(f.filename, f.stream) for f in request.files.getlist("evidence") if f and f.filename]
     submit = form.submit_requested()
     stored_files = []  # evidence written by this save: removed again when the commit fails
+    scan_refusals = []  # a virus found, or no verdict: a security event once the save is undone
 
     def write():
-        saved = activities.save_activity(current_user, activity, form.to_input(uploads), submit=submit,
-                                         today=today(), upload_folder=upload_folder(),
-                                         room=evidence.Room.from_config(current_app.config))
+        try:
+            saved = activities.save_activity(current_user, activity, form.to_input(uploads), submit=submit,
+                                             today=today(), upload_folder=upload_folder(),
+                                             room=evidence.Room.from_config(current_app.config),
+                                             scanner=virus_scan.Scanner.from_config(current_app.config))
+        except virus_scan.ScanRefused as refused:
+            scan_refusals.append(refused)
+            raise
         stored_files.extend(saved.stored_files)
+        _close_typed_copies(activity, saved.activity)
         return saved
 
     try:
@@ -174,9 +188,10 @@ def _save(form, activity=None):
             raise
         saved = activities.Saved(first, submitted=False, stored_files=[], removed_files=[], already_saved=True)
     if saved is not None and saved.already_saved:
-        session[AUTOSAVE_CLEAR] = [_autosave_key(None), _autosave_key(saved.activity)]
         flash(f"This activity was already saved: {saved.activity.title}", "success")
         return redirect(url_for(".activity", activity_id=saved.activity.id))
+    for refused in scan_refusals:
+        security_events.evidence_refused(refused.event, activity=activity, **refused.detail)
     if saved is None:
         if activity is not None and activity.status_told not in activities.EDITABLE:
             # Decided on while the form was open: the refusal is about the activity, not the form.
@@ -189,7 +204,6 @@ def _save(form, activity=None):
         form.mask_nhs_numbers()
         return _render_form(form, activity, state="returned", files_dropped=bool(uploads) and not form.evidence.errors)
     evidence.discard(upload_folder(), saved.removed_files)
-    session[AUTOSAVE_CLEAR] = [_autosave_key(activity), _autosave_key(saved.activity)]
     if submit:
         decider = access.decider_of(saved.activity)
         flash(f"Submitted for sign-off{' to ' + decider.name if decider else ''}: {saved.activity.title}", "success")
@@ -235,7 +249,7 @@ def edit_activity(activity_id: int):
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error):
     """Too much was sent to read at all: show the form again, saying so, instead of a bare 413.
-    The typed text survives in the browser's own autosave copy."""
+    The typed text survives in the form's copy kept on the server (typed_copies), offered back."""
     if request.endpoint not in FORM_ENDPOINTS or not current_user.is_authenticated:
         return render_template("errors/error.html", status=413, title="That upload is too large",
                                message="Nothing was saved. Each evidence file must be 10 MB or smaller."), 413
@@ -275,7 +289,7 @@ def activity(activity_id: int):
         "portfolio/activity.html", activity=activity, confirm=ConfirmForm(),
         answers=labelled_answers(activity.reflection_model, activity.reflection),
         model=MODELS.get(activity.reflection_model) if activity.reflection_model else None,
-        autosave_clear=_saved_keys(), closed=closed_message_for(activity.occurred_on, today()),
+        closed=closed_message_for(activity.occurred_on, today()),
         decider=access.decider_of(activity) if activity.status_told == ActivityStatus.SUBMITTED else None,
     )
 
@@ -305,13 +319,13 @@ def delete_activity(activity_id: int):
         return render_template("portfolio/delete.html", activity=activity, confirm=ConfirmForm())
     try:
         activities.delete(current_user, activity, today())
+        typed_copies.close(current_user, typed_copies.form_of(activity), None, appraisal_year.now())
         db.session.commit()
     except Refused as refused:
         db.session.rollback()
         flash(str(refused))
         return redirect(url_for(".activity", activity_id=activity_id))
     flash(f"Deleted: {activity.title}", "success")
-    session[AUTOSAVE_CLEAR] = [_autosave_key(activity)]
     return redirect(url_for(".my_year"))
 
 

@@ -24,9 +24,10 @@ if ('ResizeObserver' in window) {
   document.querySelectorAll('.app-scroll').forEach((box) => watcher.observe(box))
 }
 
-// A shared ward computer must not keep someone's reflection once they have gone: whenever a page
-// is shown to a visitor (after signing out, or when the session has ended), every copy of typed
-// text that the activity form kept in this browser is removed.
+// A shared ward computer must not keep someone's reflection once they have gone. The activity
+// form now keeps its copy of typed text on the server only; earlier versions kept it in this
+// browser, so for one release more, whenever a page is shown to a visitor (after signing out, or
+// when the session has ended), every copy left by them is removed.
 const AUTOSAVE_PREFIX = 'tracker-autosave:'
 if (document.querySelector('[data-signed-out]')) {
   try {

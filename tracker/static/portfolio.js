@@ -1,50 +1,15 @@
 // Staff portfolio enhancements. Every page works without this script; it only adds:
-// - autosave: what is typed into the activity form is kept in this browser (localStorage,
-//   keyed by person and form) and offered back, until the server says the form was saved;
+// - autosave: what is typed into the activity form is kept as a copy on the server, the person's
+//   own (never in this browser's storage: a shared ward computer keeps nothing), sent when it has
+//   changed, and offered back until the form is saved (tracker/portfolio/typed_copies.py);
 // - search and course-driven ticking of behaviours;
 // - a size check on evidence files before a long upload is attempted;
 // - the "Print or save as PDF" button.
 
-const PREFIX = 'tracker-autosave:'
-const MAX_AGE_DAYS = 30
-
-function storageAvailable () {
-  try {
-    const probe = PREFIX + 'probe'
-    window.localStorage.setItem(probe, '1')
-    window.localStorage.removeItem(probe)
-    return true
-  } catch (error) {
-    return false
-  }
-}
-
-function read (key) {
-  try {
-    const saved = JSON.parse(window.localStorage.getItem(PREFIX + key))
-    if (!saved || !saved.fields) return null
-    const ageDays = (Date.now() - Date.parse(saved.savedAt)) / 86400000
-    if (!(ageDays < MAX_AGE_DAYS)) {
-      window.localStorage.removeItem(PREFIX + key)
-      return null
-    }
-    return saved
-  } catch (error) {
-    return null
-  }
-}
-
-function write (key, fields) {
-  try {
-    window.localStorage.setItem(PREFIX + key, JSON.stringify({ savedAt: new Date().toISOString(), fields }))
-  } catch (error) {
-    // Storage full or blocked: typing goes on, only the safety copy is lost.
-  }
-}
-
-function forget (key) {
-  try { window.localStorage.removeItem(PREFIX + key) } catch (error) {}
-}
+// A changed copy is sent this long after leaving a field (or ticking a box), and at least this
+// often while typing goes on: often enough to lose little, rarely enough to cost the server little.
+const AFTER_LEAVING_MS = 2000
+const WHILE_TYPING_MS = 20000
 
 // The fields worth keeping: typed text, choices and ticks. Never files, the CSRF token or the button.
 // The new-activity form's creation key is kept with the text: a copy restored after a save whose
@@ -106,63 +71,118 @@ function describeTime (iso) {
   return when.toLocaleString('en-GB', { day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' })
 }
 
-function initAutosave () {
-  if (!storageAvailable()) return
-  // Pages shown after a successful save carry these flags: the kept copy has done its job.
-  for (const flag of document.querySelectorAll('[data-autosave-clear]')) {
-    forget(flag.dataset.autosaveClear)
+// POST to the copy's address with the page's CSRF token. keepalive: the page may be going away.
+function post (url, values, keepalive = false) {
+  const body = new FormData()
+  for (const [name, value] of Object.entries(values)) body.set(name, value)
+  return fetch(url, {
+    method: 'POST', body, credentials: 'same-origin', keepalive, headers: { Accept: 'application/json' }
+  })
+}
+
+// The copy kept on the server from another visit to this form, or null.
+async function earlierCopy (url, page) {
+  try {
+    const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    if (!response.ok || response.redirected) return null
+    const copy = await response.json()
+    return copy.fields && copy.page !== page ? copy : null
+  } catch (error) {
+    return null
   }
-  const form = document.querySelector('form[data-autosave-key]')
+}
+
+async function offerEarlierCopy (form, url, page, keepNow) {
+  const offer = document.querySelector('[data-autosave-offer]')
+  const copy = offer && await earlierCopy(url, page)
+  if (!copy || sameFields(copy.fields, snapshot(form))) return
+  offer.querySelector('[data-autosave-when]').textContent = describeTime(copy.saved_at)
+  offer.hidden = false
+  offer.querySelector('[data-autosave-restore]').addEventListener('click', () => {
+    apply(form, copy.fields)
+    keepNow()
+    offer.hidden = true
+    const first = form.querySelector('textarea, input[type="text"]')
+    if (first) first.focus()
+  })
+  offer.querySelector('[data-autosave-discard]').addEventListener('click', () => {
+    post(`${url}/forget`, { csrf_token: form.elements.csrf_token.value }).catch(() => {})
+    offer.hidden = true
+  })
+}
+
+function initAutosave () {
+  const form = document.querySelector('form[data-typed-copy-url]')
   if (!form) return
-  const key = form.dataset.autosaveKey
-  const state = form.dataset.autosaveState
+  const url = form.dataset.typedCopyUrl
+  const token = form.elements.csrf_token.value
+  const page = form.elements.typing_page.value
   const note = document.querySelector('[data-autosave-note]')
   if (note) note.hidden = false
 
-  if (state === 'returned') {
-    // The server sent the form back with the person's own (checked) text in it: that is the copy to keep.
-    write(key, snapshot(form))
-  } else {
-    const saved = read(key)
-    const offer = document.querySelector('[data-autosave-offer]')
-    if (saved && offer && !sameFields(saved.fields, snapshot(form))) {
-      offer.querySelector('[data-autosave-when]').textContent = describeTime(saved.savedAt)
-      offer.hidden = false
-      offer.querySelector('[data-autosave-restore]').addEventListener('click', () => {
-        apply(form, saved.fields)
-        write(key, snapshot(form))
-        offer.hidden = true
-        const first = form.querySelector('textarea, input[type="text"]')
-        if (first) first.focus()
-      })
-      offer.querySelector('[data-autosave-discard]').addEventListener('click', () => {
-        forget(key)
-        offer.hidden = true
-      })
-    }
+  let keeping = true
+  // What the server holds from this page. The form as drawn is nothing typed; a form sent back
+  // with the person's own (checked) text in it is the copy to keep at once.
+  let sent = form.dataset.autosaveState === 'returned' ? null : JSON.stringify(snapshot(form))
+  let timer = null
+  let dueAt = Infinity
+
+  function send (keepalive = false) {
+    window.clearTimeout(timer)
+    timer = null
+    dueAt = Infinity
+    const fields = JSON.stringify(snapshot(form))
+    if (!keeping || fields === sent) return
+    sent = fields
+    post(url, { csrf_token: token, page, fields }, keepalive).then((response) => {
+      if (response.status === 429 || response.status >= 500) retry(fields)
+    }, () => retry(fields))
+  }
+  // Not kept (the server was busy or out of reach): try again a little later.
+  function retry (fields) {
+    if (sent === fields) sent = null
+    sendWithin(WHILE_TYPING_MS)
+  }
+  function sendWithin (ms) {
+    if (!keeping || Date.now() + ms >= dueAt) return
+    window.clearTimeout(timer)
+    dueAt = Date.now() + ms
+    timer = window.setTimeout(() => send(), ms)
   }
 
-  let timer = null
-  let keeping = true
-  const keep = () => {
+  if (sent === null) send()
+  else offerEarlierCopy(form, url, page, () => send())
+  form.addEventListener('input', () => sendWithin(WHILE_TYPING_MS))
+  form.addEventListener('change', () => sendWithin(AFTER_LEAVING_MS))
+  // Sending the form carries the text itself: no copy goes alongside it (two writes at once can
+  // meet a locked SQLite database). The latest text goes when the page is left, after the form's
+  // answer has come: the server drops a copy from a page whose form it has saved.
+  form.addEventListener('submit', () => {
     window.clearTimeout(timer)
-    if (keeping) timer = window.setTimeout(() => write(key, snapshot(form)), 400)
-  }
-  form.addEventListener('input', keep)
-  form.addEventListener('change', keep)
-  // Keep the latest text even if the page is closed before the timer fires.
-  window.addEventListener('pagehide', () => { if (keeping) write(key, snapshot(form)) })
-  // "Forget what I typed": no copy stays in this browser, now or while this page stays open.
+    timer = null
+    dueAt = Infinity
+  })
+  // Not when the page is left by signing out (another form: the copies go at sign-out), nor when
+  // the session is ending (the time-out warning is open and saves the form itself as a draft).
+  let signingOut = false
+  document.addEventListener('submit', (event) => {
+    if (event.target !== form && !event.defaultPrevented) signingOut = true // not "Stay signed in"
+  })
+  window.addEventListener('pagehide', () => {
+    const warning = document.querySelector('[data-session-timeout]')
+    if (!signingOut && !(warning && warning.open)) send(true)
+  })
+  // "Forget what I typed": no copy is kept, now or while this page stays open.
   const forgetButton = document.querySelector('[data-autosave-forget]')
   if (forgetButton) {
     forgetButton.addEventListener('click', () => {
       keeping = false
       window.clearTimeout(timer)
-      forget(key)
+      post(`${url}/forget`, { csrf_token: token, page }).catch(() => {})
       const offer = document.querySelector('[data-autosave-offer]')
       if (offer) offer.hidden = true
       document.querySelector('[data-autosave-forgotten]').textContent =
-        'This browser no longer keeps a copy of what you typed on this form.'
+        'We no longer keep a copy of what you typed on this form.'
     })
   }
 }
