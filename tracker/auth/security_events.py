@@ -12,6 +12,7 @@ from tracker.extensions import db
 CSRF_REFUSED = "security.csrf_refused"
 FORBIDDEN = "security.forbidden"
 USE_LIMITED = "security.use_limited"
+SSO_REFUSED = "auth.sso_refused"
 PATH_LENGTH = 200
 
 
@@ -25,6 +26,13 @@ def forbidden() -> None:
 
 def use_limited(kind: str, limit: str) -> None:
     _record(USE_LIMITED, kind=kind, limit=limit)
+
+
+def sso_refused(provider: str, reason: str, person=None, **detail) -> None:
+    """A sign-in through single sign-on refused: the provider's answer did not hold (state, token),
+    the provider did not answer, or its account names nobody who may sign in (`person` when it
+    names someone deactivated)."""
+    _record(SSO_REFUSED, provider=provider, reason=reason[:PATH_LENGTH], person=person, **detail)
 
 
 def _record(action: str, **detail) -> None:
