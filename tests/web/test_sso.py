@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.factories import PASSWORD, make_person, make_tree
 from tests.sso_support import CLIENT_ID, LoopbackProvider, provider_settings, providers_configured, query_of
-from tests.support import csrf_token_from, free_port
+from tests.support import csrf_token_from, free_port, give_second_factor
 from tracker.auth import sso
 from tracker.extensions import db
 from tracker.models import AuditEvent, PersonIdentity, UserSession
@@ -270,6 +270,27 @@ def test_an_admin_through_the_provider_still_gives_the_trackers_second_factor(cl
     response = sign_in_at(client, trust, "sub-admin", "admin@trust.nhs.uk", "mfa-1", amr=["pwd"])
     assert response.status_code == 302 and response.location.startswith("/sign-in/")
     assert "Ada Admin" not in signed_in_as(client)
+
+
+def test_after_the_provider_an_admin_gives_the_code_and_the_sign_in_names_the_provider(client, people, trust):
+    response = sign_in_at(client, trust, "sub-admin", "admin@trust.nhs.uk", "mfa-3")
+    assert response.location == "/sign-in/set-up-authenticator-app"
+    response = give_second_factor(client, "admin@trust.nhs.uk")
+    assert response.status_code == 302 and "Ada Admin" in signed_in_as(client)
+    assert events("auth.signed_in")[-1].detail["provider"] == "Trust login"
+    # Signed in through the provider: signing out offers the provider's sign-out.
+    page = client.post("/sign-out", data={"csrf_token": csrf_token_from(signed_in_as(client))},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Sign out of Trust login too" in page
+
+
+def test_a_session_made_through_the_provider_has_the_same_idle_time_out(client, people, trust, time_of_day):
+    assert sign_in_at(client, trust, "sub-ann", "ann@trust.nhs.uk", "idle-1").status_code == 302
+    time_of_day.move_on(minutes=29)
+    assert "Ann Nurse" in signed_in_as(client)
+    time_of_day.move_on(minutes=30)
+    assert client.get("/my-year").headers["Location"] == "/sign-in"
+    assert "had not done anything for 30 minutes" in client.get("/sign-in").get_data(as_text=True)
 
 
 def test_mfa_at_the_provider_counts_when_the_organisation_says_so(app, client, people, idp):
