@@ -183,6 +183,9 @@ class Config:
     OIDC_MFA_ACR_VALUES = tuple(_list(os.environ.get("OIDC_MFA_ACR_VALUES", "")))
     # ID tokens' times (exp, iat) are accepted this many seconds either side of this server's clock.
     OIDC_CLOCK_SKEW_SECONDS = _int_env("OIDC_CLOCK_SKEW_SECONDS", 120, 0, 600)
+    # E-mail domains whose unknown people are added at their first sign-in (as staff on the
+    # organisation's top unit, listed for the admin); none: nobody is ever added that way.
+    OIDC_CREATE_FOR_DOMAINS = tuple(_list(os.environ.get("OIDC_CREATE_FOR_DOMAINS", "")))
     # Who an unknown person is told to ask ("Your organisation account is not set up …; ask …").
     OIDC_ACCOUNT_HELP = os.environ.get("OIDC_ACCOUNT_HELP") or "your line manager or the tracker's administrator"
     TESTING = False

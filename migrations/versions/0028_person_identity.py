@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('linked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('made_the_person', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_person_identity_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person_identity')),
     sa.UniqueConstraint('provider', 'subject', name=op.f('uq_person_identity_provider'))

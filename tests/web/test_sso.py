@@ -329,3 +329,26 @@ def test_the_whole_flow_through_a_real_provider(app, client, people):
             assert response.status_code == 302 and response.location == "/"
             assert "Ann Nurse" in signed_in_as(client)
             assert db.session.scalar(select(PersonIdentity.subject)) == "ann-at-mock"
+
+
+def test_nobody_is_added_unless_the_organisation_lists_their_domain(app, client, people, trust):
+    response = sign_in_at(client, trust, "sub-new", "new.starter@trust.nhs.uk", "add-0", name="New Starter")
+    assert response.status_code == 403 and events("person.created") == []
+
+
+def test_a_listed_domain_adds_staff_in_no_team_listed_for_the_admin(app, client, people, idp, sign_in):
+    with providers_configured(app, provider_settings("Trust login", idp.issuer), OIDC_CREATE_FOR_DOMAINS=("trust.nhs.uk",)):
+        response = sign_in_at(client, idp, "sub-new", "New.Starter@trust.nhs.uk", "add-1", name="New Starter")
+        assert response.status_code == 302 and "New Starter" in signed_in_as(client)
+        # Only the listed domain: another's unknown address is still refused.
+        client.post("/sign-out", data={"csrf_token": csrf_token_from(signed_in_as(client))})
+        assert sign_in_at(client, idp, "sub-other", "someone@elsewhere.nhs.uk", "add-2").status_code == 403
+        made = db.session.scalar(select(PersonIdentity).where(PersonIdentity.subject == "sub-new"))
+        assert made.made_the_person
+        person = db.session.get(type(people["ann"]), made.person_id)
+        assert (person.email, person.team.parent_id, person.roles) == ("new.starter@trust.nhs.uk", None, set())
+        assert events("person.created")[-1].detail["added_at_first_sign_in"] is True
+        sign_in("admin@trust.nhs.uk", PASSWORD)
+        page = client.get("/admin/people").get_data(as_text=True)
+        assert "Added at their first sign-in" in page and "New Starter" in page
+        assert f'href="/admin/people/{person.id}/edit"' in page

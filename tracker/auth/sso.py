@@ -15,10 +15,13 @@ from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from flask import current_app
 from sqlalchemy import select
 
+from tracker import appraisal_year
 from tracker.audit import record
-from tracker.auth.services import normalise_email
+from tracker.auth.services import create_person, normalise_email
 from tracker.extensions import db
-from tracker.models import Person, PersonIdentity, Role
+from tracker.models import Person, PersonIdentity, Role, StaffGroup
+from tracker.organisation import organisation_root
+from tracker.refusal import Refused
 
 LINKED = "auth.sso_linked"
 REFUSED = "auth.sso_refused"
@@ -162,7 +165,11 @@ def person_for(chosen: Provider, claims: dict) -> Person:
         raise NotSetUp(OTHER_DOMAIN)
     person = db.session.scalar(select(Person).where(Person.email == email))
     if person is None:
-        raise NotSetUp(UNKNOWN)
+        person = _added_at_first_sign_in(chosen, claims, email)
+        db.session.add(PersonIdentity(provider=chosen.issuer, subject=subject, person_id=person.id,
+                                      made_the_person=True))
+        record(person, LINKED, person=person, provider=chosen.name)
+        return person
     if not person.active:
         raise NotSetUp(DEACTIVATED, person)
     # Another account at this provider already signs this person in: this one took over their
@@ -173,3 +180,36 @@ def person_for(chosen: Provider, claims: dict) -> Person:
     db.session.add(PersonIdentity(provider=chosen.issuer, subject=subject, person_id=person.id))
     record(person, LINKED, person=person, provider=chosen.name)
     return person
+
+
+# Someone added at their first sign-in is staff with the fewest demands until the admin says more.
+ADDED_STAFF_GROUP = StaffGroup.ADMIN_CLERICAL
+ADDED_TIER = 1
+
+
+def _added_at_first_sign_in(chosen: Provider, claims: dict, email: str) -> Person:
+    """A new person for an unknown address at a domain the organisation listed in
+    OIDC_CREATE_FOR_DOMAINS (else NotSetUp): staff on the organisation's top unit, in no team,
+    in post from today."""
+    root = organisation_root()
+    if email.rsplit("@", 1)[1] not in current_app.config.get("OIDC_CREATE_FOR_DOMAINS", ()) or root is None:
+        raise NotSetUp(UNKNOWN)
+    name = str(claims.get("name") or "").strip()[:200] or email.split("@", 1)[0]
+    try:
+        person = create_person(email=email, name=name, team=root, tier=ADDED_TIER, staff_group=ADDED_STAFF_GROUP,
+                               in_post_from=appraisal_year.today())
+    except Refused:
+        raise NotSetUp(UNKNOWN) from None
+    record(person, "person.created", person=person, provider=chosen.name, added_at_first_sign_in=True)
+    return person
+
+
+def waiting_for_a_team() -> list[Person]:
+    """People added at their first sign-in who are still on the organisation's top unit."""
+    root = organisation_root()
+    if root is None:
+        return []
+    return list(db.session.scalars(
+        select(Person).join(PersonIdentity, PersonIdentity.person_id == Person.id)
+        .where(PersonIdentity.made_the_person, Person.team_id == root.id, Person.active)
+        .order_by(Person.name, Person.id)))

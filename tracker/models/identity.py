@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
@@ -23,3 +23,6 @@ class PersonIdentity(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     linked_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # The sign-in made the person (OIDC_CREATE_FOR_DOMAINS): the admin gives them a team, staff
+    # group and tier; until then they stay on the organisation's top unit, listed on People.
+    made_the_person: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
