@@ -352,3 +352,15 @@ def test_a_listed_domain_adds_staff_in_no_team_listed_for_the_admin(app, client,
         page = client.get("/admin/people").get_data(as_text=True)
         assert "Added at their first sign-in" in page and "New Starter" in page
         assert f'href="/admin/people/{person.id}/edit"' in page
+
+
+def test_only_the_latest_start_is_answered_and_the_cookie_stays_small(client, people, trust):
+    first = start(client)
+    for _ in range(20):
+        latest = start(client)
+    cookie = client.get_cookie("session")
+    assert len(cookie.value) < 2000
+    trust.issue("late-1", trust.claims("sub-ann", first["nonce"], email="ann@trust.nhs.uk"), challenge=first["code_challenge"])
+    assert come_back(client, first, "late-1").status_code == 400
+    trust.issue("late-2", trust.claims("sub-ann", latest["nonce"], email="ann@trust.nhs.uk"), challenge=latest["code_challenge"])
+    assert come_back(client, latest, "late-2").status_code == 302

@@ -17,6 +17,7 @@ from tracker.auth.routes import bp, complete_sign_in, safe_next
 from tracker.extensions import db
 
 NEXT = "sso_next"
+STATE_KEYS = "_state_sso-"  # Authlib's session keys for a sign-in under way (sso.client names them)
 
 
 def return_address(chosen: sso.Provider) -> str:
@@ -50,6 +51,10 @@ def sso_start(slug: str):
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     session[NEXT] = safe_next(request.args.get("next")) or ""
+    # Only the latest start in this browser is answered: each start keeps its state, verifier and
+    # nonce in the session cookie, which would otherwise outgrow what a browser keeps.
+    for key in [key for key in session if key.startswith(STATE_KEYS)]:
+        session.pop(key)
     try:
         return sso.client(chosen).authorize_redirect(return_address(chosen))
     except (RequestException, ValueError, KeyError, RuntimeError) as error:
