@@ -364,3 +364,26 @@ def test_only_the_latest_start_is_answered_and_the_cookie_stays_small(client, pe
     assert come_back(client, first, "late-1").status_code == 400
     trust.issue("late-2", trust.claims("sub-ann", latest["nonce"], email="ann@trust.nhs.uk"), challenge=latest["code_challenge"])
     assert come_back(client, latest, "late-2").status_code == 302
+
+
+def test_a_smartcard_acr_counts_as_mfa_when_listed(app, client, people, idp):
+    with providers_configured(app, provider_settings("NHS CIS2", idp.issuer), OIDC_MFA_TRUSTED=True,
+                              OIDC_MFA_ACR_VALUES=("aal3_any",)):
+        asked = start(client, "nhs-cis2")
+        idp.issue("acr-1", idp.claims("uid-admin", asked["nonce"], email="admin@trust.nhs.uk", acr="AAL1_USERPASS"),
+                  challenge=asked["code_challenge"])
+        assert come_back(client, asked, "acr-1", "nhs-cis2").location.startswith("/sign-in/")  # not MFA: the code
+        client.get("/sign-in")  # a new start, from the beginning
+        asked = start(client, "nhs-cis2")
+        idp.issue("acr-2", idp.claims("uid-admin", asked["nonce"], email="admin@trust.nhs.uk", acr="AAL3_ANY"),
+                  challenge=asked["code_challenge"])
+        assert come_back(client, asked, "acr-2", "nhs-cis2").location == "/"
+        assert "Ada Admin" in signed_in_as(client)
+
+
+def test_the_providers_sign_out_is_offered_by_a_worker_that_never_loaded_it(app, client, people, trust):
+    assert sign_in_at(client, trust, "sub-ann", "ann@trust.nhs.uk", "fresh-1").status_code == 302
+    app.extensions.pop("sso_clients")  # as another worker, or after a restart
+    page = client.post("/sign-out", data={"csrf_token": csrf_token_from(signed_in_as(client))},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Sign out of Trust login too" in page

@@ -118,7 +118,7 @@ def clock_skew() -> int:
 
 def end_session_url(chosen: Provider, after: str) -> str | None:
     """The provider's sign-out page (RP-initiated logout) when it has one and has told us so."""
-    metadata = client(chosen).server_metadata
+    metadata = client(chosen).load_server_metadata()  # fetched now if this worker has not yet
     if not metadata.get("end_session_endpoint"):
         return None
     return client(chosen).create_logout_url(post_logout_redirect_uri=after, client_id=chosen.client_id)["url"]
