@@ -1,6 +1,7 @@
 """Settings, read from the environment. One class per mode; `from_env()` picks one."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -47,6 +48,77 @@ def _database_url() -> str:
     return normalise_database_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'tracker.db'}"
     )
+
+
+PASSWORD_SIGN_IN_MODES = ("on", "off", "admins")
+# What each provider's settings may say (OIDC_PROVIDERS' keys; the one-provider settings are OIDC_<KEY>).
+OIDC_KEYS = ("name", "issuer", "client_id", "client_secret", "scopes", "email_claim", "tenant", "domains")
+_LOOPBACK = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)")
+
+
+def _list(value) -> list[str]:
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return [str(v).strip().lower() for v in (value or []) if str(v).strip()]
+
+
+def oidc_provider(raw: dict, where: str) -> dict:
+    """One OpenID Connect provider's settings, checked, with the defaults filled in. `slug` is the
+    provider's part of the tracker's addresses (the redirect URI to register names it)."""
+    unknown = set(raw) - set(OIDC_KEYS) - {"slug"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(OIDC_KEYS)}")
+    missing = [key for key in ("name", "issuer", "client_id", "client_secret") if not str(raw.get(key) or "").strip()]
+    if missing:
+        raise ConfigError(f"{where}: set {', '.join(missing)} (see \"Single sign-on\" in the README)")
+    issuer = str(raw["issuer"]).strip().rstrip("/")
+    if issuer.endswith("/.well-known/openid-configuration"):
+        issuer = issuer[: -len("/.well-known/openid-configuration")]
+    # The provider's keys come from its issuer: only https (or this machine, for a test provider).
+    if not (issuer.startswith("https://") or _LOOPBACK.match(issuer)):
+        raise ConfigError(f"{where}: the issuer must be an https:// address, got {issuer!r}")
+    name = str(raw["name"]).strip()
+    slug = str(raw.get("slug") or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", slug):
+        raise ConfigError(f"{where}: the name {name!r} gives no usable address part; add a slug of letters and digits")
+    scopes = " ".join(_list(raw.get("scopes") or "openid email profile"))
+    if "openid" not in scopes.split():
+        raise ConfigError(f"{where}: the scopes must include openid, got {scopes!r}")
+    return {"name": name, "slug": slug, "issuer": issuer, "client_id": str(raw["client_id"]).strip(),
+            "client_secret": str(raw["client_secret"]), "scopes": scopes,
+            "email_claim": str(raw.get("email_claim") or "email").strip(),
+            "tenant": str(raw.get("tenant") or "").strip(), "domains": _list(raw.get("domains"))}
+
+
+def oidc_providers_from(environ) -> tuple[dict, ...]:
+    """The providers: OIDC_PROVIDERS (a JSON list, one object a provider, keys as OIDC_KEYS) or the one
+    provider OIDC_NAME, OIDC_ISSUER, OIDC_CLIENT_ID, … name; none when neither is set."""
+    listed = environ.get("OIDC_PROVIDERS", "").strip()
+    if listed:
+        try:
+            raws = json.loads(listed)
+        except ValueError as error:
+            raise ConfigError(f"OIDC_PROVIDERS must be a JSON list of objects: {error}") from None
+        if not isinstance(raws, list) or not all(isinstance(raw, dict) for raw in raws):
+            raise ConfigError("OIDC_PROVIDERS must be a JSON list of objects, one a provider")
+        providers = tuple(oidc_provider(raw, f"OIDC_PROVIDERS[{n}]") for n, raw in enumerate(raws))
+    elif environ.get("OIDC_ISSUER"):
+        raw = {key: environ.get(f"OIDC_{key.upper()}", "") for key in OIDC_KEYS}
+        providers = (oidc_provider({k: v for k, v in raw.items() if v}, "OIDC_*"),)
+    else:
+        return ()
+    slugs = [p["slug"] for p in providers]
+    if len(set(slugs)) != len(slugs):
+        raise ConfigError("OIDC_PROVIDERS: two providers have the same name; give each its own slug")
+    return providers
+
+
+def password_sign_in_from(environ) -> str:
+    """PASSWORD_SIGN_IN, or "" for the default (tracker/auth/sso.py: on without a provider, admins with one)."""
+    mode = environ.get("PASSWORD_SIGN_IN", "").strip().lower()
+    if mode and mode not in PASSWORD_SIGN_IN_MODES:
+        raise ConfigError(f"PASSWORD_SIGN_IN must be on, off or admins, got {mode!r}")
+    return mode
 
 
 class Config:
@@ -112,6 +184,20 @@ class Config:
     LIMITS_ON_WRITES = os.environ.get("LIMITS_ON_WRITES") or "60 per minute"
     LIMITS_ON_IMPORTS = os.environ.get("LIMITS_ON_IMPORTS") or "10 per minute; 50 per hour"
     LIMITS_ON_PASSWORD_LINKS = os.environ.get("LIMITS_ON_PASSWORD_LINKS") or "30 per minute"
+    # Single sign-on (tracker/auth/sso.py; "Single sign-on" in the README).
+    OIDC_PROVIDERS = oidc_providers_from(os.environ)
+    PASSWORD_SIGN_IN = password_sign_in_from(os.environ)
+    # MFA done at the provider (the ID token's amr says "mfa", or its acr is one of OIDC_MFA_ACR_VALUES)
+    # stands for the tracker's second factor, only when the organisation says so.
+    OIDC_MFA_TRUSTED = os.environ.get("OIDC_MFA_TRUSTED", "").lower() in {"1", "true", "yes"}
+    OIDC_MFA_ACR_VALUES = tuple(_list(os.environ.get("OIDC_MFA_ACR_VALUES", "")))
+    # ID tokens' times (exp, iat) are accepted this many seconds either side of this server's clock.
+    OIDC_CLOCK_SKEW_SECONDS = _int_env("OIDC_CLOCK_SKEW_SECONDS", 120, 0, 600)
+    # E-mail domains whose unknown people are added at their first sign-in (as staff on the
+    # organisation's top unit, listed for the admin); none: nobody is ever added that way.
+    OIDC_CREATE_FOR_DOMAINS = tuple(_list(os.environ.get("OIDC_CREATE_FOR_DOMAINS", "")))
+    # Who an unknown person is told to ask ("Your organisation account is not set up …; ask …").
+    OIDC_ACCOUNT_HELP = os.environ.get("OIDC_ACCOUNT_HELP") or "your line manager or the tracker's administrator"
     TESTING = False
 
     @classmethod

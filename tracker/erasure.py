@@ -19,8 +19,8 @@ from sqlalchemy import delete, or_, select, update
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction, ManagerScope, Notice, Person, PersonPeriod,
-                            PersonRole, Role, SetPasswordLink, TypedCopy, activity_behaviour)
+from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction, ManagerScope, Notice, Person, PersonIdentity,
+                            PersonPeriod, PersonRole, Role, SetPasswordLink, TypedCopy, activity_behaviour)
 from tracker.models._types import utcnow
 from tracker.refusal import Refused
 from tracker.year_closing import first_open_day
@@ -101,6 +101,8 @@ def _leave_the_open_years(person: Person, opening: date) -> None:
 def _anonymise(person: Person) -> None:
     db.session.execute(delete(PersonRole).where(PersonRole.person_id == person.id))
     db.session.execute(delete(ManagerScope).where(ManagerScope.person_id == person.id))
+    # Their account at the organisation's identity provider: erased, nobody signs in as them again.
+    db.session.execute(delete(PersonIdentity).where(PersonIdentity.person_id == person.id))
     person.name = ERASED_NAME
     person.email = None
     person.employee_number = None

@@ -65,6 +65,9 @@ NOT_WRITES = {
     "auth.sessions.stay_signed_in": "the time-out warning's button: it only keeps the session open",
     "auth.sessions.timed_out": "the time-out warning ending the session",
 }
+# Single sign-on's two pages (auth.sso_start, auth.sso_return) are reads: counted with every request,
+# per client address. Each token exchange with a provider needs a state this browser got from
+# sso_start first, so they cost no more than that.
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 TOO_MANY_TITLE = "You have done that too many times"

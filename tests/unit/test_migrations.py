@@ -376,3 +376,40 @@ def test_sessions_arrive_beside_the_people_already_there(empty_database_url):
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_identities_arrive_beside_the_people_already_there(empty_database_url):
+    """0028 adds the single sign-on links to a database holding people; one subject of one provider
+    names one person; going back removes only that table."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0023")
+        now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                              "true, 't', :now)"), dict(now=now))
+        upgrade(directory=MIGRATIONS, revision="0028")
+        link = text("INSERT INTO person_identity (provider, subject, person_id, linked_at) "
+                    "VALUES ('https://idp.example', 's1', 1, :now)")
+        with db.engine.begin() as conn:
+            conn.execute(link, dict(now=now))
+            assert conn.execute(text("SELECT person_id FROM person_identity")).scalar() == 1
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(link, dict(now=now))
+        downgrade(directory=MIGRATIONS, revision="0023")
+        assert "person_identity" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -13,7 +13,9 @@ EXPECTED_PUBLIC = {"static", "assets", "auth.sign_in", "home.index", "home.healt
                    "pages.page",  # accessibility statement, privacy notice, cookies, help: for everyone
                    "auth.set_password",  # a set-password link's token is the credential
                    # The second step of signing in: each page needs the password passed in this session.
-                   "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor"}
+                   "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor",
+                   # Single sign-on: off to the provider, and back with a code the state ties to this browser.
+                   "auth.sso_start", "auth.sso_return"}
 
 
 def _routes(app):

@@ -53,7 +53,9 @@ PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", 
                               "hub.index", "hub.section", "hub.framework", "pages.page",
                               "auth.set_password",  # the link's token is the credential
                               # MFA: the second step of signing in; each page needs the password passed first.
-                              "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor"})
+                              "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor",
+                              # SSO: off to the organisation's provider and back (tracker/auth/sso_routes.py).
+                              "auth.sso_start", "auth.sso_return"})
 
 # Blueprint name -> the permission every one of its endpoints needs.
 AREA_PERMISSIONS: dict[str, str] = {

@@ -16,7 +16,7 @@ from tracker.admin import people_services as services
 from tracker.admin.people_forms import EditPersonForm, LeavingForm, LinkForm, NewPersonForm, RejoiningForm
 from tracker.admin.people_search import STATUSES, PeopleSearch, units
 from tracker.admin.routes import _page, bp
-from tracker.auth import guard, links, mfa, session_routes
+from tracker.auth import guard, links, mfa, session_routes, sso
 from tracker.extensions import db
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, Role, StaffGroup
 from tracker.views import commit_or_show_errors
@@ -30,7 +30,7 @@ def people():
     rows = db.session.scalars(page.rows(query.options(joinedload(Person.team)).order_by(Person.name, Person.id))).all()
     return render_template("admin/people.html", people=rows, total=total, page=page.number, pages=page.count,
                            search=search, units=units(), roles=list(Role), staff_groups=list(StaffGroup),
-                           statuses=STATUSES)
+                           statuses=STATUSES, waiting=sso.waiting_for_a_team())  # SSO: added at first sign-in
 
 
 @bp.route("/people/<int:person_id>")

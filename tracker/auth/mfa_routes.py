@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from markupsafe import Markup
 
-from tracker.auth import mfa, session_routes
+from tracker.auth import mfa, session_routes, sso
 from tracker.auth.mfa_forms import CodeForm, RecoveryCodeForm
 from tracker.auth.routes import bp, complete_sign_in, safe_next
 from tracker.extensions import db
@@ -44,7 +44,8 @@ def _passed_person() -> Person | None:
 
 def _finish(person: Person):
     next_url = safe_next(session.pop(PASSWORD_PASSED, {}).get("next"))
-    response = complete_sign_in(person, next_url)
+    # SSO: a person who came through a provider and owed the tracker's second factor.
+    response = complete_sign_in(person, next_url, provider=sso.provider(session.pop(sso.PENDING_PROVIDER, "") or ""))
     session[SECOND_FACTOR_PASSED] = person.id
     return response
 

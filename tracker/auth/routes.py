@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from tracker.auth import guard, links, mfa, session_routes, sessions
+from tracker.auth import guard, links, mfa, session_routes, sessions, sso
 from tracker.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
 from tracker.auth.services import (MIN_PASSWORD_LENGTH, WRONG_CURRENT_PASSWORD, authenticate, change_password,
                                    record_sign_in, record_sign_out)
+from tracker.audit import record
 from tracker.extensions import db, login_manager
 from tracker.portfolio import typed_copies
 from tracker.views import commit_or_show_errors
@@ -71,20 +72,30 @@ def sign_in():
         form.form_errors.append(guard.LOCKED_OUT)
         return render_sign_in(form)
     # auth-guard ends.
+    # SSO: with a provider, a password may be for admins only (PASSWORD_SIGN_IN), or for nobody.
+    if not sso.password_allowed(person):
+        record(person, sso.PASSWORD_REFUSED, person=person, mode=sso.password_mode())
+        db.session.commit()
+        form.form_errors.append(sso.PASSWORD_NOT_ALLOWED)
+        return render_sign_in(form)
     # MFA: a person who needs a second factor gives it before the session is made (mfa_routes.py).
     if mfa.needs_second_factor(person):
+        session.pop(sso.PENDING_PROVIDER, None)  # SSO: this second step follows a password, not a provider
         return mfa_routes.start_second_step(person, safe_next(form.next.data))
     # End MFA.
     return complete_sign_in(person, safe_next(form.next.data))
 
 
-def complete_sign_in(person, next_url: str | None):
-    """Make the session of a person who has passed every check (also the end of the second step)."""
-    record_sign_in(person)
+def complete_sign_in(person, next_url: str | None, provider=None, **detail):
+    """Make the session of a person who has passed every check (also the end of the second step);
+    `provider` when they came through single sign-on (tracker/auth/sso_routes.py)."""
+    record_sign_in(person, **({"provider": provider.name, **detail} if provider else detail))
     db.session.commit()
     # After the commit, so the signed-in person is loaded afresh, not left expired by it.
     session_routes.begin(person)  # sessions: a new session and a new cookie (never the one before)
     db.session.commit()  # sessions: its record
+    if provider is not None:
+        session[sso.SIGNED_IN_WITH] = provider.slug
     return redirect(next_url or url_for("home.index"))
 
 
@@ -98,6 +109,10 @@ def sign_out():
         typed_copies.forget_all(person)  # the activity form's copies: "kept … until you save or sign out"
         db.session.commit()
         logout_user()
+        # SSO: signed out of the tracker, still signed in at the provider: the sign-in page offers its sign-out.
+        provider = session.pop(sso.SIGNED_IN_WITH, None)
+        if provider:
+            session[sso.OFFER_END_SESSION] = provider
         flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -158,3 +173,4 @@ def change_own_password():
 
 # MFA: the second step's pages register on this blueprint (imported last: they import `bp` from here).
 from tracker.auth import mfa_routes  # noqa: E402
+from tracker.auth import sso_routes  # noqa: E402,F401  (single sign-on's pages)

@@ -12,6 +12,7 @@ from tracker.extensions import db
 CSRF_REFUSED = "security.csrf_refused"
 FORBIDDEN = "security.forbidden"
 USE_LIMITED = "security.use_limited"
+SSO_REFUSED = "auth.sso_refused"
 PATH_LENGTH = 200
 
 
@@ -33,11 +34,20 @@ def evidence_refused(action: str, *, activity=None, **detail) -> None:
     _record(action, about_self=True, activity=activity.id if activity is not None else None, **detail)
 
 
-def _record(action: str, *, about_self: bool = False, activity: int | None = None, **detail) -> None:
+def sso_refused(provider: str, reason: str, person=None, **detail) -> None:
+    """A sign-in through single sign-on refused: the provider's answer did not hold (state, token),
+    the provider did not answer, or its account names nobody who may sign in (`person` when it
+    names someone deactivated)."""
+    _record(SSO_REFUSED, provider=provider, reason=reason[:PATH_LENGTH], person=person, **detail)
+
+
+def _record(action: str, *, about_self: bool = False, person=None, activity: int | None = None,
+            **detail) -> None:
     try:
         db.session.rollback()
         actor = current_user._get_current_object() if current_user.is_authenticated else None
-        record(actor, action, person=actor if about_self else None, activity=activity, method=request.method,
+        about = person if person is not None else actor if about_self else None
+        record(actor, action, person=about, activity=activity, method=request.method,
                path=request.path[:PATH_LENGTH], user_agent=client_user_agent(), **detail)
         db.session.commit()
     except Exception:  # the refusal page must still be shown when the trail cannot be written

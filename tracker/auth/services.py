@@ -67,8 +67,8 @@ def authenticate(email: str, password: str) -> Person | None:
     return person
 
 
-def record_sign_in(person: Person) -> None:
-    record(person, SIGNED_IN, user_agent=client_user_agent())
+def record_sign_in(person: Person, **detail) -> None:
+    record(person, SIGNED_IN, user_agent=client_user_agent(), **detail)
 
 
 def record_sign_out(person: Person) -> None:
