@@ -25,6 +25,27 @@ def _int_env(name: str, default: int, lo: int, hi: int) -> int:
     return value
 
 
+def _flag_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.lower() in {"1", "true", "yes", "on"}
+
+
+# One GOV.UK Notify template per kind of notification (tracker/notifications/messages.py).
+NOTIFICATION_KINDS = ("password_reset", "set_password_link", "account_locked", "password_changed",
+                      "second_factor_changed")
+
+
+def _notify_templates() -> dict[str, str]:
+    return {kind: os.environ.get(f"NOTIFY_TEMPLATE_{kind.upper()}", "") for kind in NOTIFICATION_KINDS}
+
+
+def _broker_url() -> str:
+    # REDIS_URL is the deployment's one Redis when it has one; the broker shares it unless told otherwise.
+    return os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
 def normalise_database_url(url: str) -> str:
     # Heroku-style URLs say postgres://; SQLAlchemy wants an explicit driver.
     if url.startswith("postgres://"):
@@ -87,6 +108,31 @@ class Config:
     SIGN_IN_LIMITS_PER_ADDRESS = os.environ.get("SIGN_IN_LIMITS_PER_ADDRESS") or \
         "10 per minute; 50 per hour; 200 per day"
     SIGN_IN_LOCK_AFTER = _int_env("SIGN_IN_LOCK_AFTER", 10, 3, 100)
+    # "Forgotten your password?": requests per typed address (whether or not it exists) and per client address.
+    PASSWORD_RESET_LIMITS_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_LIMITS_PER_ACCOUNT") or \
+        "3 per hour; 6 per day"
+    PASSWORD_RESET_LIMITS_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMITS_PER_ADDRESS") or \
+        "10 per hour; 50 per day"
+    # Notifications (tracker/notifications/; README "Notifications").
+    MAIL_PROVIDER = os.environ.get("MAIL_PROVIDER") or "log"
+    MAIL_FROM = os.environ.get("MAIL_FROM") or "tracker@localhost"
+    # The tracker's address as people reach it, for links in e-mails queued outside a request.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    SMTP_HOST = os.environ.get("SMTP_HOST") or "127.0.0.1"
+    SMTP_PORT = _int_env("SMTP_PORT", 25, 1, 65535)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _flag_env("SMTP_STARTTLS", False)
+    SMTP_TIMEOUT_SECONDS = _int_env("SMTP_TIMEOUT_SECONDS", 30, 1, 600)
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+    NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk"
+    NOTIFY_TEMPLATES = _notify_templates()
+    CELERY_BROKER_URL = _broker_url()
+    NOTIFICATIONS_IN_PROCESS = _flag_env("NOTIFICATIONS_IN_PROCESS", False)
+    NOTIFICATIONS_DRAIN_SECONDS = _int_env("NOTIFICATIONS_DRAIN_SECONDS", 30, 1, 3600)
+    NOTIFICATIONS_RETRY_SECONDS = _int_env("NOTIFICATIONS_RETRY_SECONDS", 60, 0, 86400)
+    NOTIFICATIONS_MAX_ATTEMPTS = _int_env("NOTIFICATIONS_MAX_ATTEMPTS", 8, 1, 100)
+    NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = _int_env("NOTIFICATIONS_SENDING_TIMEOUT_SECONDS", 600, 30, 86400)
     TESTING = False
 
     @classmethod
@@ -97,6 +143,10 @@ class Config:
                 "`export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')`. "
                 "Only FLASK_ENV=development or testing runs without one."
             )
+        if cls.MAIL_PROVIDER not in ("smtp", "notify", "log"):
+            raise ConfigError(f"MAIL_PROVIDER must be smtp, notify or log, got {cls.MAIL_PROVIDER!r}")
+        if cls.MAIL_PROVIDER == "notify" and not cls.NOTIFY_API_KEY:
+            raise ConfigError("MAIL_PROVIDER=notify needs NOTIFY_API_KEY (the key from GOV.UK Notify's API integration page)")
 
 
 class DevelopmentConfig(Config):
@@ -106,6 +156,8 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_NAME = "session"  # plain http on a laptop: a __Host- cookie needs https
     HSTS_SECONDS = 0
     REMEMBER_COOKIE_SECURE = False
+    # `make run` sends its mail itself, after each request's commit: no Redis, no worker needed.
+    NOTIFICATIONS_IN_PROCESS = _flag_env("NOTIFICATIONS_IN_PROCESS", True)
 
 
 class TestingConfig(Config):
@@ -121,6 +173,10 @@ class TestingConfig(Config):
     # The link checker visits public addresses only; tests reach their own server through this.
     # Only a testing app reads it (hub/link_address.allow_list).
     LINK_CHECK_ALLOW = frozenset({"127.0.0.1"})
+    # Tests send the outbox themselves (sender.drain) or name their own broker; none reaches a shared Redis.
+    MAIL_PROVIDER = "log"
+    CELERY_BROKER_URL = "memory://"
+    NOTIFICATIONS_IN_PROCESS = False
 
 
 _MODES = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}
