@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -40,7 +41,20 @@ def mark_abandoned(now: datetime) -> int:
     return result.rowcount or 0
 
 
-def claim(now: datetime, limit: int = BATCH) -> list[Notification]:
+@dataclass(frozen=True)
+class Claimed:
+    """What a run needs of a row it holds: read once, so that sending reads nothing more."""
+
+    id: int
+    kind: str
+    address: str
+    fields: dict
+    idempotency_key: str
+    attempts: int
+    claimed_by: str
+
+
+def claim(now: datetime, limit: int = BATCH) -> list[Claimed]:
     """Take up to `limit` due rows for this run: they are `sending`, claimed by a token of its own."""
     token = secrets.token_hex(16)
     due = (select(Notification.id)
@@ -56,9 +70,14 @@ def claim(now: datetime, limit: int = BATCH) -> list[Notification]:
                                attempts=Notification.attempts + 1, updated_at=now)
                        .execution_options(synchronize_session=False))
     db.session.commit()
-    return list(db.session.scalars(select(Notification).where(Notification.claimed_by == token,
-                                                              Notification.status == SENDING)
-                                   .order_by(Notification.id)))
+    claimed = [Claimed(row.id, row.kind, row.address, dict(row.fields or {}), row.idempotency_key, row.attempts, token)
+               for row in db.session.execute(
+                   select(Notification.id, Notification.kind, Notification.address, Notification.fields,
+                          Notification.idempotency_key, Notification.attempts)
+                   .where(Notification.claimed_by == token, Notification.status == SENDING).order_by(Notification.id))]
+    # Ends the read, so that the next write starts its own transaction (SQLite: no lock upgrade to wait on).
+    db.session.commit()
+    return claimed
 
 
 def back_off(attempts: int) -> timedelta:
@@ -67,17 +86,17 @@ def back_off(attempts: int) -> timedelta:
                timedelta(days=1))
 
 
-def _finish(row: Notification, token: str, **values) -> None:
+def _finish(row: Claimed, token: str, **values) -> None:
     # Only while this run still holds the row: one swept to unknown belongs to whoever claims it next.
     db.session.execute(update(Notification).where(Notification.id == row.id, Notification.claimed_by == token)
                        .values(**values).execution_options(synchronize_session=False))
     db.session.commit()
 
 
-def send_one(row: Notification, now: datetime) -> str:
+def send_one(row: Claimed, now: datetime) -> str:
     """Hand one claimed row to the provider and record what happened: its new status."""
     token = row.claimed_by
-    outgoing = providers.Outgoing(kind=row.kind, address=row.address, fields=dict(row.fields or {}),
+    outgoing = providers.Outgoing(kind=row.kind, address=row.address, fields=row.fields,
                                   message_id=outbox.message_id(row.idempotency_key, providers.mail_domain()),
                                   reference=outbox.reference(row.idempotency_key))
     provider = current_app.config.get("MAIL_PROVIDER", "log")
