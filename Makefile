@@ -7,7 +7,7 @@ PORT ?= 5000
 DEMO_TOTP_SECRET := TRACKERDEMOSEEDNOTFORLIVEUSE2345
 export FLASK_APP := tracker
 
-.PHONY: run test venv dev-deps migrate demo vendor bench postgres clean
+.PHONY: run worker test venv dev-deps migrate demo vendor bench postgres clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ run: demo
 	@echo "Serving the tracker at http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	@echo "admin@example.org and lead@example.org then ask for a code: add the demo TOTP key $(DEMO_TOTP_SECRET) to an authenticator app (local use only; refused in production)."
 	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# A Celery worker with beat (the outbox drain and the hourly clearing of expired links), for local
+# use with a Redis at CELERY_BROKER_URL (else REDIS_URL, else redis://127.0.0.1:6379/0). `make run`
+# needs none: in development it sends its mail itself (NOTIFICATIONS_IN_PROCESS).
+worker: migrate
+	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/celery -A tracker.notifications.celery_entry worker --beat \
+		--loglevel INFO --schedule instance/celerybeat-schedule
 
 # One pytest worker per core (pytest-xdist); the browser tests share one worker and live server.
 TEST_WORKERS ?= auto

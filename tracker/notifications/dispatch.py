@@ -45,7 +45,7 @@ def send_soon() -> None:
         from tracker.notifications import worker
 
         try:
-            worker.drain_outbox.apply_async(retry=False)
+            current_app.extensions["celery"].send_task(worker.DRAIN, retry=False)
             return
         except Exception as error:  # the broker is down or unset: send from here rather than wait
             log.warning("No Celery broker answered (%s); sending the outbox in-process", type(error).__name__)
