@@ -1,6 +1,6 @@
 """What `celery -A tracker.notifications.celery_entry worker --beat` loads (make worker): the
-application, and its Celery."""
+application's Celery. (Celery looks for `app` first, so the Flask app is named otherwise.)"""
 from tracker import create_app
 
-app = create_app()
-celery = app.extensions["celery"]
+flask_app = create_app()
+app = flask_app.extensions["celery"]
