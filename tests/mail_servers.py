@@ -4,6 +4,7 @@ the JWT the official client signs and answers as Notify does). Plain helpers: th
 start them live in conftest files."""
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -31,6 +32,10 @@ class _Mailbox:
         self.lock = threading.Lock()
         self.answers: list[str] = []  # answers to the next DATA commands, e.g. "451 4.3.0 Try later"
         self.refused_recipients: set[str] = set()
+        # hold_next(): the next message is kept, then its answer waits until release is set.
+        self.hold = False
+        self.held = threading.Event()
+        self.release = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused_recipients:
@@ -43,6 +48,10 @@ class _Mailbox:
             if self.answers:
                 return self.answers.pop(0)
             self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            hold, self.hold = self.hold, False
+        if hold:  # the message is in; the sender never hears so (a worker killed mid-send)
+            self.held.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
         return "250 Message accepted for delivery"
 
 
@@ -59,6 +68,7 @@ class LocalSmtp:
         return self
 
     def __exit__(self, *exc):
+        self.mailbox.release.set()
         self.controller.stop()
 
     @property
@@ -68,6 +78,11 @@ class LocalSmtp:
 
     def answer_next(self, *answers: str) -> None:
         self.mailbox.answers.extend(answers)
+
+    def hold_next(self) -> None:
+        """Keep the next message but leave its sender waiting for the answer (mailbox.held is set
+        once it is in)."""
+        self.mailbox.hold = True
 
     def refuse(self, address: str) -> None:
         self.mailbox.refused_recipients.add(address)
