@@ -43,10 +43,47 @@ def mail_domain() -> str:
     return sender.rpartition("@")[2] or "localhost"
 
 
-def send(outgoing: Outgoing) -> str:
-    """Hand the message to the configured provider: its reference for the message."""
-    name = current_app.config.get("MAIL_PROVIDER", "log")
-    return {"smtp": _smtp, "notify": _notify, "log": _log}[name](outgoing)
+class Channel:
+    """One sender run's way to the provider: an SMTP connection is opened at the first message and
+    kept for the rest of the run (a new one after any failure); Notify and the log need none."""
+
+    def __init__(self):
+        self.name = current_app.config.get("MAIL_PROVIDER", "log")
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, outgoing: Outgoing) -> str:
+        """Hand the message over: the provider's reference for it."""
+        if self.name == "smtp":
+            try:
+                return _smtp(outgoing, self)
+            except (Temporary, Permanent):
+                self.close()
+                raise
+        return {"notify": _notify, "log": _log}[self.name](outgoing)
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.smtp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _smtp_connection() -> smtplib.SMTP:
+    config = current_app.config
+    smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT_SECONDS"])
+    if config["SMTP_STARTTLS"]:
+        smtp.starttls()
+    if config.get("SMTP_USERNAME"):
+        smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+    return smtp
 
 
 def _log(outgoing: Outgoing) -> str:
@@ -56,7 +93,7 @@ def _log(outgoing: Outgoing) -> str:
     return outgoing.message_id
 
 
-def _smtp(outgoing: Outgoing) -> str:
+def _smtp(outgoing: Outgoing, channel: Channel) -> str:
     config = current_app.config
     text = message(outgoing.kind, outgoing.fields)
     mail = EmailMessage()
@@ -67,12 +104,9 @@ def _smtp(outgoing: Outgoing) -> str:
     mail["Message-ID"] = outgoing.message_id
     mail.set_content(text.body)
     try:
-        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT_SECONDS"]) as smtp:
-            if config["SMTP_STARTTLS"]:
-                smtp.starttls()
-            if config.get("SMTP_USERNAME"):
-                smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
-            smtp.send_message(mail)
+        if channel.smtp is None:
+            channel.smtp = _smtp_connection()
+        channel.smtp.send_message(mail)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _text in error.recipients.values()]
         if all(500 <= code < 600 for code in codes):

@@ -93,7 +93,7 @@ def _finish(row: Claimed, token: str, **values) -> None:
     db.session.commit()
 
 
-def send_one(row: Claimed, now: datetime) -> str:
+def send_one(row: Claimed, now: datetime, channel: providers.Channel) -> str:
     """Hand one claimed row to the provider and record what happened: its new status."""
     token = row.claimed_by
     outgoing = providers.Outgoing(kind=row.kind, address=row.address, fields=row.fields,
@@ -101,7 +101,7 @@ def send_one(row: Claimed, now: datetime) -> str:
                                   reference=outbox.reference(row.idempotency_key))
     provider = current_app.config.get("MAIL_PROVIDER", "log")
     try:
-        reference = providers.send(outgoing)
+        reference = channel.send(outgoing)
     except providers.Temporary as error:
         if row.attempts >= _setting("NOTIFICATIONS_MAX_ATTEMPTS"):
             _finish(row, token, status=FAILED, fields={}, claimed_by=None, provider=provider,
@@ -126,12 +126,13 @@ def drain(limit: int | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     mark_abandoned(appraisal_year.now())
     tried = 0
-    while limit is None or tried < limit:
-        rows = claim(appraisal_year.now(), BATCH if limit is None else min(BATCH, limit - tried))
-        if not rows:
-            break
-        for row in rows:
-            status = send_one(row, appraisal_year.now())
-            counts[status] = counts.get(status, 0) + 1
-        tried += len(rows)
+    with providers.Channel() as channel:
+        while limit is None or tried < limit:
+            rows = claim(appraisal_year.now(), BATCH if limit is None else min(BATCH, limit - tried))
+            if not rows:
+                break
+            for row in rows:
+                status = send_one(row, appraisal_year.now(), channel)
+                counts[status] = counts.get(status, 0) + 1
+            tried += len(rows)
     return counts
