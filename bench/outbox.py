@@ -76,7 +76,7 @@ def main() -> None:
     assert len(ids) == args.messages and not twice, \
         f"{len(ids):,} different messages arrived of {args.messages:,}; {twice:,} more than once"
     database = url.split(":", 1)[0]
-    print(f"| messages | database | sender runs | queue (one transaction) | send to local SMTP | send rate |")
+    print("| messages | database | sender runs | queue (one transaction) | send to local SMTP | send rate |")
     print("|---|---|---|---|---|---|")
     print(f"| {args.messages:,} | {database} | {args.workers} | {queued:.1f} s | {sent:.1f} s "
           f"| {args.messages / sent:,.0f} a second |")
