@@ -46,9 +46,8 @@ def create_link(actor: Person | None, person: Person, now: datetime | None = Non
     link = SetPasswordLink(person_id=person.id, token_hash=token_hash(token), created_at=now,
                            expires_at=now + valid_for, created_by_id=actor.id if actor else None)
     db.session.add(link)
-    db.session.flush()
-    if actor is None:
-        record(person, RESET_REQUESTED, person=person, expires_at=link.expires_at.isoformat())
+    if actor is None:  # whoever typed the address: not necessarily the person
+        record(None, RESET_REQUESTED, person=person, expires_at=link.expires_at.isoformat())
     else:
         record(actor, "set_password_link.created", person=person, expires_at=link.expires_at.isoformat())
     account_mail.link_made(person, token, link, reset=actor is None)

@@ -202,3 +202,11 @@ def test_in_process_mode_sends_after_the_requests_commit(app, client, org, smtp,
     [mail] = smtp.messages  # sent before the response came back, with no worker and no drain here
     assert mail["Subject"] == "Reset your password"
     assert db.session.scalar(select(Notification.status)) == "sent"
+
+
+def test_asking_for_a_reset_is_on_the_audit_trail_without_naming_who_asked(client, org, smtp):
+    from tracker.models import AuditEvent
+
+    ask_for_link(client, "nurse@example.org")
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == links.RESET_REQUESTED)).all()
+    assert event.actor_subject_id is None and event.about_subject_id is not None
