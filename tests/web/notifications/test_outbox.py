@@ -141,3 +141,14 @@ def test_the_log_provider_writes_the_message_to_the_log(nurse, app, caplog, monk
     with caplog.at_level("INFO", logger="tracker.notifications"):
         assert sender.drain() == {"sent": 1}
     assert "nurse@example.org" in caplog.text and "Your password was changed" in caplog.text
+
+
+def test_erasing_a_person_removes_their_messages_and_address_from_the_outbox(nurse, app, today, monkeypatch, tmp_path):
+    from tracker import erasure
+
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
+    queue_one(nurse)
+    db.session.commit()
+    erasure.erase(None, nurse, today)
+    db.session.commit()
+    assert rows() == []
