@@ -9,7 +9,7 @@ SERVE_PORT := $(if $(filter environment command line,$(origin PORT)),$(PORT),800
 DEMO_TOTP_SECRET := TRACKERDEMOSEEDNOTFORLIVEUSE2345
 export FLASK_APP := tracker
 
-.PHONY: run serve test venv dev-deps migrate demo vendor bench postgres clean
+.PHONY: run serve worker test venv dev-deps migrate demo vendor bench postgres clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ run: demo
 serve: venv
 	FLASK_ENV=production $(BIN)/flask db upgrade
 	FLASK_ENV=production PORT=$(SERVE_PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+
+# A Celery worker with beat (the outbox drain and the hourly clearing of expired links), for local
+# use with a Redis at CELERY_BROKER_URL (else REDIS_URL, else redis://127.0.0.1:6379/0). `make run`
+# needs none: in development it sends its mail itself (NOTIFICATIONS_IN_PROCESS).
+worker: migrate
+	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/celery -A tracker.notifications.celery_entry worker --beat \
+		--loglevel INFO --schedule instance/celerybeat-schedule
 
 # One pytest worker per core (pytest-xdist); the browser tests share one worker and live server.
 TEST_WORKERS ?= auto

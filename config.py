@@ -33,6 +33,21 @@ def _scanner_env(name: str) -> str:
     if raw and not re.fullmatch(r"tcp://[^/:]+:\d{1,5}/?|unix:///\S+", raw):
         raise ConfigError(f"{name} must be tcp://HOST:PORT or unix:///PATH (clamd's address), got {raw!r}")
     return raw
+def _flag_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.lower() in {"1", "true", "yes", "on"}
+
+
+# One GOV.UK Notify template per kind of notification (tracker/notifications/messages.py).
+NOTIFICATION_KINDS = ("password_reset", "set_password_link", "account_locked", "password_changed",
+                      "second_factor_changed")
+
+
+def _notify_templates() -> dict[str, str]:
+    return {kind: os.environ.get(f"NOTIFY_TEMPLATE_{kind.upper()}", "") for kind in NOTIFICATION_KINDS}
+
 
 
 def normalise_database_url(url: str) -> str:
@@ -198,6 +213,30 @@ class Config:
     OIDC_CREATE_FOR_DOMAINS = tuple(_list(os.environ.get("OIDC_CREATE_FOR_DOMAINS", "")))
     # Who an unknown person is told to ask ("Your organisation account is not set up …; ask …").
     OIDC_ACCOUNT_HELP = os.environ.get("OIDC_ACCOUNT_HELP") or "your line manager or the tracker's administrator"
+    # "Forgotten your password?": requests per typed address (whether or not it exists) and per client address.
+    PASSWORD_RESET_LIMITS_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_LIMITS_PER_ACCOUNT") or \
+        "3 per hour; 6 per day"
+    PASSWORD_RESET_LIMITS_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMITS_PER_ADDRESS") or \
+        "10 per hour; 50 per day"
+    # Notifications (tracker/notifications/; README "Notifications").
+    MAIL_PROVIDER = os.environ.get("MAIL_PROVIDER") or "log"
+    MAIL_FROM = os.environ.get("MAIL_FROM") or "tracker@localhost"
+    # The tracker's address as people reach it, for links in e-mails queued outside a request.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    SMTP_HOST = os.environ.get("SMTP_HOST") or "127.0.0.1"
+    SMTP_PORT = _int_env("SMTP_PORT", 25, 1, 65535)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _flag_env("SMTP_STARTTLS", False)
+    SMTP_TIMEOUT_SECONDS = _int_env("SMTP_TIMEOUT_SECONDS", 30, 1, 600)
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+    NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk"
+    NOTIFY_TEMPLATES = _notify_templates()
+    NOTIFICATIONS_IN_PROCESS = _flag_env("NOTIFICATIONS_IN_PROCESS", False)
+    NOTIFICATIONS_DRAIN_SECONDS = _int_env("NOTIFICATIONS_DRAIN_SECONDS", 30, 1, 3600)
+    NOTIFICATIONS_RETRY_SECONDS = _int_env("NOTIFICATIONS_RETRY_SECONDS", 60, 0, 86400)
+    NOTIFICATIONS_MAX_ATTEMPTS = _int_env("NOTIFICATIONS_MAX_ATTEMPTS", 8, 1, 100)
+    NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = _int_env("NOTIFICATIONS_SENDING_TIMEOUT_SECONDS", 600, 30, 86400)
     TESTING = False
 
     @classmethod
@@ -225,6 +264,10 @@ def refuse_lone_counts(storage_uri: str, workers: int) -> None:
             "(or RATELIMIT_STORAGE_URI) to a Redis every worker and instance shares, for example "
             "redis://127.0.0.1:6379/0, or run one worker (WEB_CONCURRENCY=1)."
         )
+        if cls.MAIL_PROVIDER not in ("smtp", "notify", "log"):
+            raise ConfigError(f"MAIL_PROVIDER must be smtp, notify or log, got {cls.MAIL_PROVIDER!r}")
+        if cls.MAIL_PROVIDER == "notify" and not cls.NOTIFY_API_KEY:
+            raise ConfigError("MAIL_PROVIDER=notify needs NOTIFY_API_KEY (the key from GOV.UK Notify's API integration page)")
 
 
 class DevelopmentConfig(Config):
@@ -234,6 +277,8 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_NAME = "session"  # plain http on a laptop: a __Host- cookie needs https
     HSTS_SECONDS = 0
     REMEMBER_COOKIE_SECURE = False
+    # `make run` sends its mail itself, after each request's commit: no Redis, no worker needed.
+    NOTIFICATIONS_IN_PROCESS = _flag_env("NOTIFICATIONS_IN_PROCESS", True)
 
 
 class TestingConfig(Config):
@@ -248,7 +293,6 @@ class TestingConfig(Config):
     # A developer's REDIS_URL does not reach the tests: each test that needs Redis starts its own.
     REDIS_URL = ""
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
-    CELERY_BROKER_URL = ""
     WTF_CSRF_ENABLED = True
     # The link checker visits public addresses only; tests reach their own server through this.
     # Only a testing app reads it (hub/link_address.allow_list).
@@ -258,6 +302,10 @@ class TestingConfig(Config):
     # set the production numbers (Config's) themselves.
     LIMITS_PER_PERSON = LIMITS_ON_EXPORTS = LIMITS_ON_REPORTS = LIMITS_ON_WRITES = LIMITS_ON_IMPORTS = \
         LIMITS_ON_PASSWORD_LINKS = "100000 per minute"
+    # Tests send the outbox themselves (sender.drain) or name their own broker; none reaches a shared Redis.
+    MAIL_PROVIDER = "log"
+    CELERY_BROKER_URL = "memory://"
+    NOTIFICATIONS_IN_PROCESS = False
 
 
 _MODES = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}

@@ -21,6 +21,9 @@ def create_app(config_object=None) -> Flask:
 
     templating.init_app(app)
     extensions.init_app(app)
+    from tracker import notifications
+
+    notifications.init_app(app)
 
     from tracker import models  # noqa: F401  (register every table)
     from tracker import (access, errors, figures, input_guard, layout, limit_counts, logs, security_headers,

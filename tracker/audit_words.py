@@ -70,6 +70,7 @@ ACTION_WORDS: dict[str, str] = {
     "role.removed": "Took away a role",
     "set_password_link.created": "Created a set-password link",
     "password.set_by_link": "Set a password with a link",
+    "password_reset.requested": "Asked for a link to reset the password",
     "mfa.enrolled": "Set up an authenticator app",
     "mfa.reset": "Reset a person's second factor",
     "mfa.code_refused": "Second-factor code refused",

@@ -19,8 +19,8 @@ from sqlalchemy import delete, or_, select, update
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction, ManagerScope, Notice, Person, PersonIdentity,
-                            PersonPeriod, PersonRole, Role, SetPasswordLink, TypedCopy, activity_behaviour)
+from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction, ManagerScope, Notice, Notification, Person,
+                            PersonIdentity, PersonPeriod, PersonRole, Role, SetPasswordLink, TypedCopy, activity_behaviour)
 from tracker.models._types import utcnow
 from tracker.refusal import Refused
 from tracker.year_closing import first_open_day
@@ -96,6 +96,7 @@ def _leave_the_open_years(person: Person, opening: date) -> None:
     db.session.execute(delete(Notice).where(Notice.person_id == person.id))
     db.session.execute(delete(SetPasswordLink).where(SetPasswordLink.person_id == person.id))
     db.session.execute(delete(TypedCopy).where(TypedCopy.person_id == person.id))  # unsaved typed text
+    db.session.execute(delete(Notification).where(Notification.person_id == person.id))
 
 
 def _anonymise(person: Person) -> None:

@@ -156,6 +156,7 @@ ROUTES: dict[str, Route] = {
                                               ("accessibility-statement", "privacy", "cookies", "help")]),
     "auth.sign_in": Route(always(), only=("visitor",)),
     "auth.set_password": Route(lambda walk, viewer: [{"token": walk.token}], only=("visitor",)),
+    "auth.forgotten_password": Route(always(), only=("visitor",)),
     "auth.change_own_password": Route(always()),
     "auth.sessions.index": Route(always()),
     "auth.sessions.time_left": Route(always(), file=True),

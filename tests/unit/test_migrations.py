@@ -413,3 +413,41 @@ def test_identities_arrive_beside_the_people_already_there(empty_database_url):
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_the_notification_outbox_arrives_beside_the_people_already_there(empty_database_url):
+    """0027 adds the outbox to a database holding people; a row to one of them is queued and its
+    key is unique; going back removes only that table."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0028")
+        now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                              "true, 't', :now)"), dict(now=now))
+        upgrade(directory=MIGRATIONS, revision="0027")
+        row = ("INSERT INTO notification (kind, person_id, address, fields, idempotency_key, status, attempts, "
+               "next_attempt_at, created_at, updated_at) VALUES ('password_changed', 1, 'a@example.org', '{}', 'k', "
+               "'queued', 0, :now, :now, :now)")
+        with db.engine.begin() as conn:
+            conn.execute(text(row), dict(now=now))
+        with pytest.raises(IntegrityError):
+            with db.engine.begin() as conn:
+                conn.execute(text(row), dict(now=now))
+        downgrade(directory=MIGRATIONS, revision="0028")
+        assert "notification" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

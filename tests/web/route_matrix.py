@@ -94,6 +94,8 @@ ROWS: list[Row] = [
     row("POST auth.sign_out",                 "in  in  in  in  in  in  in  in"),
     row("GET auth.set_password",              "200 200 200 200 200 200 200 200", token="@token"),
     row("POST auth.set_password",             "200 200 200 200 200 200 200 200", token="@token"),
+    row("GET auth.forgotten_password",        "200 302 302 302 302 302 302 302"),
+    row("POST auth.forgotten_password",       "200 302 302 302 302 302 302 302"),
     # The second step of signing in answers only after a password: without one, back to sign-in.
     row("GET auth.second_factor",             "in  in  in  in  in  in  in  in"),
     row("POST auth.second_factor",            "in  in  in  in  in  in  in  in"),

@@ -12,6 +12,7 @@ EXPECTED_PUBLIC = {"static", "assets", "auth.sign_in", "home.index", "home.healt
                    "hub.index", "hub.section", "hub.framework",  # the hub's guidance is readable signed out
                    "pages.page",  # accessibility statement, privacy notice, cookies, help: for everyone
                    "auth.set_password",  # a set-password link's token is the credential
+                   "auth.forgotten_password",  # asks for a reset link; one answer whether or not the account exists
                    # The second step of signing in: each page needs the password passed in this session.
                    "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor",
                    # Single sign-on: off to the provider, and back with a code the state ties to this browser.

@@ -52,6 +52,7 @@ PERMISSIONS: dict[str, frozenset[Role | None]] = {
 PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", "home.health",
                               "hub.index", "hub.section", "hub.framework", "pages.page",
                               "auth.set_password",  # the link's token is the credential
+                              "auth.forgotten_password",  # one answer whether or not the account exists
                               # MFA: the second step of signing in; each page needs the password passed first.
                               "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor",
                               # SSO: off to the organisation's provider and back (tracker/auth/sso_routes.py).

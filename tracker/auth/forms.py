@@ -49,3 +49,11 @@ class ChangePasswordForm(FlaskForm):
     )
     new_password = _new_password_field()
     confirmation = _confirmation_field()
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(message="Enter your email address"), Length(max=254)],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )

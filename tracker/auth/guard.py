@@ -21,6 +21,7 @@ from limits import parse_many
 from sqlalchemy import func, select
 
 from tracker import appraisal_year, limit_counts
+from tracker.auth import account_mail
 from tracker.audit import client_address, client_user_agent, record
 from tracker.auth.services import FAILED_SIGN_IN, SIGNED_IN, email_hash, normalise_email, record_failed_sign_in
 from tracker.durations import duration_text
@@ -91,6 +92,7 @@ class Attempt:
         if _failures_since(self.person, self.now - LOCK_WINDOW) >= current_app.config["SIGN_IN_LOCK_AFTER"]:
             self.person.sign_in_locked_at = self.now
             record(None, LOCKED, person=self.person, user_agent=client_user_agent())
+            account_mail.locked(self.person, self.now)  # the person hears of it at once
 
     def locked_out(self, person: Person) -> bool:
         """The right password, on a locked account: refused unless from a known place that has not

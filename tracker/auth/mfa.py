@@ -17,6 +17,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import delete, or_, select, update
 
 from tracker.audit import record
+from tracker.auth import account_mail
 from tracker.auth.services import end_sessions
 from tracker.extensions import db
 from tracker.models import Person, RecoveryCode, Role, SecondFactor
@@ -136,6 +137,8 @@ def _security_event(actor, action: str, person: Person, **detail) -> None:
     if has_request_context():
         detail["user_agent"] = (request.user_agent.string or "")[:200]
     record(actor, action, person=person, **detail)
+    if action in account_mail.SECOND_FACTOR_CHANGES:
+        account_mail.second_factor_changed(person, action, utcnow())
 
 
 def enrol(person: Person, code: str) -> list[str]:

@@ -174,3 +174,5 @@ def change_own_password():
 # MFA: the second step's pages register on this blueprint (imported last: they import `bp` from here).
 from tracker.auth import mfa_routes  # noqa: E402
 from tracker.auth import sso_routes  # noqa: E402,F401  (single sign-on's pages)
+# "Forgotten your password?" registers on this blueprint too.
+from tracker.auth import reset_routes  # noqa: E402,F401

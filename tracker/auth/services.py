@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import appraisal_year, staff_history
-from tracker.auth import passwords, sessions
+from tracker.auth import account_mail, passwords, sessions
 from tracker.extensions import db
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonRole, Role, StaffGroup
 from tracker.audit import client_user_agent, record
@@ -119,6 +119,7 @@ def change_password(person: Person, current: str, new: str) -> None:
         raise Refused(WRONG_CURRENT_PASSWORD, field="current_password")
     set_password(person, new, field="new_password")
     record(person, PASSWORD_CHANGED, person=person)
+    account_mail.password_changed(person)
 
 
 def deactivate(person: Person) -> None:

@@ -1,0 +1,67 @@
+"""What each kind of notification says. A message is made from its kind's template and a few
+fields (names, dates, counts, links); queue() refuses any other field, so reflection text,
+evidence or patient detail cannot reach an e-mail. With GOV.UK Notify the same fields are the
+template's personalisation (README, "Notifications")."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.refusal import Refused
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    subject: str
+    body: str  # str.format() with the fields below
+    fields: tuple[str, ...]
+
+
+PASSWORD_RESET = "password_reset"
+SET_PASSWORD_LINK = "set_password_link"
+ACCOUNT_LOCKED = "account_locked"
+PASSWORD_CHANGED = "password_changed"
+SECOND_FACTOR_CHANGED = "second_factor_changed"
+
+_SIGN_OFF = "\n\nThis e-mail was sent by the communication skills development tracker. Do not reply to it."
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind(PASSWORD_RESET, "Reset your password",
+         "Dear {name},\n\nSomeone asked to reset the password of your account. If it was you, set a new "
+         "password with this link:\n\n{link}\n\nThe link works once, until {valid_until}. If you did not ask, "
+         "you can ignore this e-mail: your password has not changed.", ("name", "link", "valid_until")),
+    Kind(SET_PASSWORD_LINK, "Set your password",
+         "Dear {name},\n\nAn administrator has made a link for you to set the password of your account:"
+         "\n\n{link}\n\nThe link works once, until {valid_until}. Then sign in with your e-mail address "
+         "and the new password.", ("name", "link", "valid_until")),
+    Kind(ACCOUNT_LOCKED, "Signing in to your account is locked",
+         "Dear {name},\n\nSomeone typed a wrong password for your account too many times, so signing in "
+         "was locked on {locked_at}. To get back in, reset your password:\n\n{reset_link}\n\nor ask an "
+         "administrator to unlock it.", ("name", "locked_at", "reset_link")),
+    Kind(PASSWORD_CHANGED, "Your password was changed",
+         "Dear {name},\n\nThe password of your account was changed on {changed_at}, and you were signed "
+         "out everywhere else. If this was not you, tell an administrator at once.", ("name", "changed_at")),
+    Kind(SECOND_FACTOR_CHANGED, "Your second factor was changed",
+         "Dear {name},\n\nOn {changed_at} {change}. If this was not you, tell an administrator at once.",
+         ("name", "changed_at", "change")),
+)}
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+def check_fields(kind: str, fields: dict) -> None:
+    """The fields must be exactly the kind's: nothing missing, nothing more."""
+    if kind not in KINDS:
+        raise Refused(f"There is no notification of kind {kind!r}.")
+    wanted = set(KINDS[kind].fields)
+    if set(fields) != wanted:
+        raise Refused(f"A {kind} notification takes the fields {', '.join(sorted(wanted))}.")
+
+
+def message(kind: str, fields: dict) -> Message:
+    template = KINDS[kind]
+    return Message(template.subject, template.body.format(**fields) + _SIGN_OFF)

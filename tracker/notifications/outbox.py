@@ -1,0 +1,48 @@
+"""Adding to the outbox. A notification is a row written in the caller's transaction: when the
+change that causes it is rolled back, nothing is sent. Nothing here commits."""
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tracker import appraisal_year
+from tracker.extensions import db
+from tracker.models import Notification, Person
+from tracker.notifications.messages import check_fields
+
+# Set on the session when a row is queued; the request's commit then asks for a drain (dispatch.py).
+QUEUED_IN_SESSION = "notifications_queued"
+
+
+def queue(kind: str, recipient: Person, *, key: str, **fields) -> Notification | None:
+    """Queue one message of `kind` to `recipient`, once per `key`: a second call with the same key
+    returns the first row. None when the person has no e-mail address."""
+    check_fields(kind, fields)
+    if not recipient.email:
+        return None
+    existing = db.session.scalar(select(Notification).where(Notification.idempotency_key == key))
+    if existing is not None:
+        return existing
+    now = appraisal_year.now()
+    row = Notification(kind=kind, person_id=recipient.id, address=recipient.email, fields=fields,
+                       idempotency_key=key, status="queued", attempts=0, next_attempt_at=now,
+                       created_at=now, updated_at=now)
+    try:
+        with db.session.begin_nested():  # another transaction queued the same key first: keep theirs
+            db.session.add(row)
+    except IntegrityError:
+        return db.session.scalar(select(Notification).where(Notification.idempotency_key == key))
+    db.session.info[QUEUED_IN_SESSION] = True
+    return row
+
+
+def message_id(key: str, domain: str) -> str:
+    """The message's id at the provider, the same on every try: derived from the idempotency key
+    (an SMTP Message-ID; Notify's `reference` is the part before the @)."""
+    return f"<{reference(key)}@{domain}>"
+
+
+def reference(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
