@@ -2,7 +2,7 @@
 same whether or not the address names an account; the link (links.create_link, valid an hour,
 single-use, only its hash stored) goes by e-mail through the outbox. Requests are limited per
 typed address and per client address, in Flask-Limiter's storage as the sign-in limits are
-(guard.py). Nothing here commits."""
+(limit_counts.py). Nothing here commits."""
 from __future__ import annotations
 
 import math
@@ -12,9 +12,9 @@ from flask import current_app
 from limits import parse_many
 from sqlalchemy import select
 
-from tracker import appraisal_year
+from tracker import appraisal_year, limit_counts
 from tracker.audit import client_address
-from tracker.auth import guard, links
+from tracker.auth import links
 from tracker.auth.services import email_hash, normalise_email
 from tracker.durations import duration_text
 from tracker.extensions import db
@@ -35,8 +35,8 @@ class ResetRequest:
     def _full(self, ladder) -> list[timedelta]:
         kind, key, limits = ladder
         return [timedelta(seconds=(bucket + 1) * window - self.now.timestamp())
-                for limit, window, bucket, storage_key in guard._windows(kind, key, limits, self.now)
-                if guard.storage().get(storage_key) >= limit.amount]
+                for limit, window, bucket, storage_key in limit_counts.windows(kind, key, limits, self.now)
+                if limit_counts.count(storage_key) >= limit.amount]
 
     def refusal(self) -> str | None:
         """The message when this client address has asked too often, else None."""
@@ -50,8 +50,8 @@ class ResetRequest:
         that account has not had its share of links (then silently nothing: the answer is the same)."""
         account_full = bool(self._full(self.per_account))
         for kind, key, limits in (self.per_account, self.per_address):
-            for _limit, window, _bucket, storage_key in guard._windows(kind, key, limits, self.now):
-                guard.storage().incr(storage_key, window)
+            for _limit, window, _bucket, storage_key in limit_counts.windows(kind, key, limits, self.now):
+                limit_counts.hit(storage_key, window)
         person = db.session.scalar(select(Person).where(Person.email == self.typed, Person.active.is_(True)))
         if person is None or account_full:
             return

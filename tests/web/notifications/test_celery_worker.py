@@ -67,46 +67,11 @@ def test_beat_drains_the_outbox_and_clears_expired_links_on_a_schedule(app):
     assert schedule["drain the outbox"]["schedule"].total_seconds() == app.config["NOTIFICATIONS_DRAIN_SECONDS"]
 
 
-def test_the_broker_falls_back_to_redis_url(monkeypatch):
+def test_with_no_broker_set_a_worker_listens_on_the_local_redis():
+    """CELERY_BROKER_URL falls back to REDIS_URL in config (tests/unit/test_config.py); with
+    neither, `make worker` still finds a developer's local Redis."""
     import config
+    from tracker import create_app
 
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
-    monkeypatch.setenv("REDIS_URL", "redis://redis.internal:6379/2")
-    assert config._broker_url() == "redis://redis.internal:6379/2"
-    monkeypatch.delenv("REDIS_URL")
-    assert config._broker_url() == "redis://127.0.0.1:6379/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://broker:6379/1")
-    assert config._broker_url() == "redis://broker:6379/1"
-
-
-def test_with_no_broker_answering_the_request_sends_in_process(tmp_path, clock):
-    with LocalSmtp() as smtp, app_on_scratch_database(
-            "nobroker", tmp_path / "nobroker.db", CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0",
-            NOTIFICATIONS_IN_PROCESS=False, **smtp.settings()) as app:
-        with app.app_context():
-            make_person(make_tree()["ward7"], email="nurse@example.org", name="Nia Nurse")
-            db.session.commit()
-        client = app.test_client()
-        page = client.get("/forgotten-password").get_data(as_text=True)
-        answer = client.post("/forgotten-password", data={"email": "nurse@example.org",
-                                                          "csrf_token": csrf_token_from(page)})
-        assert answer.status_code == 200
-        [mail] = smtp.messages
-        assert mail["Subject"] == "Reset your password"
-
-
-def test_expired_links_are_cleared(app, db_session, clock):
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    from tracker.auth import links
-    from tracker.models import SetPasswordLink
-    from tracker.models._types import utcnow
-
-    nurse = make_person(make_tree()["ward7"])
-    links.create_link(None, nurse, utcnow() - timedelta(days=2), valid_for=links.RESET_VALID_FOR)
-    _token, kept = links.create_link(None, nurse, clock.now() + timedelta(days=1))
-    db.session.commit()
-    assert app.extensions["celery"].tasks[worker.CLEAR_TOKENS].run() == 1
-    assert db.session.scalars(select(SetPasswordLink.id)).all() == [kept.id]
+    settings = type("NoBroker", (config.TestingConfig,), {"CELERY_BROKER_URL": ""})
+    assert create_app(settings).extensions["celery"].conf.broker_url == "redis://127.0.0.1:6379/0"
