@@ -121,7 +121,7 @@ def measured(base, counts, seconds, paced, server, database, faults=()) -> dict:
     used = {k: after[k] - before[k] for k in before}
     good = sum(s.ok for s in result["samples"])
     result["cpu"] = {"requests_ok": good, "requests_per_second": rate(good, result["seconds"]),
-                     **{f"{k}_ms_per_request": per_request_ms(v, good) for k, v in used.items()},
+                     **{f"{k}_ms_per_request": per_request_ms(v, good) for k, v in used.items() if k != "machine"},
                      "machine_busy_percent": round(100 * used["machine"] / result["seconds"] / os.cpu_count())}
     return result
 
@@ -187,11 +187,12 @@ def main() -> None:
                 if phase == "faults" and "kill" in args.faults:
                     faults.append((args.kill_at, lambda: f"SIGKILL gunicorn worker {server.kill_one_worker()}"))
                 if phase == "faults" and "restart" in args.faults:
-                    faults.append((args.restart_at,
-                                   lambda: f"PostgreSQL restarted in {server_tools.restart_postgres():.1f} s"))
+                    faults.append((args.restart_at, server_tools.restart_postgres))
                 result = measured(server.base, cast(args.users, with_lead=True), args.seconds, True, server,
                                   database, faults)
             result["machine"] = machine
+            if phase == "faults":
+                result["cpu"] = None  # a killed worker and restarted backends take their CPU time with them
             figures = report(phase, result, args.grace)
             figures["writes"] = load_checks.check_writes(args.database_url, people.LEDGER, people.SETTINGS["tag"])
             figures["exports_timed"] = people.LEDGER.exports

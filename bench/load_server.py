@@ -171,17 +171,19 @@ def postgres_cpu(database: str) -> float:
     return total
 
 
-def restart_postgres() -> float:
-    """`pg_ctlcluster 15 main restart` as scripts/postgres.sh drives the cluster (no systemd here);
-    returns how long it took."""
+def restart_postgres() -> str:
+    """`pg_ctlcluster 15 main restart` as scripts/postgres.sh drives the cluster (no systemd here),
+    then wait until it takes connections; says how long that took."""
     started = time.time()
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"], check=True,
-                   capture_output=True)
-    for _ in range(60):
+    done = subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"],
+                          capture_output=True, text=True)
+    for _ in range(120):
         if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0:
             break
         time.sleep(0.5)
-    return time.time() - started
+    if done.returncode != 0:
+        return f"PostgreSQL restart FAILED ({done.returncode}): {done.stderr.strip()[:200]}"
+    return f"PostgreSQL restarted, taking connections after {time.time() - started:.1f} s"
 
 
 def new_secret() -> str:
