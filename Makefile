@@ -9,7 +9,7 @@ SERVE_PORT := $(if $(filter environment command line,$(origin PORT)),$(PORT),800
 DEMO_TOTP_SECRET := TRACKERDEMOSEEDNOTFORLIVEUSE2345
 export FLASK_APP := tracker
 
-.PHONY: run serve worker test venv dev-deps migrate demo vendor bench postgres clean
+.PHONY: run serve worker test venv dev-deps migrate demo vendor bench bench-load postgres clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ bench: dev-deps
 	bash scripts/postgres.sh bench
 	$(BIN)/python bench/demo_load.py --database both
 	$(BIN)/python bench/dashboards.py
+
+# Load and faults (README "Load and faults"): about 10 minutes, needs root (it starts and restarts
+# PostgreSQL) and Redis; gunicorn on https://127.0.0.1:8150. Not part of `make test` or CI.
+bench-load: dev-deps
+	$(BIN)/python bench/load.py $(BENCH_LOAD_ARGS)
 
 # Re-fetch the pinned nhsuk-frontend build into tracker/static/nhsuk (needs npm; users never do).
 vendor:
