@@ -55,7 +55,7 @@ def parse_args():
     parser.add_argument("--closed-seconds", type=int, default=60)
     parser.add_argument("--closed-users", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--timeout", type=int, default=120, help="gunicorn --timeout")
+    parser.add_argument("--timeout", type=int, default=300, help="gunicorn --timeout (gunicorn.conf.py's)")
     parser.add_argument("--port", type=int, default=8150)
     parser.add_argument("--redis-db", type=int, default=7)
     parser.add_argument("--kill-at", type=float, default=30, help="seconds into the faults run")

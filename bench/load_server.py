@@ -79,7 +79,8 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 class Server:
-    """gunicorn in front of the app, as `make serve` will run it, but with every flag on the command line."""
+    """gunicorn in front of the app as `make serve` runs it (gunicorn.conf.py: sync workers, the
+    worker check, JSON logs), with this run's workers, port, timeout and a throw-away certificate."""
 
     def __init__(self, env: dict, port: int, workers: int, timeout: int, folder: Path):
         self.env, self.port, self.workers, self.timeout, self.folder = env, port, workers, timeout, folder
@@ -92,10 +93,9 @@ class Server:
         return f"https://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        command = [str(BIN / "gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
-                   "--timeout", str(self.timeout), "--certfile", str(self.cert), "--keyfile", str(self.key),
-                   # gunicorn 27's control socket has one default path per user: several servers would clash.
-                   "--no-control-socket", "tracker:create_app()"]
+        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(self.workers),
+                   "-b", f"127.0.0.1:{self.port}", "--timeout", str(self.timeout),
+                   "--certfile", str(self.cert), "--keyfile", str(self.key)]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=open(self.log, "ab"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self.wait_until_healthy()
