@@ -9,7 +9,7 @@ SERVE_PORT := $(if $(filter environment command line,$(origin PORT)),$(PORT),800
 DEMO_TOTP_SECRET := TRACKERDEMOSEEDNOTFORLIVEUSE2345
 export FLASK_APP := tracker
 
-.PHONY: run serve worker test venv dev-deps migrate demo vendor bench bench-load postgres clean
+.PHONY: run serve worker test audit venv dev-deps migrate demo vendor bench bench-load postgres clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ TEST_WORKERS ?= auto
 
 test: dev-deps
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# Known vulnerabilities in every pinned package (PyPI's advisory service: needs the internet, so the
+# deployment pipeline runs it, not this project's offline CI). pip-audit stays out of requirements-dev.txt.
+audit: dev-deps
+	$(BIN)/pip install --quiet pip-audit==2.10.1
+	$(BIN)/pip-audit --strict --progress-spinner off -r requirements.txt -r requirements-dev.txt
 
 # Needs PostgreSQL (make postgres) and a few minutes: builds the trust-scale data on both databases.
 bench: dev-deps
