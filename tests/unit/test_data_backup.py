@@ -25,8 +25,9 @@ from tests.support import scratch_database
 from tracker import audit, create_app
 from tracker.extensions import db
 from tracker.models import (Activity, AuditEvent, ComplianceTarget, EvidenceFile, ImportHeading, KeptFigure,
-                            LeadershipAction, LeadershipActionKind, Notice, OrganisationUnit, Person, RecoveryCode,
-                            SetPasswordLink, StaffGroup, StaffGroupTier, UserSession)
+                            LeadershipAction, LeadershipActionKind, Notice, Notification, OrganisationUnit, Person,
+                            PersonIdentity, RecoveryCode, SetPasswordLink, StaffGroup, StaffGroupTier, TypedCopy,
+                            UserSession)
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
 ON_POSTGRESQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
@@ -149,6 +150,12 @@ def fill_every_table(tracker: Tracker) -> None:
         UserSession(key_hash="k" * 64, person_id=staff.id, generation="g1", client_address="2001:db8::1",
                     user_agent="Mozilla/5.0"),
         KeptFigure(key="2024:coverage", figure=[{"behaviour": "1.1", "percent": 12.5, "note": None}, "ü"]),
+        TypedCopy(person_id=staff.id, form="new", page="p" * 32, fields={"title": "Breaking news – ward 7"}),
+        PersonIdentity(provider="https://login.microsoftonline.com/tenant/v2.0", subject="sub-ü-1",
+                       person_id=staff.id, made_the_person=True),
+        Notification(kind="password_changed", person_id=staff.id, address="staff@example.org",
+                     fields={"name": "Ánn"}, idempotency_key="password_changed:1",
+                     next_attempt_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC)),
     ])
     folder = tracker.folder
     for stored_name, content in EVIDENCE.items():
