@@ -30,13 +30,14 @@ from tracker.models.history import SINCE_EVER, PersonPeriod, UnitPeriod, in_forc
 from tracker.models.accounts import SetPasswordLink
 from tracker.models.sessions import UserSession
 from tracker.models.second_factor import RecoveryCode, SecondFactor
+from tracker.models.observation import ObservationRequest, ObservationStatus, ObservedBehaviour, SeenScale
 
 __all__ = [
     "Activity", "ActivityStatus", "ActivityType", "AuditEvent", "AuditSubject", "Behaviour", "BehaviourTier",
     "ComplianceTarget", "Course", "DEFAULT_AMBER_BAND", "DEFAULT_RULES", "FROM_THE_START", "Domain", "EvidenceFile", "Exemption", "ExemptionReason",
     "Framework", "HubSection", "KeptFigure", "ImportHeading", "StaffGroupTier", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
-    "Notice", "OrganisationUnit", "Person", "PersonPeriod", "PersonRole", "SINCE_EVER", "UnitPeriod", "in_force",
-    "RecoveryCode", "ReflectionModel", "RequirementRule", "Resource", "Role", "SecondFactor", "SetPasswordLink", "StaffGroup",
+    "Notice", "ObservationRequest", "ObservationStatus", "ObservedBehaviour", "OrganisationUnit", "Person", "PersonPeriod", "PersonRole", "SINCE_EVER", "UnitPeriod", "in_force",
+    "RecoveryCode", "ReflectionModel", "RequirementRule", "Resource", "Role", "SecondFactor", "SeenScale", "SetPasswordLink", "StaffGroup",
     "Subject", "TIERS", "UnitClosure", "UnitKind", "UserSession", "YearFramework",
     "activity_behaviour", "course_behaviour",
 ]
