@@ -101,6 +101,10 @@ class Config:
     LIMITS_ON_WRITES = os.environ.get("LIMITS_ON_WRITES") or "60 per minute"
     LIMITS_ON_IMPORTS = os.environ.get("LIMITS_ON_IMPORTS") or "10 per minute; 50 per hour"
     LIMITS_ON_PASSWORD_LINKS = os.environ.get("LIMITS_ON_PASSWORD_LINKS") or "30 per minute"
+    # The observer's feedback link (opened and answered without signing in), per client address.
+    LIMITS_ON_OBSERVER_LINKS = os.environ.get("LIMITS_ON_OBSERVER_LINKS") or "20 per minute; 100 per hour"
+    # Observed practice: the e-mail domains an observer may be asked at (and any subdomain of them).
+    OBSERVER_EMAIL_DOMAINS = os.environ.get("OBSERVER_EMAIL_DOMAINS") or "nhs.net,nhs.uk"
     TESTING = False
 
     @classmethod
@@ -160,7 +164,7 @@ class TestingConfig(Config):
     # person within a minute: no test meets a limit on use by accident. The tests of those limits
     # set the production numbers (Config's) themselves.
     LIMITS_PER_PERSON = LIMITS_ON_EXPORTS = LIMITS_ON_REPORTS = LIMITS_ON_WRITES = LIMITS_ON_IMPORTS = \
-        LIMITS_ON_PASSWORD_LINKS = "100000 per minute"
+        LIMITS_ON_PASSWORD_LINKS = LIMITS_ON_OBSERVER_LINKS = "100000 per minute"
 
 
 _MODES = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}

@@ -13,7 +13,8 @@ EXPECTED_PUBLIC = {"static", "assets", "auth.sign_in", "home.index", "home.healt
                    "pages.page",  # accessibility statement, privacy notice, cookies, help: for everyone
                    "auth.set_password",  # a set-password link's token is the credential
                    # The second step of signing in: each page needs the password passed in this session.
-                   "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor"}
+                   "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor",
+                   "observation.answer"}  # the observer's feedback link: its token is the credential
 
 
 def _routes(app):

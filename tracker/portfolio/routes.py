@@ -31,6 +31,7 @@ from tracker.extensions import db
 from tracker.input_guard import record_id
 from tracker.models import ActivityStatus
 from tracker.models._types import utcnow
+from tracker.observation import pages as observation_pages
 from tracker.portfolio import activities, evidence, form_choices, summaries
 from tracker.portfolio.activity_input import LONG_ACTIVITY_MINUTES, creation_key, typed_minutes
 from tracker.portfolio.behaviours import allowed_behaviours, group_by_subject
@@ -277,6 +278,9 @@ def activity(activity_id: int):
         model=MODELS.get(activity.reflection_model) if activity.reflection_model else None,
         autosave_clear=_saved_keys(), closed=closed_message_for(activity.occurred_on, today()),
         decider=access.decider_of(activity) if activity.status_told == ActivityStatus.SUBMITTED else None,
+        observations=observation_pages.feedback_shown(current_user, activity),
+        requests=observation_pages.requests_of(current_user, activity),
+        may_ask=observation_pages.may_ask(activity) and not closed_message_for(activity.occurred_on, today()),
     )
 
 
