@@ -322,3 +322,28 @@ def test_a_manager_who_does_not_decide_sees_no_feedback(app, client, sign_in, po
     sign_in("director@example.org", PASSWORD)
     page = client.get(f"/team/activities/{org['draft'].id}")
     assert page.status_code == 200 and "Observed practice feedback" not in page.get_data(as_text=True)
+
+
+def test_organisation_exports_never_carry_the_observers_words(app, client, sign_in, post_form, org):
+    from datetime import UTC, datetime
+
+    from tracker.reports.exporting import EXPORTS
+
+    lead = make_person(org["tree"]["clinic"], email="lead@example.org", roles=["education_lead"])
+    link = asked_link(client, sign_in, post_form, org)
+    observer = app.test_client()
+    token = csrf_token_from(observer.get(link).get_data(as_text=True))
+    observer.post(link, data={**answer_data(org["behaviours"][:2], went_well="Unmistakable praise words",
+                                            answered_role="Consultant oncologist"), "csrf_token": token})
+    org["draft"].status, org["draft"].decided_by_id = ActivityStatus.SIGNED_OFF, org["manager"].id
+    org["draft"].decided_at = datetime.now(UTC)
+    db.session.commit()
+    assert lead.id
+    sign_in("lead@example.org", PASSWORD)
+    for key in EXPORTS:
+        response = client.get(f"/reports/export/{key}.csv")
+        assert response.status_code == 200, key
+        text = response.get_data(as_text=True)
+        for words in ("Unmistakable praise words", "Check what they already know.", "Consultant oncologist",
+                      "ola.observer@nhs.net", "A family meeting."):
+            assert words not in text, (key, words)
