@@ -347,3 +347,10 @@ def test_organisation_exports_never_carry_the_observers_words(app, client, sign_
         for words in ("Unmistakable praise words", "Check what they already know.", "Consultant oncologist",
                       "ola.observer@nhs.net", "A family meeting."):
             assert words not in text, (key, words)
+
+
+def test_choosing_a_colleague_fills_in_their_name(client, sign_in, org):
+    sign_in("staff@example.org", PASSWORD)
+    found = client.get(f"/activities/{org['draft'].id}/observers/colleagues?name=Oli").get_data(as_text=True)
+    chosen = re.search(r'href="([^"]*observers/new\?observer_name=[^"]*)"', found).group(1).replace("&amp;", "&")
+    assert 'value="Oli Other"' in client.get(chosen).get_data(as_text=True)
