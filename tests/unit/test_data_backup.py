@@ -24,9 +24,10 @@ from tests.factories import make_person
 from tests.support import scratch_database
 from tracker import audit, create_app
 from tracker.extensions import db
-from tracker.models import (Activity, AuditEvent, ComplianceTarget, EvidenceFile, ImportHeading, KeptFigure,
-                            LeadershipAction, LeadershipActionKind, Notice, OrganisationUnit, Person, RecoveryCode,
-                            SetPasswordLink, StaffGroup, StaffGroupTier, UserSession)
+from tracker.models import (Activity, AuditEvent, Behaviour, ComplianceTarget, EvidenceFile, ImportHeading, KeptFigure,
+                            LeadershipAction, LeadershipActionKind, Notice, ObservationRequest, ObservationStatus,
+                            ObservedBehaviour, OrganisationUnit, Person, RecoveryCode, SeenScale, SetPasswordLink,
+                            StaffGroup, StaffGroupTier, UserSession)
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
 ON_POSTGRESQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
@@ -149,6 +150,12 @@ def fill_every_table(tracker: Tracker) -> None:
         UserSession(key_hash="k" * 64, person_id=staff.id, generation="g1", client_address="2001:db8::1",
                     user_agent="Mozilla/5.0"),
         KeptFigure(key="2024:coverage", figure=[{"behaviour": "1.1", "percent": 12.5, "note": None}, "ü"]),
+        ObservationRequest(activity_id=activity.id, requester_id=activity.owner_id, observer_name="Dr Ọla",
+                           observer_email="ola@nhs.net", situation_note="", token_hash="o" * 64,
+                           status=ObservationStatus.ANSWERED, expires_at=datetime(2026, 3, 15, tzinfo=UTC),
+                           answered_at=datetime(2026, 3, 2, 9, 30, tzinfo=in_india), went_well="Calm — and clear",
+                           observed=[ObservedBehaviour(behaviour_id=db.session.scalar(select(Behaviour.id).limit(1)),
+                                                       seen=SeenScale.ROLE_MODEL, comment=None)]),
     ])
     folder = tracker.folder
     for stored_name, content in EVIDENCE.items():
