@@ -3,7 +3,7 @@ the rules live in requests.py and answers.py, whose refusals name these fields."
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 
 from tracker.models import SeenScale
 from tracker.observation.answers import Answer, comment_field, seen_field
@@ -28,7 +28,7 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token: reminding and cancelling are POSTs another site cannot forge."""
 
 
-SCALE_CHOICES = [(s.value, s.label) for s in SeenScale]
+SCALE_CHOICES = [SelectChoice(s.value, s.label) for s in SeenScale]
 
 
 def answer_form(request):
