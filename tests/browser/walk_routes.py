@@ -201,8 +201,9 @@ ROUTES: dict[str, Route] = {
     "observation.ask": Route(own_draft),
     "observation.colleagues": Route(lambda walk, viewer: [{**values, "name": "smith"} for values in own_draft(walk, viewer)]),
     "observation.cancel": Route(lambda walk, viewer: [{"request_id": walk.observation}] if viewer == "staff" else []),
-    # The observer's form opens without signing in: a visitor with the live link.
-    "observation.answer": Route(lambda walk, viewer: [{"token": walk.observer_token}], only=("visitor",)),
+    # The observer's form opens without signing in: a visitor with the live link; staff@, who asked,
+    # is told the link is for their observer.
+    "observation.answer": Route(lambda walk, viewer: [{"token": walk.observer_token}], only=("visitor", "staff")),
     "portfolio.evidence_download": Route(
         lambda walk, viewer: [{"evidence_id": walk.evidence}] if viewer in ("staff", "manager", "director") else [],
         file=True, only=("staff", "manager", "director")),

@@ -354,3 +354,14 @@ def test_choosing_a_colleague_fills_in_their_name(client, sign_in, org):
     found = client.get(f"/activities/{org['draft'].id}/observers/colleagues?name=Oli").get_data(as_text=True)
     chosen = re.search(r'href="([^"]*observers/new\?observer_name=[^"]*)"', found).group(1).replace("&amp;", "&")
     assert 'value="Oli Other"' in client.get(chosen).get_data(as_text=True)
+
+
+def test_the_requester_cannot_answer_their_own_link(client, sign_in, post_form, org):
+    link = asked_link(client, sign_in, post_form, org)
+    sign_in("staff@example.org", PASSWORD)
+    page = client.get(link).get_data(as_text=True)
+    assert "This link is for your observer" in page
+    token = csrf_token_from(client.get("/my-year").get_data(as_text=True))
+    sent = client.post(link, data={**answer_data(org["behaviours"][:2]), "csrf_token": token})
+    assert "This link is for your observer" in sent.get_data(as_text=True)
+    assert db.session.scalar(select(ObservationRequest)).status.value == "sent"

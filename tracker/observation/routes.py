@@ -102,6 +102,9 @@ def answer(token: str):
     observation = links.usable_request(token)
     if observation is None:
         return render_template("observation/link_unusable.html"), 404, PRIVATE
+    if current_user.is_authenticated and current_user.id == observation.requester_id:
+        # Feedback on one's own practice comes from someone else: nothing is opened or kept.
+        return render_template("observation/own_link.html", observation=observation), 200, PRIVATE
     form = answer_form(observation)
     if request.method == "POST" and form.validate_on_submit():
         done = commit_or_show_errors(form, lambda: answers.answer(token, form.to_answer()))
