@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_activity, make_person, make_tree
 from tests.support import csrf_token_from
@@ -365,3 +365,33 @@ def test_the_requester_cannot_answer_their_own_link(client, sign_in, post_form, 
     sent = client.post(link, data={**answer_data(org["behaviours"][:2]), "csrf_token": token})
     assert "This link is for your observer" in sent.get_data(as_text=True)
     assert db.session.scalar(select(ObservationRequest)).status.value == "sent"
+
+
+def test_the_activity_page_runs_as_many_queries_for_three_observations_as_for_one(
+        client, sign_in, org, count_queries):
+    from tracker.models import ObservationStatus, ObservedBehaviour, SeenScale
+
+    def answered(n: int) -> None:
+        moment = links.now()
+        db.session.add(ObservationRequest(
+            activity_id=org["draft"].id, requester_id=org["staff"].id, observer_name=f"Observer {n}",
+            observer_email=f"o{n}@nhs.net", token_hash=f"{n}" * 64, status=ObservationStatus.ANSWERED,
+            expires_at=moment + links.LINK_VALID_FOR, answered_at=moment, answered_name=f"Observer {n}",
+            answered_role="Nurse", went_well="Calm.",
+            observed=[ObservedBehaviour(behaviour_id=b.id, position=i, seen=SeenScale.CONSISTENT)
+                      for i, b in enumerate(org["behaviours"][:3])]))
+        db.session.commit()
+
+    sign_in("staff@example.org", PASSWORD)
+    url = f"/activities/{org['draft'].id}"
+    counts = []
+    for how_many in (1, 3):
+        while db.session.scalar(select(func.count(ObservationRequest.id))) < how_many:
+            answered(db.session.scalar(select(func.count(ObservationRequest.id))) + 1)
+        client.get(url)
+        db.session.expire_all()
+        with count_queries() as counter:
+            page = client.get(url).get_data(as_text=True)
+        assert page.count("From Observer") == how_many
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts

@@ -8,11 +8,12 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from tracker.access import _one_or_404
 from tracker.counting import live_activity
 from tracker.extensions import db
-from tracker.models import Activity, ObservationRequest, ObservationStatus, OrganisationUnit, Person
+from tracker.models import Activity, ObservationRequest, ObservationStatus, ObservedBehaviour, OrganisationUnit, Person
 
 # Fewer letters would list half the organisation: a directory, not a way to find one colleague.
 COLLEAGUE_LETTERS = 3
@@ -47,6 +48,8 @@ def answered_observations(viewer: Person, activity: Activity) -> list[Observatio
     return list(db.session.scalars(
         select(ObservationRequest)
         .where(ObservationRequest.activity_id == activity.id, ObservationRequest.status == ObservationStatus.ANSWERED)
+        # What each observer saw, loaded for all of them at once (never a query per request).
+        .options(selectinload(ObservationRequest.observed).selectinload(ObservedBehaviour.behaviour))
         .order_by(ObservationRequest.answered_at, ObservationRequest.id)))
 
 

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from tracker import access
 from tracker.audit import record
 from tracker.extensions import db
-from tracker.models import Activity, ObservationRequest, ObservationStatus, ObservedBehaviour, Person
+from tracker.models import Activity, ObservationRequest, ObservationStatus, Person
 from tracker.observation import links
 from tracker.observation.requests import OPEN_TO_CHANGE
 
@@ -45,11 +42,6 @@ def feedback_shown(viewer: Person, activity: Activity) -> list[ObservationReques
     """The answered observations the viewer reads on the activity's page (the author and its
     decider only); another person's reading is audited, as a reflection's is."""
     answered = access.answered_observations(viewer, activity)
-    if answered:
-        ids = [request.id for request in answered]
-        # What each observer saw, loaded once for all of them (not per request).
-        db.session.scalars(select(ObservedBehaviour).where(ObservedBehaviour.request_id.in_(ids))
-                           .options(selectinload(ObservedBehaviour.behaviour))).all()
-        if activity.owner_id != viewer.id:
-            record(viewer, "observation.feedback_viewed", person=activity.owner_id, activity=activity.id)
+    if answered and activity.owner_id != viewer.id:
+        record(viewer, "observation.feedback_viewed", person=activity.owner_id, activity=activity.id)
     return answered
