@@ -237,6 +237,10 @@ class Config:
     NOTIFICATIONS_RETRY_SECONDS = _int_env("NOTIFICATIONS_RETRY_SECONDS", 60, 0, 86400)
     NOTIFICATIONS_MAX_ATTEMPTS = _int_env("NOTIFICATIONS_MAX_ATTEMPTS", 8, 1, 100)
     NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = _int_env("NOTIFICATIONS_SENDING_TIMEOUT_SECONDS", 600, 30, 86400)
+    # The observer's feedback link (opened and answered without signing in), per client address.
+    LIMITS_ON_OBSERVER_LINKS = os.environ.get("LIMITS_ON_OBSERVER_LINKS") or "20 per minute; 100 per hour"
+    # Observed practice: the e-mail domains an observer may be asked at (and any subdomain of them).
+    OBSERVER_EMAIL_DOMAINS = os.environ.get("OBSERVER_EMAIL_DOMAINS") or "nhs.net,nhs.uk"
     TESTING = False
 
     @classmethod
@@ -301,7 +305,7 @@ class TestingConfig(Config):
     # person within a minute: no test meets a limit on use by accident. The tests of those limits
     # set the production numbers (Config's) themselves.
     LIMITS_PER_PERSON = LIMITS_ON_EXPORTS = LIMITS_ON_REPORTS = LIMITS_ON_WRITES = LIMITS_ON_IMPORTS = \
-        LIMITS_ON_PASSWORD_LINKS = "100000 per minute"
+        LIMITS_ON_PASSWORD_LINKS = LIMITS_ON_OBSERVER_LINKS = "100000 per minute"
     # Tests send the outbox themselves (sender.drain) or name their own broker; none reaches a shared Redis.
     MAIL_PROVIDER = "log"
     CELERY_BROKER_URL = "memory://"

@@ -11,7 +11,7 @@ from tracker import extensions
 
 
 # One blueprint per area of the product, each in tracker/<area>/routes.py.
-AREAS = ("auth", "home", "admin", "hub", "team", "portfolio", "reports", "pages")
+AREAS = ("auth", "home", "admin", "hub", "team", "portfolio", "observation", "reports", "pages")
 
 
 def create_app(config_object=None) -> Flask:

@@ -19,8 +19,9 @@ from sqlalchemy import delete, or_, select, update
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction, ManagerScope, Notice, Notification, Person,
-                            PersonIdentity, PersonPeriod, PersonRole, Role, SetPasswordLink, TypedCopy, activity_behaviour)
+from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction, ManagerScope, Notice, Notification,
+                            ObservationRequest, ObservedBehaviour, Person, PersonIdentity, PersonPeriod, PersonRole, Role,
+                            SetPasswordLink, TypedCopy, activity_behaviour)
 from tracker.models._types import utcnow
 from tracker.refusal import Refused
 from tracker.year_closing import first_open_day
@@ -71,6 +72,10 @@ def _remove_activities(person: Person, opening: date) -> Erased:
     owned = select(Activity.id).where(Activity.owner_id == person.id)
     files = list(db.session.scalars(select(EvidenceFile.stored_name).where(EvidenceFile.activity_id.in_(owned))))
     db.session.execute(delete(EvidenceFile).where(EvidenceFile.activity_id.in_(owned)))
+    # Observers' feedback is about the person and names the observer: it goes with every activity, kept or not.
+    requests = select(ObservationRequest.id).where(ObservationRequest.activity_id.in_(owned))
+    db.session.execute(delete(ObservedBehaviour).where(ObservedBehaviour.request_id.in_(requests)))
+    db.session.execute(delete(ObservationRequest).where(ObservationRequest.activity_id.in_(owned)))
     gone = list(db.session.scalars(owned.where(or_(Activity.deleted_at.is_not(None), Activity.occurred_on >= opening))))
     if gone:
         db.session.execute(delete(activity_behaviour).where(activity_behaviour.c.activity_id.in_(gone)))

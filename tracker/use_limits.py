@@ -30,21 +30,25 @@ REPORTS = "reports"
 WRITES = "writes"
 IMPORTS = "imports"
 PASSWORD_LINKS = "set-password links"
+OBSERVER_LINKS = "observer links"
 
 SETTINGS = {EVERY_REQUEST: "LIMITS_PER_PERSON", EXPORTS: "LIMITS_ON_EXPORTS", REPORTS: "LIMITS_ON_REPORTS",
-            WRITES: "LIMITS_ON_WRITES", IMPORTS: "LIMITS_ON_IMPORTS", PASSWORD_LINKS: "LIMITS_ON_PASSWORD_LINKS"}
+            WRITES: "LIMITS_ON_WRITES", IMPORTS: "LIMITS_ON_IMPORTS", PASSWORD_LINKS: "LIMITS_ON_PASSWORD_LINKS",
+            OBSERVER_LINKS: "LIMITS_ON_OBSERVER_LINKS"}
 
 # Files built whole from the database on each request.
 EXPORT_ENDPOINTS = frozenset({"reports.export", "admin.audit_export", "portfolio.export_my_data",
                               "portfolio.evidence_download"})
 # Pages that count over many people or events: every page under Reports, and these.
 REPORT_AREA = "reports"
-REPORT_ENDPOINTS = frozenset({"admin.audit_trail", "team.dashboard"})
+REPORT_ENDPOINTS = frozenset({"admin.audit_trail", "team.dashboard", "observation.colleagues"})
 # Posts that read and check a whole file.
 IMPORT_ENDPOINTS = frozenset({"admin.staff_import", "admin.staff_import_map", "admin.staff_import_apply",
                               "admin.staff_import_tiers", "reports.framework_version"})
 # Making a link, and setting a password with one (a password hash, and a link guessed at).
 PASSWORD_LINK_ENDPOINTS = frozenset({"admin.create_set_password_link", "auth.set_password"})
+# The observer's link, opened (GET) or answered (POST) by a visitor: a token guessed at, counted both ways.
+OBSERVER_LINK_ENDPOINTS = frozenset({"observation.answer"})
 # Never counted at all: the files every page needs, the load balancer's health check, and leaving.
 NEVER_COUNTED = frozenset({"static", "assets", "home.health", "auth.sign_out", "auth.sessions.sign_out_one",
                            "auth.sessions.sign_out_others", "auth.sessions.sign_out_everywhere"})
@@ -81,6 +85,8 @@ def init_app(app) -> None:
 
 def kind_of(endpoint: str | None, method: str) -> str | None:
     """The costly function a request calls, if it is one."""
+    if endpoint in OBSERVER_LINK_ENDPOINTS:
+        return OBSERVER_LINKS
     if endpoint in EXPORT_ENDPOINTS:
         return EXPORTS
     if method in READS:

@@ -43,6 +43,8 @@ class Walk:
     course: int
     resource: int
     section: str
+    observer_token: str = ""  # a live observer's link about staff@'s draft
+    observation: int = 0  # that request
 
 
 def prepare_walk(app, today) -> Walk:
@@ -115,8 +117,21 @@ def prepare_walk(app, today) -> Walk:
         )
         db.session.flush()
         walk.evidence, walk.exemption, walk.action = attached.id, exemption.id, action.id
+        walk.observer_token, observation = ask_observer(people["staff"], drafts["staff"])
+        walk.observation = observation.id
         db.session.commit()
         return walk
+
+
+def ask_observer(requester, activity):
+    """A live observer's link about the requester's draft: (its token, the request)."""
+    from tracker.observation.requests import AskInput, allowed_domains, ask
+    from tracker.portfolio.behaviours import tier_behaviours
+
+    db.session.flush()
+    behaviours = tier_behaviours(requester.tier)[:2]
+    return ask(requester, activity, AskInput("Ola Observer", "ola@nhs.net", [str(b.id) for b in behaviours], ""),
+               allowed_domains("nhs.net"))
 
 
 Address = Callable[[Walk, str], list[dict]]
@@ -193,6 +208,12 @@ ROUTES: dict[str, Route] = {
     "portfolio.export_my_data": Route(always(), file=True),
     # The activity form's copy of what was typed (JSON, read by the form's script).
     "portfolio.typed_copy.show": Route(always(), file=True),
+    "observation.ask": Route(own_draft),
+    "observation.colleagues": Route(lambda walk, viewer: [{**values, "name": "smith"} for values in own_draft(walk, viewer)]),
+    "observation.cancel": Route(lambda walk, viewer: [{"request_id": walk.observation}] if viewer == "staff" else []),
+    # The observer's form opens without signing in: a visitor with the live link; staff@, who asked,
+    # is told the link is for their observer.
+    "observation.answer": Route(lambda walk, viewer: [{"token": walk.observer_token}], only=("visitor", "staff")),
     "portfolio.evidence_download": Route(
         lambda walk, viewer: [{"evidence_id": walk.evidence}] if viewer in ("staff", "manager", "director") else [],
         file=True, only=("staff", "manager", "director")),

@@ -24,10 +24,10 @@ from tests.factories import make_person
 from tests.support import scratch_database
 from tracker import audit, create_app
 from tracker.extensions import db
-from tracker.models import (Activity, AuditEvent, ComplianceTarget, EvidenceFile, ImportHeading, KeptFigure,
-                            LeadershipAction, LeadershipActionKind, Notice, Notification, OrganisationUnit, Person,
-                            PersonIdentity, RecoveryCode, SetPasswordLink, StaffGroup, StaffGroupTier, TypedCopy,
-                            UserSession)
+from tracker.models import (Activity, AuditEvent, Behaviour, ComplianceTarget, EvidenceFile, ImportHeading, KeptFigure,
+                            LeadershipAction, LeadershipActionKind, Notice, Notification, ObservationRequest,
+                            ObservationStatus, ObservedBehaviour, OrganisationUnit, Person, PersonIdentity, RecoveryCode,
+                            SeenScale, SetPasswordLink, StaffGroup, StaffGroupTier, TypedCopy, UserSession)
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
 ON_POSTGRESQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
@@ -156,6 +156,12 @@ def fill_every_table(tracker: Tracker) -> None:
         Notification(kind="password_changed", person_id=staff.id, address="staff@example.org",
                      fields={"name": "Ánn"}, idempotency_key="password_changed:1",
                      next_attempt_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC)),
+        ObservationRequest(activity_id=activity.id, requester_id=activity.owner_id, observer_name="Dr Ọla",
+                           observer_email="ola@nhs.net", situation_note="", token_hash="o" * 64,
+                           status=ObservationStatus.ANSWERED, expires_at=datetime(2026, 3, 15, tzinfo=UTC),
+                           answered_at=datetime(2026, 3, 2, 9, 30, tzinfo=in_india), went_well="Calm — and clear",
+                           observed=[ObservedBehaviour(behaviour_id=db.session.scalar(select(Behaviour.id).limit(1)),
+                                                       seen=SeenScale.ROLE_MODEL, comment=None)]),
     ])
     folder = tracker.folder
     for stored_name, content in EVIDENCE.items():

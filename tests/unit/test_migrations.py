@@ -451,3 +451,42 @@ def test_the_notification_outbox_arrives_beside_the_people_already_there(empty_d
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_observation_requests_arrive_beside_the_activities_already_there(empty_database_url):
+    """0029 adds observed practice to a database holding people and activities; going back
+    removes only its two tables."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0027")
+        now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                              "true, 't', :now)"), dict(now=now))
+            conn.execute(text("INSERT INTO activity_type (id, code, label, experiential, description, position) "
+                              "VALUES (1, 'obs', 'Observed', true, '', 0)"))
+            conn.execute(text("INSERT INTO activity (id, owner_id, occurred_on, title, type_id, duration_minutes, "
+                              "reflection, manager_may_read, status, created_at, updated_at) VALUES (1, 1, '2026-01-04', "
+                              "'Talk', 1, 30, '{}', false, 'draft', :now, :now)"), dict(now=now))
+        upgrade(directory=MIGRATIONS, revision="0029")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO observation_request (activity_id, requester_id, observer_name, observer_email, "
+                              "situation_note, token_hash, status, created_at, expires_at) VALUES (1, 1, 'Obi', "
+                              "'obi@nhs.net', '', 'h', 'sent', :now, :now)"), dict(now=now))
+            assert conn.execute(text("SELECT reminded FROM observation_request")).scalar() in (0, False)
+        downgrade(directory=MIGRATIONS, revision="0027")
+        assert "observation_request" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT title FROM activity")).all() == [("Talk",)]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

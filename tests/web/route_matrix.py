@@ -156,6 +156,20 @@ ROWS: list[Row] = [
     row("POST portfolio.withdraw_activity",   "in  302 302 302 302 302 302 302", activity_id="@own_submitted"),
     row("POST portfolio.withdraw_activity",   "in  404 302 404 404 404 404 404", activity_id="@waiting_elsewhere"),
     # Evidence: its author and the managers over them; organisation-wide roles see counts, never files.
+    # Observed practice: asking from one's own draft; a request is its requester's alone; the
+    # observer's link is public (its token is the credential).
+    row("GET observation.ask",                "in  200 200 200 200 200 200 200", activity_id="@own_draft"),
+    row("GET observation.ask",                "in  404 302 404 404 404 404 404", activity_id="@waiting_elsewhere"),
+    row("POST observation.ask",               "in  200 200 200 200 200 200 200", activity_id="@own_draft"),
+    row("POST observation.ask",               "in  404 302 404 404 404 404 404", activity_id="@waiting_elsewhere"),
+    row("GET observation.colleagues",         "in  200 200 200 200 200 200 200", activity_id="@own_draft", name="sta"),
+    row("GET observation.colleagues",         "in  404 200 404 404 404 404 404", activity_id="@waiting_elsewhere"),
+    row("GET observation.cancel",             "in  200 404 404 404 404 404 404", request_id="@observation"),
+    row("POST observation.cancel",            "in  302 404 404 404 404 404 404", request_id="@observation"),
+    row("POST observation.remind",            "in  200 404 404 404 404 404 404", request_id="@observation"),
+    row("GET observation.answer",             "200 200 200 200 200 200 200 200", token="@observer_token"),
+    row("POST observation.answer",            "200 200 200 200 200 200 200 200", token="@observer_token"),
+    row("GET observation.answer",             "404 404 404 404 404 404 404 404", token="not-a-token"),
     row("GET portfolio.evidence_download",    "in  200 404 200 404 200 404 404", evidence_id="@evidence"),
     row("GET portfolio.evidence_download",    "in  404 200 404 200 404 404 404", evidence_id="@evidence_elsewhere"),
     row("POST portfolio.dismiss_notice",      "in  302 302 302 302 302 302 302", notice_id="@own_notice"),
@@ -282,6 +296,17 @@ ROWS: list[Row] = [
 EMAILS = {role: f"{role.replace('_', '-')}@example.org" for role in SIGNED_IN}
 
 
+def ask_observer(requester, activity):
+    """A live observer's link about the requester's draft: (its token, the request)."""
+    from tracker.observation.requests import AskInput, allowed_domains, ask
+    from tracker.portfolio.behaviours import tier_behaviours
+
+    db.session.flush()
+    behaviour = tier_behaviours(requester.tier)[0]
+    return ask(requester, activity, AskInput("Ola Observer", "ola@nhs.net", [str(behaviour.id)], ""),
+               allowed_domains("nhs.net"))
+
+
 def build_organisation(day: date, upload_folder: str) -> dict:
     """Make the people and things the rows name ("@name"); per-viewer things are dicts by role.
     `day` is a recent day of the current appraisal year; evidence is stored in `upload_folder`."""
@@ -338,6 +363,7 @@ def build_organisation(day: date, upload_folder: str) -> dict:
     own_drafts = {role: activity(p[role], ActivityStatus.DRAFT) for role in SIGNED_IN}
     own_submitted = {role: activity(p[role]) for role in SIGNED_IN}
     token, _ = create_link(p["admin"], p["staff"])
+    observer_token, observation = ask_observer(p["staff"], own_drafts["staff"])
     other_device = UserSession(key_hash="matrix-other-device", person_id=p["staff_elsewhere"].id, generation="g",
                                created_at=datetime.now(UTC), last_seen_at=datetime.now(UTC), user_agent="")
     db.session.add(other_device)
@@ -363,6 +389,8 @@ def build_organisation(day: date, upload_folder: str) -> dict:
         "own_draft": {role: draft.id for role, draft in own_drafts.items()},
         "own_submitted": {role: made.id for role, made in own_submitted.items()},
         "token": token,
+        "observer_token": observer_token,
+        "observation": observation.id,
         "session_elsewhere": other_device.id,
         "course": db.session.scalar(select(Course.id).order_by(Course.id).limit(1)),
         "resource": db.session.scalar(select(Resource.id).order_by(Resource.id).limit(1)),

@@ -22,6 +22,7 @@ from tests import fuzz
 from tests.factories import PASSWORD, make_activity, make_person, make_tree
 from tests.conftest import SECOND_STEP_PAGES
 from tests.support import csrf_token_from, give_second_factor
+from tests.web.route_matrix import ask_observer
 from tracker import access
 from tracker.extensions import db
 from tracker.reports.exporting import EXPORTS
@@ -65,6 +66,7 @@ def world(db_session, ref, today) -> dict[str, list]:
     notice = Notice(person_id=staff.id, sent_by_id=manager.id, sent_on=day, message="Please log an activity")
     other_device = UserSession(key_hash="fuzz-other-device", person_id=staff.id, generation="g", user_agent="")
     db.session.add_all([evidence, exemption, action, notice, other_device])
+    _, observation = ask_observer(staff, draft)
     db.session.commit()
     ids = lambda model: list(db.session.scalars(select(model.id).order_by(model.id).limit(3)))  # noqa: E731
     return {
@@ -76,6 +78,7 @@ def world(db_session, ref, today) -> dict[str, list]:
         "resource_id": ids(Resource),
         "notice_id": [notice.id],
         "session_id": [other_device.id],
+        "request_id": [observation.id],
         "exemption_id": [exemption.id],
         "action_id": [action.id],
         "slug": list(db.session.scalars(select(HubSection.slug).order_by(HubSection.position).limit(2))),

@@ -16,7 +16,8 @@ EXPECTED_PUBLIC = {"static", "assets", "auth.sign_in", "home.index", "home.healt
                    # The second step of signing in: each page needs the password passed in this session.
                    "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor",
                    # Single sign-on: off to the provider, and back with a code the state ties to this browser.
-                   "auth.sso_start", "auth.sso_return"}
+                   "auth.sso_start", "auth.sso_return",
+                   "observation.answer"}  # the observer's feedback link: its token is the credential
 
 
 def _routes(app):

@@ -131,6 +131,16 @@ def test_a_visitor_is_counted_by_address(app, client, org, monkeypatch):
     assert use_a_link("203.0.113.9") == 404
 
 
+def test_guessing_observer_links_is_refused_by_address(app, client, org, monkeypatch):
+    monkeypatch.setitem(app.config, "LIMITS_ON_OBSERVER_LINKS", "3 per minute")
+
+    def open_a_link(address: str) -> int:
+        return client.get("/observe/" + "g" * 43, environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [open_a_link("198.51.100.8") for _ in range(4)] == [404, 404, 404, 429]
+    assert open_a_link("203.0.113.10") == 404
+
+
 # --- every costly function carries a limit -------------------------------------------------------
 
 # What the brief named, and the kind of limit each must carry.
@@ -149,6 +159,9 @@ COSTLY = {
     ("POST", "team.send_reminders"): use_limits.WRITES,
     ("POST", "admin.create_set_password_link"): use_limits.PASSWORD_LINKS,
     ("POST", "auth.set_password"): use_limits.PASSWORD_LINKS,
+    ("GET", "observation.answer"): use_limits.OBSERVER_LINKS,  # a token guessed at, by a visitor
+    ("POST", "observation.answer"): use_limits.OBSERVER_LINKS,
+    ("GET", "observation.colleagues"): use_limits.REPORTS,  # a search over people
     ("POST", "admin.staff_import"): use_limits.IMPORTS,
     ("POST", "admin.staff_import_apply"): use_limits.IMPORTS,
     ("POST", "reports.framework_version"): use_limits.IMPORTS,
@@ -185,7 +198,8 @@ def test_every_route_that_hands_over_a_file_is_an_export(app):
 def test_every_endpoint_the_limits_name_exists(app):
     endpoints = {endpoint for _, endpoint, _ in _routes(app)}
     named = (use_limits.EXPORT_ENDPOINTS | use_limits.REPORT_ENDPOINTS | use_limits.IMPORT_ENDPOINTS
-             | use_limits.PASSWORD_LINK_ENDPOINTS | use_limits.NEVER_COUNTED | set(use_limits.NOT_WRITES))
+             | use_limits.PASSWORD_LINK_ENDPOINTS | use_limits.OBSERVER_LINK_ENDPOINTS | use_limits.NEVER_COUNTED
+             | set(use_limits.NOT_WRITES))
     assert named - endpoints == set()
 
 

@@ -56,7 +56,8 @@ PUBLIC_ENDPOINTS = frozenset({"static", "assets", "auth.sign_in", "home.index", 
                               # MFA: the second step of signing in; each page needs the password passed first.
                               "auth.second_factor", "auth.recovery_code", "auth.set_up_second_factor",
                               # SSO: off to the organisation's provider and back (tracker/auth/sso_routes.py).
-                              "auth.sso_start", "auth.sso_return"})
+                              "auth.sso_start", "auth.sso_return",
+                              "observation.answer"})  # the observer's link: its token is the credential
 
 # Blueprint name -> the permission every one of its endpoints needs.
 AREA_PERMISSIONS: dict[str, str] = {
@@ -391,3 +392,7 @@ from tracker.access.decider import (  # noqa: E402
 )
 # What is the viewer's alone: their sessions and their reminders.
 from tracker.access.own import own_notice_for, own_notices, own_session_for, own_sessions  # noqa: E402
+# Observed practice: the requester's own requests, who reads the feedback, colleagues by name.
+from tracker.access.observation import (  # noqa: E402
+    answered_observations, colleague_names, may_read_observations, own_observation_request_for,
+    own_observation_requests)

@@ -33,6 +33,7 @@ from tracker.models import ActivityStatus
 from tracker.models._types import utcnow
 from tracker.auth import security_events
 from tracker.portfolio import activities, evidence, form_choices, summaries, typed_copies, typed_copy_routes, virus_scan
+from tracker.observation import pages as observation_pages
 from tracker.portfolio.activity_input import LONG_ACTIVITY_MINUTES, creation_key, typed_minutes
 from tracker.portfolio.behaviours import allowed_behaviours, group_by_subject
 from tracker.portfolio.forms import ActivityForm, ConfirmForm
@@ -291,6 +292,9 @@ def activity(activity_id: int):
         model=MODELS.get(activity.reflection_model) if activity.reflection_model else None,
         closed=closed_message_for(activity.occurred_on, today()),
         decider=access.decider_of(activity) if activity.status_told == ActivityStatus.SUBMITTED else None,
+        observations=observation_pages.feedback_shown(current_user, activity),
+        requests=observation_pages.requests_of(current_user, activity),
+        may_ask=observation_pages.may_ask(activity) and not closed_message_for(activity.occurred_on, today()),
     )
 
 

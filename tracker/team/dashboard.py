@@ -15,6 +15,7 @@ from tracker import access, compliance, figures
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule
 from tracker.extensions import db
+from tracker.observation import counts as observation_counts
 from tracker.models import LeadershipAction, LeadershipActionKind, OrganisationUnit, Person
 from tracker.paging import page_of
 from tracker.roster import Roster
@@ -63,6 +64,7 @@ class Dashboard:
     suggestions: list = field(default_factory=list)
     courses: list = field(default_factory=list)
     open_ended: int = 0  # open-ended exemptions in the manager's scope, to review
+    observed: int = 0  # signed-off activities of the year with an answered observation
 
     @property
     def rag(self) -> str:
@@ -151,6 +153,7 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
         ranked=ranked, people=rows, people_total=people_total, page=shown.number, pages=shown.count, coverage=coverage,
         months=monthly_rows(viewer, filters, year, today), actions=actions, protected_hours=protected_hours,
         open_ended=team_exemptions.open_ended_count(viewer),
+        observed=observation_counts.signed_off_observed(people, year),
     )
     if dashboard.rag in ("amber", "red"):
         dashboard.suggestions = list(LEADERSHIP_SUGGESTIONS)

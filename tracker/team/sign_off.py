@@ -19,6 +19,7 @@ from tracker.db_retry import retry_if_locked
 from tracker.extensions import db
 from tracker.input_guard import record_ids
 from tracker.models import Activity, OrganisationUnit, Person
+from tracker.observation import pages as observation_pages
 from tracker.portfolio.reflection import labelled_answers
 from tracker.refusal import Refused
 from tracker.team import services
@@ -108,12 +109,15 @@ def _activity_page(activity, form=None, status=200):
                                    .where(Person.id == activity.owner_id)) > 0,
         decider=decider, is_decider=decider is not None and decider.id == current_user.id,
         closed=closed, undoable=undoable and not closed, undo_minutes=_undo_minutes(),
+        observations=observation_pages.feedback_shown(current_user, activity),
     ), status
 
 
 @bp.route("/activities/<int:activity_id>")
 def activity(activity_id: int):
-    return _activity_page(access.sign_off_activity_for(current_user, activity_id))
+    page = _activity_page(access.sign_off_activity_for(current_user, activity_id))
+    db.session.commit()  # reading an observer's feedback is audited
+    return page
 
 
 @bp.route("/activities/<int:activity_id>/decision", methods=["POST"])
