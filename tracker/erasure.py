@@ -23,6 +23,7 @@ from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction,
                             ObservationRequest, ObservedBehaviour, Person, PersonIdentity, PersonPeriod, PersonRole, Role,
                             SetPasswordLink, TypedCopy, activity_behaviour)
 from tracker.models._types import utcnow
+from tracker.observation import mail as observation_mail
 from tracker.refusal import Refused
 from tracker.year_closing import first_open_day
 
@@ -102,6 +103,7 @@ def _leave_the_open_years(person: Person, opening: date) -> None:
     db.session.execute(delete(SetPasswordLink).where(SetPasswordLink.person_id == person.id))
     db.session.execute(delete(TypedCopy).where(TypedCopy.person_id == person.id))  # unsaved typed text
     db.session.execute(delete(Notification).where(Notification.person_id == person.id))
+    db.session.execute(delete(Notification).where(observation_mail.of_requester(person.id)))  # to their observers
 
 
 def _anonymise(person: Person) -> None:

@@ -61,9 +61,10 @@ def test_a_nurse_is_observed_and_the_feedback_reaches_sign_off(page, browser, li
     assert_accessible(page, "ask an observer")
     page.get_by_role("button", name="Ask for feedback").click()
     page.wait_for_load_state()
+    assert page.get_by_role("heading", name="The link was e-mailed to Dr Ola Observer", level=1).is_visible()
     link = page.locator(".app-observer-link a").get_attribute("href")
     assert "/observe/" in link
-    assert_accessible(page, "the link to pass on")
+    assert_accessible(page, "the link e-mailed, shown once too")
 
     # The observer: a browser of their own, on a phone, never signed in.
     phone = browser.new_context(viewport=PHONE, base_url=live_server)

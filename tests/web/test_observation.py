@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from tests.factories import PASSWORD, make_activity, make_person, make_tree
 from tests.support import csrf_token_from
 from tracker.extensions import db
-from tracker.models import ActivityStatus, ActivityType, AuditEvent, Behaviour, BehaviourTier, ObservationRequest
+from tracker.models import (ActivityStatus, ActivityType, AuditEvent, Behaviour, BehaviourTier, Notification,
+                            ObservationRequest)
 from tracker.observation import links
 
 # A valid NHS number (check digit right): the guard must refuse it in every free-text field.
@@ -81,7 +82,8 @@ def test_staff_asks_and_sees_the_link_once_and_the_request_as_sent(client, sign_
     assert "<h1>Ask someone to observe you</h1>" in form
     response = ask(client, post_form, org["draft"], org["behaviours"][:2])
     html = response.get_data(as_text=True)
-    assert "does not send e-mails yet" in html and LINK_RE.search(html)
+    assert "We have e-mailed Dr Ola Observer at ola.observer@nhs.net a link" in html and LINK_RE.search(html)
+    assert "An e-mail may not arrive, so the link is also shown here" in html
     assert response.headers["Cache-Control"] == "no-store"
     token = LINK_RE.search(html).group(1).rsplit("/", 1)[1]
     request = db.session.scalar(select(ObservationRequest))
@@ -284,8 +286,17 @@ def test_erasing_the_person_removes_their_requests_and_the_feedback(app, client,
     token = csrf_token_from(observer.get(link).get_data(as_text=True))
     observer.post(link, data={**answer_data(org["behaviours"][:2]), "csrf_token": token})
     assert db.session.scalar(select(ObservationRequest)) is not None
+    # Another person's request to the same observer: its mail is not theirs to erase.
+    sign_in("other@example.org", PASSWORD)
+    assert ask(client, post_form, org["others"], org["behaviours"][:1]).status_code == 200
+    sign_out(client)
+    mails = select(Notification.address, Notification.idempotency_key).order_by(Notification.id)
+    assert [address for address, _key in db.session.execute(mails)] == ["ola.observer@nhs.net"] * 2
     erasure.erase(None, org["staff"], today)
-    assert db.session.scalar(select(ObservationRequest)) is None
+    assert db.session.scalars(select(ObservationRequest.requester_id)).all() == [org["other"].id]
+    # The mail to their observer (address, their name and the link) goes with them.
+    [(_address, key)] = db.session.execute(mails).all()
+    assert key.startswith(f"observation_request:{org['other'].id}:")
 
 
 def test_the_team_dashboard_counts_signed_off_activities_with_an_answered_observation(

@@ -22,6 +22,8 @@ SET_PASSWORD_LINK = "set_password_link"
 ACCOUNT_LOCKED = "account_locked"
 PASSWORD_CHANGED = "password_changed"
 SECOND_FACTOR_CHANGED = "second_factor_changed"
+OBSERVATION_REQUEST = "observation_request"
+OBSERVATION_REMINDER = "observation_reminder"
 
 _SIGN_OFF = "\n\nThis e-mail was sent by the communication skills development tracker. Do not reply to it."
 
@@ -44,6 +46,18 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind(SECOND_FACTOR_CHANGED, "Your second factor was changed",
          "Dear {name},\n\nOn {changed_at} {change}. If this was not you, tell an administrator at once.",
          ("name", "changed_at", "change")),
+    # To an observer, who may have no account. Never the situation note or anything about a patient.
+    Kind(OBSERVATION_REQUEST, "{requester} has asked you to observe them",
+         "Dear {name},\n\n{requester} has asked you to observe their communication with patients, families "
+         "or colleagues and to give them feedback. After you have watched, open this link to answer a few "
+         "short questions (no account or sign-in needed; it works on a phone):\n\n{link}\n\nThe link works "
+         "once, until {valid_until}. Please do not forward it: anyone who has it can answer.",
+         ("name", "requester", "link", "valid_until")),
+    Kind(OBSERVATION_REMINDER, "Reminder: {requester} has asked you to observe them",
+         "Dear {name},\n\n{requester} is reminding you of their request to observe them and give them "
+         "feedback. Use this new link to answer (the link sent before no longer works):\n\n{link}\n\nThe "
+         "link works once, until {valid_until}. Please do not forward it: anyone who has it can answer.",
+         ("name", "requester", "link", "valid_until")),
 )}
 
 
@@ -64,4 +78,4 @@ def check_fields(kind: str, fields: dict) -> None:
 
 def message(kind: str, fields: dict) -> Message:
     template = KINDS[kind]
-    return Message(template.subject, template.body.format(**fields) + _SIGN_OFF)
+    return Message(template.subject.format(**fields), template.body.format(**fields) + _SIGN_OFF)

@@ -16,17 +16,19 @@ from tracker.notifications.messages import check_fields
 QUEUED_IN_SESSION = "notifications_queued"
 
 
-def queue(kind: str, recipient: Person, *, key: str, **fields) -> Notification | None:
-    """Queue one message of `kind` to `recipient`, once per `key`: a second call with the same key
-    returns the first row. None when the person has no e-mail address."""
+def queue(kind: str, recipient: Person | str, *, key: str, **fields) -> Notification | None:
+    """Queue one message of `kind` to `recipient` (a person, or an address for someone who has no
+    account, such as an observer), once per `key`: a second call with the same key returns the
+    first row. None when there is no address."""
     check_fields(kind, fields)
-    if not recipient.email:
+    person_id, address = (None, recipient) if isinstance(recipient, str) else (recipient.id, recipient.email)
+    if not address:
         return None
     existing = db.session.scalar(select(Notification).where(Notification.idempotency_key == key))
     if existing is not None:
         return existing
     now = appraisal_year.now()
-    row = Notification(kind=kind, person_id=recipient.id, address=recipient.email, fields=fields,
+    row = Notification(kind=kind, person_id=person_id, address=address, fields=fields,
                        idempotency_key=key, status="queued", attempts=0, next_attempt_at=now,
                        created_at=now, updated_at=now)
     try:

@@ -9,7 +9,7 @@ from tracker.audit import record
 from tracker.extensions import db
 from tracker.input_guard import record_id
 from tracker.models import Activity, ActivityStatus, ObservationRequest, ObservationStatus, ObservedBehaviour, Person
-from tracker.observation import links
+from tracker.observation import links, mail
 from tracker.portfolio.behaviours import tier_behaviours
 from tracker.portfolio.nhs_number import contains_nhs_number
 from tracker.refusal import Refused
@@ -97,17 +97,19 @@ def ask(requester: Person, activity: Activity, typed: AskInput, domains: list[st
     db.session.flush()
     # Who was asked stays in the request; the trail keeps only that a request was made.
     record(requester, "observation.requested", person=requester, activity=activity, request=request.id)
+    mail.link_sent(request, token)
     return token, request
 
 
 def remind(requester: Person, request: ObservationRequest) -> str:
-    """Remind the observer once: a fresh link (the first one stops working), the expiry unchanged."""
+    """Remind the observer once: a fresh link by e-mail (the first one stops working), the expiry unchanged."""
     if request.status_at(links.now()) not in links.WAITING or request.reminded:
         raise Refused("This request cannot be reminded: it was answered, cancelled, has expired "
                       "or was reminded already.")
     token, request.token_hash = links.new_token()
     request.reminded = True
     record(requester, "observation.reminded", person=requester, activity=request.activity_id, request=request.id)
+    mail.link_sent(request, token, reminder=True)
     return token
 
 

@@ -27,10 +27,11 @@ def _domains() -> list[str]:
     return requests.allowed_domains(current_app.config["OBSERVER_EMAIL_DOMAINS"])
 
 
-def _link_page(activity, observer_name: str, token: str, reminded: bool = False):
+def _link_page(activity, observation, token: str, reminded: bool = False):
+    """The link was e-mailed to the observer; it is also shown once, as an e-mail may not arrive."""
     link = url_for("observation.answer", token=token, _external=True)
-    return render_template("observation/link.html", activity=activity, observer_name=observer_name, link=link,
-                           reminded=reminded), 200, PRIVATE
+    return render_template("observation/link.html", activity=activity, observer_name=observation.observer_name,
+                           observer_email=observation.observer_email, link=link, reminded=reminded), 200, PRIVATE
 
 
 @bp.route("/activities/<int:activity_id>/observers/new", methods=["GET", "POST"])
@@ -46,7 +47,7 @@ def ask(activity_id: int):
         made = commit_or_show_errors(form, lambda: requests.ask(current_user, activity, form.to_input(), _domains()))
         if made is not None:
             token, made_request = made
-            return _link_page(activity, made_request.observer_name, token)
+            return _link_page(activity, made_request, token)
         form.situation_note.data = mask_nhs_numbers(form.situation_note.data or "")
         form.observer_name.data = mask_nhs_numbers(form.observer_name.data or "")
     behaviours = tier_behaviours(current_user.tier)
@@ -75,7 +76,7 @@ def remind(request_id: int):
     if form.validate_on_submit():
         token = commit_or_show_errors(form, lambda: requests.remind(current_user, observation))
         if token is not None:
-            return _link_page(observation.activity, observation.observer_name, token, reminded=True)
+            return _link_page(observation.activity, observation, token, reminded=True)
         flash(form.form_errors[0], "info")
     return redirect(url_for("portfolio.activity", activity_id=observation.activity_id))
 
