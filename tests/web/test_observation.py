@@ -218,6 +218,21 @@ def test_the_link_expires_on_day_14(app, client, sign_in, post_form, org, clock)
     assert "Expired" in client.get(f"/activities/{org['draft'].id}").get_data(as_text=True)
 
 
+def test_a_link_cannot_be_answered_once_its_activitys_year_has_closed(app, client, sign_in, post_form, org, clock):
+    from tracker.appraisal_year import year_containing
+    from tracker.year_closing import closes_on
+
+    closing = closes_on(year_containing(org["draft"].occurred_on))
+    clock.move_to(closing - timedelta(days=5))  # the year is open still: asking works
+    link = asked_link(client, sign_in, post_form, org)
+    observer = app.test_client()
+    token = csrf_token_from(observer.get(link).get_data(as_text=True))
+    clock.move_to(closing)  # six days old, so not expired: but the year has closed
+    assert observer.get(link).status_code == 404
+    assert observer.post(link, data={**answer_data(org["behaviours"][:2]), "csrf_token": token}).status_code == 404
+    assert db.session.scalar(select(ObservationRequest)).answered_at is None
+
+
 def test_a_cancelled_link_and_a_wrong_token_get_the_same_page(app, client, sign_in, post_form, org):
     link = asked_link(client, sign_in, post_form, org)
     request = db.session.scalar(select(ObservationRequest))

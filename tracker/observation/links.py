@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from tracker import appraisal_year
+from tracker import appraisal_year, year_closing
 from tracker.counting import live_activity
 from tracker.extensions import db
 from tracker.models import Activity, ObservationRequest, ObservationStatus
@@ -34,9 +34,13 @@ def token_hash(token: str) -> str:
 
 
 def still_open(moment: datetime):
-    """SQL: the request can still be answered at `moment`."""
+    """SQL: the request can still be answered at `moment`: waiting, not expired, and its activity
+    not deleted and dated in a year still open (an answer after the year closes would change a
+    closed year's count of observed activities)."""
+    first_open = year_closing.first_open_day(appraisal_year.today())
     return (ObservationRequest.status.in_(WAITING), ObservationRequest.expires_at > moment,
-            ObservationRequest.activity_id.in_(select(Activity.id).where(live_activity())))
+            ObservationRequest.activity_id.in_(select(Activity.id).where(live_activity(),
+                                                                         Activity.occurred_on >= first_open)))
 
 
 def usable_request(token: str, moment: datetime | None = None) -> ObservationRequest | None:
