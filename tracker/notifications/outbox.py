@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import Notification, Person
+from tracker.models.notifications import QUEUED
 from tracker.notifications.messages import check_fields
 
 # Set on the session when a row is queued; the request's commit then asks for a drain (dispatch.py).
 QUEUED_IN_SESSION = "notifications_queued"
 
 
-def queue(kind: str, recipient: Person, *, key: str, **fields) -> Notification | None:
+def queue(kind: str, recipient: Person, *, key: str, not_before: datetime | None = None,
+          **fields) -> Notification | None:
     """Queue one message of `kind` to `recipient`, once per `key`: a second call with the same key
-    returns the first row. None when the person has no e-mail address."""
+    returns the first row. None when the person has no e-mail address. A sender takes it from
+    `not_before` on (default now)."""
     check_fields(kind, fields)
     if not recipient.email:
         return None
@@ -27,7 +32,7 @@ def queue(kind: str, recipient: Person, *, key: str, **fields) -> Notification |
         return existing
     now = appraisal_year.now()
     row = Notification(kind=kind, person_id=recipient.id, address=recipient.email, fields=fields,
-                       idempotency_key=key, status="queued", attempts=0, next_attempt_at=now,
+                       idempotency_key=key, status="queued", attempts=0, next_attempt_at=not_before or now,
                        created_at=now, updated_at=now)
     try:
         with db.session.begin_nested():  # another transaction queued the same key first: keep theirs
@@ -36,6 +41,14 @@ def queue(kind: str, recipient: Person, *, key: str, **fields) -> Notification |
         return db.session.scalar(select(Notification).where(Notification.idempotency_key == key))
     db.session.info[QUEUED_IN_SESSION] = True
     return row
+
+
+def withdraw(key: str) -> bool:
+    """Take back a message not yet sent (in the caller's transaction): whether there was one."""
+    result = db.session.execute(delete(Notification).where(Notification.idempotency_key == key,
+                                                           Notification.status == QUEUED)
+                                .execution_options(synchronize_session=False))
+    return bool(result.rowcount)
 
 
 def message_id(key: str, domain: str) -> str:
