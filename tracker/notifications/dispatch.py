@@ -6,10 +6,14 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, g
-from sqlalchemy import event
+from sqlalchemy import event, exists, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from tracker import appraisal_year
 from tracker.extensions import db
+from tracker.models import Notification
+from tracker.models.notifications import QUEUED, UNKNOWN
 from tracker.notifications import outbox, sender
 
 log = logging.getLogger("tracker.notifications")
@@ -34,9 +38,22 @@ def init_app(app) -> None:
 
     @app.after_request
     def _send_committed(response):
-        if g.pop("notifications_committed", False):
+        if g.pop("notifications_committed", False) or _due_without_beat():
             send_soon()
         return response
+
+
+def _due_without_beat() -> bool:
+    """In-process mode has no Celery beat: a message queued to wait (a decision, told once its undo
+    window has closed) or to be tried again goes with the first request after it falls due. One
+    indexed query a request, in that mode only (development)."""
+    if not current_app.config.get("NOTIFICATIONS_IN_PROCESS"):
+        return False
+    try:
+        return bool(db.session.scalar(select(exists().where(
+            Notification.status.in_((QUEUED, UNKNOWN)), Notification.next_attempt_at <= appraisal_year.now()))))
+    except SQLAlchemyError:  # the request's own transaction failed: its error page stands
+        return False
 
 
 def send_soon() -> None:

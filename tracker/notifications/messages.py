@@ -24,6 +24,11 @@ PASSWORD_CHANGED = "password_changed"
 SECOND_FACTOR_CHANGED = "second_factor_changed"
 OBSERVATION_REQUEST = "observation_request"
 OBSERVATION_REMINDER = "observation_reminder"
+ACTIVITY_SUBMITTED = "activity_submitted"
+ACTIVITY_UNMANAGED = "activity_unmanaged"
+ACTIVITY_SIGNED_OFF = "activity_signed_off"
+ACTIVITY_RETURNED = "activity_returned"
+REMINDER = "reminder"
 
 _SIGN_OFF = "\n\nThis e-mail was sent by the communication skills development tracker. Do not reply to it."
 
@@ -58,6 +63,29 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "feedback. Use this new link to answer (the link sent before no longer works):\n\n{link}\n\nThe "
          "link works once, until {valid_until}. Please do not forward it: anyone who has it can answer.",
          ("name", "requester", "link", "valid_until")),
+    # An activity is named by its type and date only: its title is the author's free text and may
+    # name a patient, and its reflection, evidence and feedback are never sent (README, "Notifications").
+    Kind(ACTIVITY_SUBMITTED, "An activity is waiting for your sign-off",
+         "Dear {name},\n\n{author} has submitted an activity for you to sign off or return: {activity_type}, "
+         "on {occurred_on}.\n\nRead it and decide (you will be asked to sign in):\n\n{link}",
+         ("name", "author", "activity_type", "occurred_on", "link")),
+    Kind(ACTIVITY_UNMANAGED, "An activity has nobody to sign it off",
+         "Dear {name},\n\n{author} has submitted an activity for sign-off, but nobody can sign it off: "
+         "they are unmanaged (no line manager who may decide, and no manager's scope over their team). "
+         "Give them a line manager or a manager for their team. The activities waiting like this are "
+         "listed here (you will be asked to sign in):\n\n{link}", ("name", "author", "link")),
+    Kind(ACTIVITY_SIGNED_OFF, "Your activity was signed off",
+         "Dear {name},\n\n{decided_by} has signed off your activity: {activity_type}, on {occurred_on}."
+         "{feedback_note}\n\nSee it in your portfolio (you will be asked to sign in):\n\n{link}",
+         ("name", "decided_by", "activity_type", "occurred_on", "feedback_note", "link")),
+    Kind(ACTIVITY_RETURNED, "Your activity was returned with feedback",
+         "Dear {name},\n\n{decided_by} has returned your activity to you with feedback: {activity_type}, "
+         "on {occurred_on}. Read the feedback, change the activity and submit it again (you will be asked "
+         "to sign in):\n\n{link}", ("name", "decided_by", "activity_type", "occurred_on", "link")),
+    Kind(REMINDER, "A reminder to log your communication skills development",
+         "Dear {name},\n\n{sender} has sent you a reminder: log and submit your communication-skills "
+         "development for {year}. See what is left to do on My year (you will be asked to sign in):"
+         "\n\n{link}", ("name", "sender", "year", "link")),
 )}
 
 

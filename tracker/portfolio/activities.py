@@ -19,6 +19,7 @@ from tracker.counting import live_activity
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, EvidenceFile, Notice, Person
 from tracker.models._types import utcnow
+from tracker.notifications import activity_mail
 from tracker.portfolio import evidence as evidence_files
 from tracker.portfolio import virus_scan
 from tracker.portfolio.activity_input import ActivityInput, check_activity, creation_key
@@ -136,6 +137,7 @@ def save_activity(owner: Person, activity: Activity | None, data: ActivityInput,
         decider = access.decider_of(activity)
         record(owner, "activity.submitted", person=owner, activity=activity,
                decider_id=decider.id if decider else None)
+        activity_mail.submitted(activity)
     return Saved(activity, submit, stored_files, removed_files)
 
 

@@ -22,6 +22,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.counting import live_activity, undo_window
 from tracker.extensions import db
+from tracker.notifications import activity_mail
 from tracker.models import (
     Activity,
     ActivityStatus,
@@ -84,6 +85,7 @@ def decide(manager: Person, activity: Activity, decision: str, feedback: str = "
         raise AlreadyDecided()
     record(manager, "activity.signed_off" if decision == SIGN_OFF else "activity.returned",
            person=activity.owner_id, activity=activity.id)
+    activity_mail.decided(activity, new_status, manager, now, with_feedback=bool(feedback))
 
 
 DECIDED = (ActivityStatus.SIGNED_OFF, ActivityStatus.RETURNED)
@@ -115,6 +117,7 @@ def undo_decision(decider: Person, activity: Activity, *, today: date) -> Activi
                       "so this one can no longer be undone")
     record(decider, "activity.decision_undone", person=activity.owner_id, activity=activity.id,
            decision=decision.value)
+    activity_mail.decision_undone(activity.id)
     return decision
 
 
@@ -143,6 +146,7 @@ def sign_off_together(manager: Person, activities: list[Activity], *, today: dat
     for activity in activities:
         record(manager, "activity.signed_off", person=activity.owner_id, activity=activity.id,
                signed_off_together=len(ids))
+        activity_mail.decided(activity, ActivityStatus.SIGNED_OFF, manager, now, with_feedback=False)
     return len(ids)
 
 
@@ -290,7 +294,8 @@ def reminder_plan(sender: Person, person_ids: list[int], year: AppraisalYear, to
 
 
 def send_reminders(sender: Person, person_ids: list[int], year: AppraisalYear, today: date) -> tuple[int, int]:
-    """An in-app notice to each person, at most one a day each. Returns (sent, already reminded).
+    """An in-app notice and an e-mail to each person, at most one a day each. Returns (sent,
+    already reminded).
 
     The ids must all be people in the sender's scope (the view has checked); a person who had
     a reminder today is skipped by the unique (person, day) constraint, not by a read first,
@@ -308,11 +313,12 @@ def send_reminders(sender: Person, person_ids: list[int], year: AppraisalYear, t
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # RETURNING says exactly who got one (rowcount is not reliable for ON CONFLICT on every driver).
-    reminded = db.session.scalars(
+    reminded = db.session.execute(
         insert(Notice).values(rows).on_conflict_do_nothing(index_elements=["person_id", "sent_on"])
-        .returning(Notice.person_id)
+        .returning(Notice.id, Notice.person_id)
     ).all()
     sent = len(reminded)
+    activity_mail.reminded(sender, [(notice_id, person_id) for notice_id, person_id in reminded], year.label)
     record(sender, "reminder.sent", sent=sent, already_reminded=len(ids) - sent, people=ids[:500])
     return sent, len(ids) - sent
 
