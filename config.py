@@ -255,6 +255,10 @@ class Config:
         if cls.ENV_NAME == "production":
             # gunicorn.conf.py says how many workers it starts (WEB_CONCURRENCY or the CPU count).
             refuse_lone_counts(cls.RATELIMIT_STORAGE_URI, _int_env(WORKERS_ENV, 1, 1, 1000))
+        if cls.MAIL_PROVIDER not in ("smtp", "notify", "log"):
+            raise ConfigError(f"MAIL_PROVIDER must be smtp, notify or log, got {cls.MAIL_PROVIDER!r}")
+        if cls.MAIL_PROVIDER == "notify" and not cls.NOTIFY_API_KEY:
+            raise ConfigError("MAIL_PROVIDER=notify needs NOTIFY_API_KEY (the key from GOV.UK Notify's API integration page)")
 
 
 WORKERS_ENV = "TRACKER_WORKERS"
@@ -269,10 +273,6 @@ def refuse_lone_counts(storage_uri: str, workers: int) -> None:
             "(or RATELIMIT_STORAGE_URI) to a Redis every worker and instance shares, for example "
             "redis://127.0.0.1:6379/0, or run one worker (WEB_CONCURRENCY=1)."
         )
-        if cls.MAIL_PROVIDER not in ("smtp", "notify", "log"):
-            raise ConfigError(f"MAIL_PROVIDER must be smtp, notify or log, got {cls.MAIL_PROVIDER!r}")
-        if cls.MAIL_PROVIDER == "notify" and not cls.NOTIFY_API_KEY:
-            raise ConfigError("MAIL_PROVIDER=notify needs NOTIFY_API_KEY (the key from GOV.UK Notify's API integration page)")
 
 
 class DevelopmentConfig(Config):

@@ -12,7 +12,8 @@ import config
 def fresh_config(monkeypatch):
     def _load(**env):
         for key in ("SECRET_KEY", "FLASK_ENV", "DATABASE_URL", "APPRAISAL_YEAR_START_MONTH", "COMPLIANCE_TARGET",
-                    "REDIS_URL", "RATELIMIT_STORAGE_URI", "CELERY_BROKER_URL", "TRACKER_WORKERS"):
+                    "REDIS_URL", "RATELIMIT_STORAGE_URI", "CELERY_BROKER_URL", "TRACKER_WORKERS",
+                    "MAIL_PROVIDER", "NOTIFY_API_KEY"):
             monkeypatch.delenv(key, raising=False)
         for key, value in env.items():
             monkeypatch.setenv(key, value)
@@ -83,6 +84,17 @@ def test_production_refuses_in_memory_limits_when_several_workers_run(fresh_conf
     assert fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, TRACKER_WORKERS="1").from_env()
     # A laptop's `flask run` with several workers' count in its environment is not production's concern.
     assert fresh_config(FLASK_ENV="development", TRACKER_WORKERS="3").from_env().ENV_NAME == "development"
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"MAIL_PROVIDER": "pigeon"}, "MAIL_PROVIDER must be smtp, notify or log, got 'pigeon'"),
+    ({"MAIL_PROVIDER": "notify"}, "MAIL_PROVIDER=notify needs NOTIFY_API_KEY"),
+])
+def test_a_mail_provider_that_cannot_send_stops_the_start(fresh_config, env, message):
+    cfg = fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, **env)
+    with pytest.raises(cfg.ConfigError, match=message):
+        cfg.from_env()
+    assert fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, MAIL_PROVIDER="smtp").from_env()
 
 
 def test_postgresql_connections_run_without_jit_and_sqlite_ones_get_no_postgresql_options(app):

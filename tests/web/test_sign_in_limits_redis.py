@@ -3,8 +3,6 @@ A Redis server of the test's own runs on a free port; outside CI the test is ski
 redis-server is not installed."""
 from __future__ import annotations
 
-import pytest
-
 import config
 from tests.support import csrf_token_from
 from tracker import create_app

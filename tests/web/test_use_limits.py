@@ -5,7 +5,7 @@ here because the testing settings raise them out of every other test's way. Time
 through the clock seam; nothing sleeps."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from limits import parse_many

@@ -4,42 +4,17 @@ at once and every message arrives once. Outside CI the test is skipped only when
 not installed."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections import Counter
 
-import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
 
 from tests.factories import make_person, make_tree
-from tests.mail_servers import LocalSmtp, free_port
-from tests.support import app_on_scratch_database, csrf_token_from
+from tests.mail_servers import LocalSmtp
+from tests.support import app_on_scratch_database
 from tracker.extensions import db
 from tracker.notifications import messages, outbox, worker
 
 MESSAGES = 30
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is needed in CI")
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.PIPE, text=True)
-    for line in server.stdout:  # blocks until the server says it is ready (or exits)
-        if "Ready to accept connections" in line:
-            break
-    else:
-        pytest.fail("redis-server did not start")
-    assert redis.Redis(port=port).ping()
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.communicate(timeout=10)
 
 
 def test_celery_workers_drain_the_outbox_to_the_smtp_server_once(redis_url, tmp_path, clock):
