@@ -51,11 +51,11 @@ worker: migrate
 	FLASK_ENV=$${FLASK_ENV:-development} $(BIN)/celery -A tracker.notifications.celery_entry worker --beat \
 		--loglevel INFO --schedule instance/celerybeat-schedule
 
-# One pytest worker per core (pytest-xdist); the browser tests share one worker and live server.
+# One pytest worker per core (pytest-xdist); each worker that runs browser tests has its own live server.
 TEST_WORKERS ?= auto
 
 test: dev-deps
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Known vulnerabilities in every pinned package (PyPI's advisory service: needs the internet, so the
 # deployment pipeline runs it, not this project's offline CI). pip-audit stays out of requirements-dev.txt.

@@ -29,10 +29,6 @@ BROWSER_TODAY = date(2026, 11, 30)
 
 
 def pytest_collection_modifyitems(config, items):
-    # One worker takes every browser test (`--dist loadgroup`): they share one live server and demo.
-    for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("browser"))
     if Path(CHROMIUM).exists():
         return
     if os.environ.get("CI") == "true":

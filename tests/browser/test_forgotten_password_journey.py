@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import watched_page
@@ -59,11 +60,11 @@ def test_a_forgotten_password_is_reset_from_the_e_mailed_link(browser, live_serv
         page = watched_page(here_context, console)
         page.goto("/sign-in")
         page.get_by_role("link", name="Forgotten your password?").click()
-        assert page.get_by_role("heading", name="Forgotten your password?").is_visible()
+        expect(page.get_by_role("heading", name="Forgotten your password?")).to_be_visible()
         assert_accessible(page, "forgotten password")
         page.get_by_label("Email address").fill(forgetful)
         page.get_by_role("button", name="Send me a link").click()
-        assert page.get_by_role("heading", name="Check your email").is_visible()
+        expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
         assert_accessible(page, "check your email")
 
         [mail] = [m for m in smtp.messages if m["To"] == forgetful]
@@ -79,7 +80,7 @@ def test_a_forgotten_password_is_reset_from_the_e_mailed_link(browser, live_serv
         assert page.get_by_role("heading", level=1).inner_text().startswith("Hello,")
 
         elsewhere.reload()
-        assert elsewhere.get_by_role("heading", name="Sign in").is_visible()  # the old session ended
+        expect(elsewhere.get_by_role("heading", name="Sign in")).to_be_visible()  # the old session ended
         assert [m["Subject"] for m in smtp.messages if m["To"] == forgetful] == \
             ["Reset your password", "Your password was changed"]
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import watched_page
@@ -52,7 +53,7 @@ def test_a_nurse_is_observed_and_the_feedback_reaches_sign_off(page, browser, li
     page.goto(f"/activities/{activity_id}")
     page.get_by_role("link", name="Ask someone to observe you").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Ask someone to observe you", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Ask someone to observe you", level=1)).to_be_visible()
     page.get_by_label("Observer's name").fill("Dr Ola Observer")
     page.get_by_label("Observer's e-mail address").fill("ola.observer@nhs.net")
     page.locator("details").first.locator("summary").click()
@@ -61,7 +62,7 @@ def test_a_nurse_is_observed_and_the_feedback_reaches_sign_off(page, browser, li
     assert_accessible(page, "ask an observer")
     page.get_by_role("button", name="Ask for feedback").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="The link was e-mailed to Dr Ola Observer", level=1).is_visible()
+    expect(page.get_by_role("heading", name="The link was e-mailed to Dr Ola Observer", level=1)).to_be_visible()
     link = page.locator(".app-observer-link a").get_attribute("href")
     assert "/observe/" in link
     assert_accessible(page, "the link e-mailed, shown once too")
@@ -71,7 +72,7 @@ def test_a_nurse_is_observed_and_the_feedback_reaches_sign_off(page, browser, li
     try:
         observer = watched_page(phone, console)
         observer.goto(link)
-        assert observer.get_by_role("heading", name="Feedback for", level=1).is_visible()
+        expect(observer.get_by_role("heading", name="Feedback for", level=1)).to_be_visible()
         assert "Patients must not be identifiable" in observer.content()
         assert_accessible(observer, "observer's form at 320 px")
         for fieldset in observer.locator("fieldset").all():
@@ -81,17 +82,17 @@ def test_a_nurse_is_observed_and_the_feedback_reaches_sign_off(page, browser, li
         observer.get_by_label("Your role").fill("Consultant in palliative care")
         observer.get_by_role("button", name="Send feedback").click()
         observer.wait_for_load_state()
-        assert observer.get_by_role("heading", name="Feedback sent").is_visible()
+        expect(observer.get_by_role("heading", name="Feedback sent")).to_be_visible()
         assert_accessible(observer, "feedback sent at 320 px")
         console["watches"][-1].expect_error_status(404)  # the used link's page answers 404
         observer.goto(link)  # single use
-        assert observer.get_by_role("heading", name="This link cannot be used", level=1).is_visible()
+        expect(observer.get_by_role("heading", name="This link cannot be used", level=1)).to_be_visible()
         assert_accessible(observer, "used link at 320 px")
     finally:
         phone.close()
 
     page.goto(f"/activities/{activity_id}")
-    assert page.get_by_role("heading", name="Observed practice feedback").is_visible()
+    expect(page.get_by_role("heading", name="Observed practice feedback")).to_be_visible()
     assert WENT_WELL in page.content() and "Answered" in page.content()
     assert_accessible(page, "activity with feedback")
     _sign_out(page)
@@ -99,7 +100,7 @@ def test_a_nurse_is_observed_and_the_feedback_reaches_sign_off(page, browser, li
     _submit(live_app, activity_id)
     sign_in(page, "manager@example.org")
     page.goto(f"/team/activities/{activity_id}")
-    assert page.get_by_role("heading", name="Observed practice feedback").is_visible()
+    expect(page.get_by_role("heading", name="Observed practice feedback")).to_be_visible()
     assert TRY_NEXT in page.content()
     assert_accessible(page, "sign-off with feedback")
     page.get_by_role("button", name="Sign off", exact=True).click()

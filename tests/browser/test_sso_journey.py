@@ -5,6 +5,7 @@ checked with axe like every other page; the walk of every page has no provider (
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from oidc_provider_mock import User, run_server_in_thread
 
 from tests.browser.support import assert_accessible, screenshot
@@ -34,7 +35,7 @@ def _at_the_provider_as(page, sub: str) -> None:
 def test_staff_sign_in_with_nhsmail_and_land_on_home(page, nhsmail):
     page.goto("/sign-in")
     button = page.get_by_role("button", name="Sign in with NHSmail")
-    assert button.is_visible()
+    expect(button).to_be_visible()
     assert button.bounding_box()["y"] < page.get_by_label("Email address").bounding_box()["y"]
     assert_accessible(page, "sign-in with a provider")
     screenshot(page, "sso-sign-in")
@@ -45,7 +46,8 @@ def test_staff_sign_in_with_nhsmail_and_land_on_home(page, nhsmail):
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     offer = page.get_by_role("link", name="Sign out of NHSmail too")
-    assert offer.is_visible() and offer.get_attribute("href").startswith(f"{nhsmail}/oauth2/end_session?")
+    expect(offer).to_be_visible()
+    assert offer.get_attribute("href").startswith(f"{nhsmail}/oauth2/end_session?")
     assert_accessible(page, "signed out, the provider's sign-out offered")
 
 
@@ -53,7 +55,7 @@ def test_someone_the_organisation_did_not_add_is_told_who_to_ask(page, console, 
     console["watches"][-1].expect_error_status(403)
     page.goto("/sign-in")
     _at_the_provider_as(page, "stranger")
-    assert page.get_by_role("heading", name="Your organisation account is not set up in this tracker").is_visible()
+    expect(page.get_by_role("heading", name="Your organisation account is not set up in this tracker")).to_be_visible()
     assert_accessible(page, "not set up")
     screenshot(page, "sso-not-set-up")
 
@@ -61,6 +63,6 @@ def test_someone_the_organisation_did_not_add_is_told_who_to_ask(page, console, 
 def test_an_answer_this_browser_did_not_ask_for_is_refused(page, console, nhsmail):
     console["watches"][-1].expect_error_status(400)
     page.goto("/sign-in/with/nhsmail/return?code=made-up&state=made-up")
-    assert page.get_by_role("heading", name="Signing in with NHSmail did not work").is_visible()
+    expect(page.get_by_role("heading", name="Signing in with NHSmail did not work")).to_be_visible()
     assert "You can also sign in with your email address and password." in page.content()
     assert_accessible(page, "single sign-on did not work")
