@@ -16,7 +16,7 @@ from tests.mail_servers import LocalSmtp
 from tracker.auth.services import hash_password
 from tracker.demo import DEMO_ACCOUNTS
 from tracker.extensions import db
-from tracker.models import Person, PersonRole
+from tracker.models import Notification, Person, PersonRole
 
 OLD_PASSWORD = "an-old-password-forgotten"
 NEW_PASSWORD = "a-new-password-remembered"
@@ -36,12 +36,16 @@ def mail_to_local_smtp(live_app):
 
 @pytest.fixture
 def forgetful(live_app) -> str:
-    """A staff member of the demo who is not one of its named accounts, with a password of their own."""
+    """A staff member of the demo who is not one of its named accounts, with a password of their own,
+    and no mail queued for them by an earlier browser test (this test turns in-process sending on,
+    which would send that mail too)."""
     with live_app.app_context():
         named = {email for email, _ in DEMO_ACCOUNTS}
         person = db.session.scalars(select(Person).where(
             Person.active.is_(True), Person.email.is_not(None), Person.email.not_in(named),
-            Person.id.not_in(select(PersonRole.person_id))).order_by(Person.id)).first()
+            Person.id.not_in(select(PersonRole.person_id)),
+            Person.id.not_in(select(Notification.person_id).where(Notification.person_id.is_not(None))))
+            .order_by(Person.id)).first()
         person.password_hash = hash_password(OLD_PASSWORD)
         db.session.commit()
         return person.email
