@@ -78,7 +78,7 @@ def test_a_forgotten_password_is_reset_from_the_e_mailed_link(browser, live_serv
         page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
         page.get_by_label("Confirm the new password").fill(NEW_PASSWORD)
         page.get_by_role("button", name="Set password").click()
-        assert "Your password is set" in page.content()
+        expect(page.get_by_text("Your password is set")).to_be_visible()
 
         sign_in(page, forgetful, NEW_PASSWORD)
         assert page.get_by_role("heading", level=1).inner_text().startswith("Hello,")

@@ -10,11 +10,10 @@ import pytest
 import redis
 from limits.storage import storage_from_string
 
-import config
 from tests.factories import PASSWORD
-from tests.support import csrf_token_from, free_port, redis_server
+from tests.support import app_on_scratch_database, csrf_token_from, free_port, redis_server
 from tests.web.test_sign_in_limits import HOME, WRONG, attempt, events, guess, lock, org  # noqa: F401
-from tracker import create_app, limit_counts
+from tracker import limit_counts
 from tracker.auth import guard
 from tracker.auth.routes import SIGN_IN_FAILED
 from tracker.extensions import db
@@ -29,11 +28,10 @@ def count_in(app, monkeypatch, uri: str) -> None:
     monkeypatch.setitem(app.extensions, "limit_counts", limit_counts.Counts(storage))
 
 
-def test_an_app_whose_redis_is_down_starts_and_answers_sign_in(clock):
-    settings = type("RedisDown", (config.TestingConfig,), {"RATELIMIT_STORAGE_URI": NOTHING_LISTENS})
-    app = create_app(settings)
-    with app.app_context():
-        db.create_all()
+def test_an_app_whose_redis_is_down_starts_and_answers_sign_in(clock, tmp_path):
+    # A database of its own: the outage it records is committed, and must not reach the suite's.
+    with app_on_scratch_database("redisdown", tmp_path / "redis-down.db",
+                                 RATELIMIT_STORAGE_URI=NOTHING_LISTENS) as app, app.app_context():
         client = app.test_client()
         token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
         response = client.post("/sign-in", data={"email": "nobody@example.org", "password": WRONG,
