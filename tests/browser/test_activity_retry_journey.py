@@ -4,6 +4,8 @@ saved), and My year shows the activity once. Sending the same form again shows t
 already saved (its creation key): tests/web/portfolio/test_activity_retry.py."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.support import sign_in
 
 STAFF = "staff@example.org"
@@ -38,7 +40,7 @@ def test_a_saved_form_whose_answer_was_lost_is_not_offered_again(page):
     page.goto("/activities/new")
     page.get_by_label("Title").wait_for()
     assert page.request.get("/activities/new/typed-copy").json()["fields"] is None
-    assert not page.locator("[data-autosave-offer]").is_visible()
+    expect(page.locator("[data-autosave-offer]")).not_to_be_visible()
 
     page.goto("/my-year")
     assert page.locator("table.app-activities").get_by_role("link", name=TITLE).count() == 1

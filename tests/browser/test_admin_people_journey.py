@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from playwright.sync_api import expect
 
 from tests.browser.conftest import watched_page
 from tests.browser.support import assert_accessible, screenshot, sign_in
@@ -35,7 +36,7 @@ def test_admin_finds_a_person_and_gives_them_a_set_password_link(page, browser, 
     sign_in(page, "admin@example.org")
 
     page.goto("/admin/people")
-    assert page.get_by_role("heading", name="People", level=1).is_visible()
+    expect(page.get_by_role("heading", name="People", level=1)).to_be_visible()
     assert_accessible(page, f"people {name}")
     page.get_by_label("Name, email address or employee number").fill(email)
     page.get_by_role("button", name="Search").click()
@@ -46,8 +47,8 @@ def test_admin_finds_a_person_and_gives_them_a_set_password_link(page, browser, 
 
     page.get_by_role("link", name=person_name).click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name=person_name, level=1).is_visible()
-    assert page.get_by_role("heading", name="Time in post").is_visible()
+    expect(page.get_by_role("heading", name=person_name, level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Time in post")).to_be_visible()
     assert_accessible(page, f"person {name}")
     screenshot(page, f"admin-person-{name}")
     person_url = page.url
@@ -65,8 +66,8 @@ def test_admin_finds_a_person_and_gives_them_a_set_password_link(page, browser, 
     page.goto(person_url)
     page.get_by_role("button", name="Deactivate").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name=f"Deactivate {person_name}").is_visible()
-    assert page.get_by_role("button", name="Yes, deactivate").is_visible()
+    expect(page.get_by_role("heading", name=f"Deactivate {person_name}")).to_be_visible()
+    expect(page.get_by_role("button", name="Yes, deactivate")).to_be_visible()
     assert_accessible(page, f"deactivate {name}")
     page.get_by_role("link", name="No, keep them active").click()
     page.wait_for_load_state()
@@ -82,7 +83,7 @@ def test_admin_finds_a_person_and_gives_them_a_set_password_link(page, browser, 
     theirs = watched_page(context, console)
     try:
         theirs.goto(link)
-        assert theirs.get_by_role("heading", name="Set your password").is_visible()
+        expect(theirs.get_by_role("heading", name="Set your password")).to_be_visible()
         assert_accessible(theirs, f"set your password {name}")
         theirs.get_by_label("New password", exact=True).fill(OWN_PASSWORD)
         theirs.get_by_label("Confirm the new password").fill(OWN_PASSWORD + "?")
@@ -99,7 +100,7 @@ def test_admin_finds_a_person_and_gives_them_a_set_password_link(page, browser, 
         assert theirs.get_by_role("heading", level=1).inner_text().startswith("Hello,")
         console["watches"][-1].expect_error_status(404)  # a used link is answered "not found"
         theirs.goto(link)
-        assert theirs.get_by_role("heading", name="This link cannot be used").is_visible()
+        expect(theirs.get_by_role("heading", name="This link cannot be used")).to_be_visible()
         assert_accessible(theirs, f"link cannot be used {name}")
     finally:
         context.close()

@@ -2,6 +2,8 @@
 is told which field, narrows the trail to sign-ins, and downloads it as CSV; axe-core is clean."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.support import assert_accessible, screenshot, sign_in
 
 
@@ -10,7 +12,7 @@ def test_admin_reads_filters_and_downloads_the_trail(page, viewport):
     page.set_viewport_size(size)
     sign_in(page, "admin@example.org")
     page.goto("/admin/audit")
-    assert page.get_by_role("heading", name="Audit trail", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Audit trail", level=1)).to_be_visible()
     first = page.locator("tbody tr").first.inner_text()
     assert "Signed in" in first and "127.0.0.1" in first
     assert_accessible(page, f"audit trail {name}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.support import PHONE, assert_accessible, screenshot, sign_in
 from tests.framework_versions import NEW_VERSION, as_bytes, newer_version
 
@@ -26,7 +28,7 @@ def test_lead_imports_a_version_for_next_year_and_this_year_stays_the_same(page)
     gaps = this_years_gaps(page)
     page.get_by_role("link", name="Import a framework version").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Import a framework version", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Import a framework version", level=1)).to_be_visible()
     assert_accessible(page, "framework version")
 
     bad = newer_version()

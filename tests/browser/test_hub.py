@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.support import assert_accessible, screenshot, sign_in
 
@@ -47,7 +48,7 @@ def test_the_hub_is_clear_and_accessible_signed_out(page, viewport):
     assert page.get_by_role("heading", level=1).inner_text() == "The communication skills hub"
     wheel = page.get_by_role("navigation", name="The hub's six sections")
     for _, title in SECTIONS:
-        assert wheel.get_by_role("link", name=title, exact=True).is_visible()
+        expect(wheel.get_by_role("link", name=title, exact=True)).to_be_visible()
     assert_accessible(page, f"hub {name}")
     screenshot(page, f"hub-{name}")
 
@@ -85,7 +86,7 @@ def test_the_wheel_is_tabbed_through_in_reading_order_and_enter_opens_a_section(
 
 def test_the_sign_in_page_shows_the_hub_beside_the_form(page):
     page.goto("/")
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.get_by_role("navigation", name="The hub's six sections").get_by_role("link", name="Relevant frameworks").click()
     page.wait_for_url("**/hub/relevant-frameworks")
     assert page.get_by_role("heading", level=1).inner_text() == "Relevant frameworks"
@@ -107,7 +108,7 @@ def test_from_the_hub_to_a_course_for_a_missing_behaviour_and_the_form_to_log_it
     page.get_by_role("link", name="What your tier asks").click()
     page.wait_for_url("**/hub/framework")
     assert re.search(r"You are tier \d", page.locator("main").inner_text())
-    assert page.get_by_role("heading", name=re.compile(r"What tier \d asks each appraisal year")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"What tier \d asks each appraisal year"))).to_be_visible()
     assert_accessible(page, "framework signed in")
 
     # A behaviour not yet in any of this year's activities, that some course develops.
@@ -130,7 +131,7 @@ def test_from_the_hub_to_a_course_for_a_missing_behaviour_and_the_form_to_log_it
     page.get_by_role("link", name="I did this", exact=True).click()
     page.wait_for_url(re.compile(r"/activities/new\?course=\d+"))
     assert parse_qs(urlsplit(page.url).query)["course"] == [course_id]
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     course_select = page.locator("#course_id")
     if course_select.count():  # the portfolio's form preselects the course
         assert course_select.input_value() == course_id
@@ -151,7 +152,7 @@ def test_catalogue_and_library_on_a_phone(page):
 def test_education_leads_see_editing_and_link_flags_accessibly(page):
     sign_in(page, "lead@example.org")
     page.goto("/hub/resources")
-    assert page.get_by_role("link", name="Add a resource").is_visible()
+    expect(page.get_by_role("link", name="Add a resource")).to_be_visible()
     assert_accessible(page, "library lead")
     screenshot(page, "hub-resources-lead-desktop")
     page.goto("/hub/manage/sections/staff")
@@ -165,7 +166,7 @@ def test_education_leads_see_editing_and_link_flags_accessibly(page):
     assert_accessible(page, "add course errors")
     screenshot(page, "hub-add-course-errors-desktop")
     page.goto("/hub/framework")
-    assert page.get_by_role("heading", name="About the wording of the behaviours").is_visible()
+    expect(page.get_by_role("heading", name="About the wording of the behaviours")).to_be_visible()
     assert "project" in page.locator(".nhsuk-card--warning").inner_text()
     assert_accessible(page, "framework lead")
 
@@ -180,6 +181,6 @@ def test_the_pages_every_service_has_are_in_the_footer_and_accessible(page, view
     page.locator("footer").get_by_role("link", name=title).click()
     page.wait_for_load_state()
     assert page.url.endswith(path)
-    assert page.get_by_role("heading", name=title, level=1).is_visible()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
     assert_accessible(page, f"{path} {name}")
     screenshot(page, f"service-page{path.replace('/', '-')}-{name}")

@@ -4,6 +4,8 @@ reads its preview (a new team to create under a chosen parent). Every page passe
 other journeys, whose figures must not move (the issue's journey, which applies, comes after)."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.support import assert_accessible, screenshot, sign_in
 from tests.staff_files import as_csv, staff_row
 
@@ -23,7 +25,7 @@ def test_admin_reads_the_preview_of_a_staff_file(page, viewport):
     page.set_viewport_size(size)
     sign_in(page, "admin@example.org")
     page.goto("/admin/import")
-    assert page.get_by_role("heading", name="Import staff", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Import staff", level=1)).to_be_visible()
     assert_accessible(page, f"import staff {name}")
 
     upload(page, b"\x89PNG\r\n\x1a\n\x00\x00")
@@ -37,10 +39,10 @@ def test_admin_reads_the_preview_of_a_staff_file(page, viewport):
     assert_accessible(page, f"import staff invalid rows {name}")
 
     upload(page, as_csv([staff_row(1, team="Ward 99 (new)"), staff_row(2, email="")]))
-    assert page.get_by_role("heading", name="Teams that do not exist yet").is_visible()
-    assert page.get_by_label("Create the new teams under").is_visible()
+    expect(page.get_by_role("heading", name="Teams that do not exist yet")).to_be_visible()
+    expect(page.get_by_label("Create the new teams under")).to_be_visible()
     assert "1 person has no e-mail address" in page.locator(".app-import-without-email").inner_text()
-    assert page.get_by_role("button", name="Apply import").is_visible()
+    expect(page.get_by_role("button", name="Apply import")).to_be_visible()
     assert_accessible(page, f"import staff preview {name}")
     screenshot(page, f"import-staff-preview-{name}")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.support import assert_accessible, screenshot, sign_in
 
 STAFF = "staff@example.org"
@@ -38,7 +40,7 @@ def test_log_and_submit_an_activity_and_see_my_year_change(page, viewport):
     sign_in(page, STAFF)
 
     page.goto("/my-year")
-    assert page.get_by_role("heading", name="My year", level=1).is_visible()
+    expect(page.get_by_role("heading", name="My year", level=1)).to_be_visible()
     before = status_text(page)
     assert before in {"not started", "in progress", "awaiting sign-off", "complete", "exempt", "overdue"}
     assert_accessible(page, f"my year {name}")
@@ -46,14 +48,14 @@ def test_log_and_submit_an_activity_and_see_my_year_change(page, viewport):
 
     page.get_by_role("button", name="Log an activity").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Log an activity", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Log an activity", level=1)).to_be_visible()
     assert_accessible(page, f"log an activity {name}")
 
     # Submitting straight away shows every problem, linked to its field.
     page.get_by_role("button", name="Submit for sign-off").click()
     page.wait_for_load_state()
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "Enter a title for the activity" in summary.inner_text()
     assert page.title().startswith("Error:")
     assert_accessible(page, f"log an activity errors {name}")
@@ -77,7 +79,7 @@ def test_log_and_submit_an_activity_and_see_my_year_change(page, viewport):
 
     page.get_by_role("button", name="Submit for sign-off").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="My year", level=1).is_visible()
+    expect(page.get_by_role("heading", name="My year", level=1)).to_be_visible()
     assert "Submitted for sign-off" in page.locator(".nhsuk-notification-banner").first.inner_text()
     after = status_text(page)
     assert after == "awaiting sign-off", (before, after)
@@ -90,7 +92,7 @@ def test_log_and_submit_an_activity_and_see_my_year_change(page, viewport):
     row.get_by_role("link", name=title).click()
     page.wait_for_load_state()
     activity_url = page.url
-    assert page.get_by_role("link", name="observer-feedback.pdf").is_visible()
+    expect(page.get_by_role("link", name="observer-feedback.pdf")).to_be_visible()
     text = page.inner_text("main")
     assert "Analysis" in text and GIBBS["Analysis"] in text
     assert_accessible(page, f"activity page {name}")
@@ -114,11 +116,11 @@ def test_log_and_submit_an_activity_and_see_my_year_change(page, viewport):
     assert "draft again" in page.content()
     page.get_by_role("button", name="Delete activity").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Are you sure you want to delete this activity?").is_visible()
+    expect(page.get_by_role("heading", name="Are you sure you want to delete this activity?")).to_be_visible()
     assert_accessible(page, f"delete confirmation {name}")
     page.get_by_role("button", name="Yes, delete it").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="My year", level=1).is_visible()
+    expect(page.get_by_role("heading", name="My year", level=1)).to_be_visible()
     assert status_text(page) == before
     assert title not in page.locator("table.app-activities").inner_text()
 
@@ -163,13 +165,13 @@ def test_typed_text_survives_a_reload_then_is_forgotten_on_request_and_on_signin
     page.get_by_role("button", name="Restore what I typed").click()
     assert page.get_by_label("Title").input_value() == "Half-written after a long shift"
     assert page.get_by_label("What?", exact=True).input_value() == "Twenty minutes of careful reflection"
-    assert page.get_by_label("What?", exact=True).is_visible()  # its model was chosen again too
+    expect(page.get_by_label("What?", exact=True)).to_be_visible()  # its model was chosen again too
     assert page.evaluate(STORED) == []
 
     # "Forget what I typed": no copy is kept, even as typing goes on.
     with page.expect_response(lambda r: r.url.endswith(COPY + "/forget")):
         page.get_by_role("button", name="Forget what I typed").click()
-    assert page.get_by_text("We no longer keep a copy of what you typed on this form.").is_visible()
+    expect(page.get_by_text("We no longer keep a copy of what you typed on this form.")).to_be_visible()
     page.get_by_label("Title").fill("Still typing")
     page.get_by_label("Title").blur()
     assert _kept_on_the_server(page) is None
@@ -223,7 +225,7 @@ def test_the_kept_copy_is_removed_once_the_form_is_saved(page):
     assert _kept_on_the_server(page) is None and page.evaluate(STORED) == []
     page.goto("/activities/new")
     page.get_by_label("Title").wait_for()
-    assert not page.locator("[data-autosave-offer]").is_visible()
+    expect(page.locator("[data-autosave-offer]")).not_to_be_visible()
     # Tidy up the demo data.
     page.goto("/my-year")
     page.locator("table.app-activities").get_by_role("link", name="Half-written after a long shift").click()

@@ -6,6 +6,7 @@ import csv
 import io
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.browser.support import assert_accessible, screenshot, sign_in
 
@@ -20,7 +21,7 @@ def test_lead_journey(page, viewport, tmp_path):
     else:
         page.goto("/reports/")
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Organisation report", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Organisation report", level=1)).to_be_visible()
     assert_accessible(page, f"organisation report {name}")
     screenshot(page, f"reports-organisation-{name}")
 
@@ -61,7 +62,7 @@ def test_lead_journey(page, viewport, tmp_path):
     page.get_by_role("link", name="Behaviour gaps").click()
     page.wait_for_load_state()
     assert "tier=2" in page.url
-    assert page.get_by_role("heading", name="Every behaviour, lowest first").is_visible()
+    expect(page.get_by_role("heading", name="Every behaviour, lowest first")).to_be_visible()
     assert page.locator("table tbody tr").count() > 10
     assert_accessible(page, f"behaviour gaps {name}")
     screenshot(page, f"reports-behaviours-{name}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.support import assert_accessible, screenshot, sign_in
 
 
@@ -31,7 +33,7 @@ def test_lead_changes_this_years_rules_and_last_year_stays_the_same(page, viewpo
     page.goto("/reports/")
     page.get_by_role("link", name="Annual requirement").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Annual requirement", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Annual requirement", level=1)).to_be_visible()
     assert_accessible(page, f"annual requirement {name}")
     hours = page.locator("#tier2_hours")
     original = hours.input_value()
@@ -40,7 +42,7 @@ def test_lead_changes_this_years_rules_and_last_year_stays_the_same(page, viewpo
     hours.fill("lots")
     page.get_by_role("button", name="Save rules").click()
     page.wait_for_load_state()
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, f"annual requirement errors {name}")
 
     page.locator("#tier2_hours").fill(str(int(float(original)) + 2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyotp
 from sqlalchemy import delete, select
+from playwright.sync_api import expect
 
 from tests.browser.support import (DEMO_PASSWORD, DESKTOP, PHONE, ConsoleWatch, assert_accessible, give_demo_code,
                                    screenshot, sign_in)
@@ -33,11 +34,11 @@ def _type_password(page, email: str) -> None:
 
 def test_the_lead_gives_a_code_after_their_password(page):
     _type_password(page, "lead@example.org")
-    assert page.get_by_role("heading", level=1, name=CODE_HEADING).is_visible()
+    expect(page.get_by_role("heading", level=1, name=CODE_HEADING)).to_be_visible()
     _accessible_at_both_sizes(page, "second-factor-code")
     page.get_by_role("link", name="Use a recovery code instead").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", level=1, name="Enter a recovery code").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Enter a recovery code")).to_be_visible()
     _accessible_at_both_sizes(page, "second-factor-recovery-code")
     page.get_by_role("link", name="Use the code from your authenticator app instead").click()
     page.wait_for_load_state()
@@ -65,14 +66,14 @@ def test_an_admin_resets_the_leads_second_factor_and_the_lead_sets_up_an_app_aga
             lead.set_default_timeout(15000)
             console.setdefault("watches", []).append(ConsoleWatch(lead))
             _type_password(lead, "lead@example.org")
-            assert lead.get_by_role("heading", level=1, name="Set up your authenticator app").is_visible()
-            assert lead.locator("svg.app-qr-code").is_visible()
+            expect(lead.get_by_role("heading", level=1, name="Set up your authenticator app")).to_be_visible()
+            expect(lead.locator("svg.app-qr-code")).to_be_visible()
             _accessible_at_both_sizes(lead, "set-up-authenticator-app")
             key = lead.locator(".app-secret-key").inner_text().replace(" ", "")
             lead.get_by_label(CODE_HEADING).fill(pyotp.TOTP(key).at(SECOND_FACTOR_CLOCK.next_step()))
             lead.get_by_role("button", name="Continue").click()
             lead.wait_for_load_state()
-            assert lead.get_by_role("heading", level=1, name="Save your recovery codes").is_visible()
+            expect(lead.get_by_role("heading", level=1, name="Save your recovery codes")).to_be_visible()
             assert lead.locator(".app-recovery-codes li").count() == 10
             _accessible_at_both_sizes(lead, "recovery-codes")
             lead.get_by_role("button", name="Continue").click()

@@ -5,6 +5,7 @@ seconds (the testing-only SESSION_IDLE_SECONDS) so the warning comes at once."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from playwright.sync_api import expect
 
 from tests.browser.support import assert_accessible, screenshot, sign_in
 from tracker.extensions import db
@@ -37,7 +38,7 @@ def test_the_warning_opens_with_focus_and_stay_signed_in_closes_it(page, live_ap
     screenshot(page, f"time-out-warning-{name}")
     page.keyboard.press("Enter")  # "Stay signed in", from the keyboard
     dialog.wait_for(state="hidden")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert "/sign-in" not in page.url
 
 
@@ -51,7 +52,7 @@ def test_typed_text_is_saved_as_a_draft_when_the_countdown_ends(page, live_app, 
     assert page.get_by_label("Title").input_value() == title  # typed before the warning came
     dialog = page.get_by_role("dialog", name="You’re about to be signed out")
     dialog.wait_for(state="visible", timeout=15000)
-    assert dialog.get_by_text("What you have typed will be saved as a draft first.").is_visible()
+    expect(dialog.get_by_text("What you have typed will be saved as a draft first.")).to_be_visible()
     page.wait_for_url("**/sign-in", timeout=30000)
     assert "You were signed out because you had not done anything" in page.content()
     assert page.evaluate("Object.keys(localStorage)") == []  # the typed text never went to the browser's storage

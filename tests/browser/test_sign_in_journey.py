@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.support import assert_accessible, screenshot, sign_in
 
@@ -25,7 +26,7 @@ def test_sign_in_page_is_accessible(page, viewport):
     name, size = viewport
     page.set_viewport_size(size)
     page.goto("/")
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert_accessible(page, "sign-in")
     screenshot(page, f"sign-in-{name}")
 
@@ -33,7 +34,7 @@ def test_sign_in_page_is_accessible(page, viewport):
 def test_wrong_password_shows_the_error_summary(page):
     sign_in(page, "staff@example.org", "not-the-password")
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "Your email address or password is incorrect" in summary.inner_text()
     assert_accessible(page, "sign-in error")
 
@@ -57,4 +58,4 @@ def test_each_demo_role_signs_in_and_sees_its_navigation(page, email, viewport):
     screenshot(page, f"home-{email.split('@')[0]}-{name}")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

@@ -2,6 +2,8 @@
 axe-clean and without sideways scrolling at desktop and phone widths."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.support import assert_accessible, screenshot, sign_in, submit_for_decision
 
 
@@ -21,7 +23,7 @@ def test_sign_off_together_and_undo(page, viewport, live_app, browser_today):
         page.locator(f"label[for=select-{activity_id}]").click()
     page.get_by_role("button", name="Sign off selected").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Check the activities to sign off", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Check the activities to sign off", level=1)).to_be_visible()
     assert no_sideways_scroll(page)
     assert_accessible(page, f"sign-off check {name}")
     screenshot(page, f"team-sign-off-check-{name}")
@@ -38,5 +40,5 @@ def test_sign_off_together_and_undo(page, viewport, live_app, browser_today):
     recent.first.get_by_role("button", name="Undo").click()
     page.wait_for_load_state()
     assert "Decision undone" in page.locator(".nhsuk-notification-banner").inner_text()
-    assert page.get_by_role("button", name="Sign off").is_visible()  # decide afresh
+    expect(page.get_by_role("button", name="Sign off")).to_be_visible()  # decide afresh
     assert_accessible(page, f"activity after undo {name}")

@@ -4,6 +4,8 @@ Every page axe-clean and without sideways scrolling. What it records it deletes 
 other journeys find the organisation as the demo made it."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.support import assert_accessible, screenshot, sign_in
 
 PROTECTED = "Priya Shah"  # staff@example.org: other journeys rely on her year
@@ -47,13 +49,13 @@ def test_exemption_changes_journey(page, viewport, live_server, browser_today):
     page.get_by_role("button", name="Record an exemption").click()
     page.wait_for_load_state()
     assert f"Exemption recorded for {person}" in banner(page)
-    assert page.get_by_role("cell", name="Open-ended").first.is_visible()
+    expect(page.get_by_role("cell", name="Open-ended").first).to_be_visible()
     check(page, size, f"person with an open-ended exemption {name}")
     screenshot(page, f"team-person-open-ended-{name}")
     page.goto("/team/")
     page.get_by_role("link", name="open-ended exemption").first.click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Open-ended exemptions to review").is_visible()
+    expect(page.get_by_role("heading", name="Open-ended exemptions to review")).to_be_visible()
     check(page, size, f"open-ended exemptions {name}")
 
     # Ended early: a return from leave.
@@ -71,7 +73,7 @@ def test_exemption_changes_journey(page, viewport, live_server, browser_today):
     page.get_by_label("Other", exact=True).check()
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_load_state()
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     check(page, size, f"change exemption errors {name}")
     page.get_by_label("Describe the reason").fill("Jury service")
     page.get_by_role("button", name="Save changes").click()
@@ -81,7 +83,7 @@ def test_exemption_changes_journey(page, viewport, live_server, browser_today):
     # Deleted, after a confirmation.
     page.get_by_role("link", name="Delete the exemption from").first.click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Delete this exemption").is_visible()
+    expect(page.get_by_role("heading", name="Delete this exemption")).to_be_visible()
     check(page, size, f"delete exemption {name}")
     page.get_by_role("button", name="Yes, delete it").click()
     page.wait_for_load_state()
@@ -104,7 +106,7 @@ def test_leadership_action_changes_journey(page, viewport, live_server, browser_
 
     item.get_by_role("link", name="Change").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Change a leadership action").is_visible()
+    expect(page.get_by_role("heading", name="Change a leadership action")).to_be_visible()
     check(page, size, f"change leadership action {name}")
     page.get_by_label("Note (optional)").fill(note + ", with role-play")
     page.get_by_role("button", name="Save changes").click()

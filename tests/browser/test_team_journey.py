@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+
+from playwright.sync_api import expect
+
 from tests.browser.support import assert_accessible, screenshot, sign_in, submit_for_decision
 
 PROTECTED = "Priya Shah"  # staff@example.org: other journeys rely on her year, so leave it alone
@@ -32,9 +35,9 @@ def test_manager_journey(page, viewport, live_app, browser_today):
 
     # The team's RAG status.
     page.goto("/team/")
-    assert page.get_by_role("heading", name="Team dashboard", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Team dashboard", level=1)).to_be_visible()
     assert page.locator(".app-headline__figure").inner_text().endswith("%")
-    assert page.get_by_text(re.compile(r"^(Green: on target|Amber: below|Red: well below)")).first.is_visible()
+    expect(page.get_by_text(re.compile(r"^(Green: on target|Amber: below|Red: well below)")).first).to_be_visible()
     exempt_before = count_of(page, "exempt")
     assert_accessible(page, f"team dashboard {name}")
     screenshot(page, f"team-dashboard-{name}")
@@ -45,7 +48,7 @@ def test_manager_journey(page, viewport, live_app, browser_today):
     else:
         page.goto("/team/queue")
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Sign-off queue", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Sign-off queue", level=1)).to_be_visible()
     waiting = page.locator(".app-queue__item").count()
     assert waiting >= 2
     assert_accessible(page, f"sign-off queue {name}")
@@ -53,12 +56,12 @@ def test_manager_journey(page, viewport, live_app, browser_today):
 
     # Return one with feedback: first without any, which the form refuses.
     open_queue_item(page, PROTECTED)
-    assert page.get_by_role("button", name="Sign off").is_visible()
+    expect(page.get_by_role("button", name="Sign off")).to_be_visible()
     assert_accessible(page, f"activity {name}")
     screenshot(page, f"team-activity-{name}")
     page.get_by_role("button", name="Return with feedback").click()
     page.wait_for_load_state()
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, f"activity error {name}")
     page.get_by_label("Feedback").fill("Please say which behaviours this showed and add a short reflection.")
     page.get_by_role("button", name="Return with feedback").click()
@@ -80,7 +83,7 @@ def test_manager_journey(page, viewport, live_app, browser_today):
     assert_accessible(page, f"leadership action form {name}")
     page.get_by_role("button", name="Record a leadership action").click()  # empty: errors first
     page.wait_for_load_state()
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, f"leadership action errors {name}")
     screenshot(page, f"team-leadership-action-errors-{name}")
     page.get_by_label("Protected learning time given").check()
@@ -92,7 +95,7 @@ def test_manager_journey(page, viewport, live_app, browser_today):
     page.get_by_label("Note (optional)").fill(f"Study afternoon ({name})")
     page.get_by_role("button", name="Record a leadership action").click()
     page.wait_for_load_state()
-    assert page.get_by_text(f"Study afternoon ({name})").is_visible()
+    expect(page.get_by_text(f"Study afternoon ({name})")).to_be_visible()
 
     # Record an exemption for someone who has not started.
     page.goto("/team/?status=not_started#people")

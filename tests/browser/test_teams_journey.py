@@ -3,6 +3,8 @@ the team's page and its rename form, where a date in a closed year is named by t
 is saved, so the other journeys see the demo organisation as it was."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.support import assert_accessible, screenshot, sign_in
 
 
@@ -11,7 +13,7 @@ def test_admin_finds_a_team_in_the_tree(page, viewport):
     page.set_viewport_size(size)
     sign_in(page, "admin@example.org")
     page.goto("/admin/teams")
-    assert page.get_by_role("heading", name="Teams", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Teams", level=1)).to_be_visible()
     assert_accessible(page, f"teams {name}")
 
     # The organisation starts open; a directorate starts folded and opens from the keyboard.
@@ -22,18 +24,18 @@ def test_admin_finds_a_team_in_the_tree(page, viewport):
     assert directorate.get_attribute("open") is not None
     team = directorate.locator("ul a.app-unit-tree__name").first
     team_name = team.inner_text()
-    assert team.is_visible()
+    expect(team).to_be_visible()
     assert_accessible(page, f"teams opened {name}")
     screenshot(page, f"teams-tree-{name}")
 
     page.get_by_label("Search for a unit").fill(team_name)
     page.get_by_role("button", name="Search").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name=f"Units matching “{team_name}”").is_visible()
+    expect(page.get_by_role("heading", name=f"Units matching “{team_name}”")).to_be_visible()
     assert_accessible(page, f"teams search {name}")
     page.get_by_role("link", name=team_name, exact=True).first.click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name=team_name, level=1).is_visible()
+    expect(page.get_by_role("heading", name=team_name, level=1)).to_be_visible()
     assert_accessible(page, f"unit page {name}")
 
     page.get_by_role("link", name=f"Rename {team_name}").click()

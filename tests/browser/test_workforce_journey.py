@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import watched_page
 from tests.browser.support import assert_accessible, screenshot, sign_in
 from tests.staff_files import as_csv, staff_row
@@ -30,7 +32,7 @@ def test_admin_imports_staff_and_a_new_person_signs_in(page, browser, live_serve
         page.get_by_role("button", name="More").click()  # the header folds its menu on a phone
     page.get_by_role("link", name="Import staff").first.click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Import staff", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Import staff", level=1)).to_be_visible()
     assert_accessible(page, f"journey import {name}")
     rows = [staff_row(n, team=new_team, title="Staff Nurse"),
             staff_row(n + 1, team=new_team, manager=f"{10000000 + n}", title="Healthcare Assistant",
@@ -39,8 +41,8 @@ def test_admin_imports_staff_and_a_new_person_signs_in(page, browser, live_serve
                          files=[{"name": "staff-in-post.csv", "mimeType": "text/csv", "buffer": as_csv(rows)}])
     page.get_by_role("button", name="Preview import").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Preview of the staff import").is_visible()
-    assert page.get_by_role("heading", name="Teams that do not exist yet").is_visible()
+    expect(page.get_by_role("heading", name="Preview of the staff import")).to_be_visible()
+    expect(page.get_by_role("heading", name="Teams that do not exist yet")).to_be_visible()
     assert new_team in page.content()
     assert_accessible(page, f"journey import preview {name}")
     screenshot(page, f"journey-import-preview-{name}")
@@ -61,7 +63,7 @@ def test_admin_imports_staff_and_a_new_person_signs_in(page, browser, live_serve
     person_name = f"Given{n} Family{n}"
     page.get_by_role("link", name=person_name).click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name=person_name, level=1).is_visible()
+    expect(page.get_by_role("heading", name=person_name, level=1)).to_be_visible()
     assert new_team in page.content()
     person_url = page.url
     page.get_by_role("button", name="Edit details").click()
@@ -84,7 +86,7 @@ def test_admin_imports_staff_and_a_new_person_signs_in(page, browser, live_serve
     theirs = watched_page(context, console)
     try:
         theirs.goto(link)
-        assert theirs.get_by_role("heading", name="Set your password").is_visible()
+        expect(theirs.get_by_role("heading", name="Set your password")).to_be_visible()
         theirs.get_by_label("New password", exact=True).fill(OWN_PASSWORD)
         theirs.get_by_label("Confirm the new password").fill(OWN_PASSWORD)
         theirs.get_by_role("button", name="Set password").click()
