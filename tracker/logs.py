@@ -20,6 +20,20 @@ JSON_FORMATTER = "tracker.logs.JsonLines"
 HEADER = "X-Request-ID"
 # nginx's $request_id is 32 hex digits; anything else a client might send stays out of the logs.
 PASSED_ON_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+# PostgreSQL's DETAIL repeats the values of the failing row or key ("Failing row contains (…)",
+# "Key (email)=(…) already exists"): people's data that the engine's hide_parameters cannot hide.
+DATABASE_DETAIL = re.compile(r"^(\s*)DETAIL:.*$", re.MULTILINE)
+
+
+class HideDatabaseDetail(logging.Filter):
+    """Drops the DETAIL line of a database error from a record's traceback (it is formatted here,
+    once, so every handler after this filter writes the redacted text)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = DATABASE_DETAIL.sub(r"\1DETAIL: (hidden: it repeats the row's values)", text)
+        return True
 
 
 class JsonLines(JsonFormatter):
@@ -48,6 +62,8 @@ def init_app(app: Flask) -> None:
         response.headers[HEADER] = request_id()
         return response
 
+    if not any(isinstance(f, HideDatabaseDetail) for f in app.logger.filters):
+        app.logger.addFilter(HideDatabaseDetail())
     if app.config.get("ENV_NAME") == "production" and not app.testing:
         json_on_stdout()
         app.logger.removeHandler(default_handler)
@@ -59,5 +75,6 @@ def json_on_stdout() -> None:
     if not any(isinstance(handler.formatter, JsonLines) for handler in root.handlers):
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonLines())
+        handler.addFilter(HideDatabaseDetail())  # for records of other loggers (gunicorn, Celery)
         root.addHandler(handler)
     root.setLevel(logging.INFO)
