@@ -1,5 +1,5 @@
-"""The e-mails about activities: a submission to its decider (or, with none, to the admins), a
-decision to its author, a manager's reminder to each person reminded. Each is queued in the
+"""The e-mails about activities: a submission to its decider (or, with none, to the education
+leads, else the admins), a decision to its author, a manager's reminder to each person reminded. Each is queued in the
 caller's transaction (notifications.outbox), so a change rolled back sends nothing; nothing here
 commits. Links need sign-in.
 
@@ -37,9 +37,21 @@ def _about(activity: Activity) -> dict:
     return {"activity_type": activity.activity_type.label, "occurred_on": long_date(activity.occurred_on)}
 
 
+def _holders_of(role: Role) -> list[Person]:
+    return list(db.session.scalars(select(Person).join(PersonRole, PersonRole.person_id == Person.id)
+                                   .where(PersonRole.role == role, Person.active.is_(True)).order_by(Person.id)))
+
+
+def unmanaged_told() -> list[Person]:
+    """Who hears of a submission nobody can decide on: the education leads, or the admins when
+    the organisation has no education lead."""
+    return _holders_of(Role.EDUCATION_LEAD) or _holders_of(Role.ADMIN)
+
+
 def submitted(activity: Activity) -> None:
-    """To the activity's decider; with none, to every active admin, saying the author is unmanaged.
-    Once per submission (an activity withdrawn or returned and submitted again is a new one)."""
+    """To the activity's decider; with none, to the education leads (or the admins), saying the
+    author is unmanaged. Once per submission (an activity withdrawn or returned and submitted
+    again is a new one). A decider who chose the daily digest hears of it there (jobs.py)."""
     author = activity.owner
     key = f"{activity.id}:{_moment(activity.submitted_at)}"
     decider = access.decider_of(activity)
@@ -48,12 +60,10 @@ def submitted(activity: Activity) -> None:
                      name=decider.name, author=author.name, **_about(activity),
                      link=address_of("team.activity", activity_id=activity.id))
         return
-    admins = db.session.scalars(select(Person).join(PersonRole, PersonRole.person_id == Person.id)
-                                .where(PersonRole.role == Role.ADMIN, Person.active.is_(True)).order_by(Person.id))
     link = address_of("admin.unmanaged")
-    for admin in admins:
-        outbox.queue(messages.ACTIVITY_UNMANAGED, admin, key=f"{messages.ACTIVITY_UNMANAGED}:{key}:{admin.id}",
-                     name=admin.name, author=author.name, link=link)
+    for told in unmanaged_told():
+        outbox.queue(messages.ACTIVITY_UNMANAGED, told, key=f"{messages.ACTIVITY_UNMANAGED}:{key}:{told.id}",
+                     name=told.name, author=author.name, link=link)
 
 
 def _decision_key(activity_id: int, submitted_at: datetime | None) -> str:
