@@ -94,8 +94,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "Dear {name},\n\nThis is your daily summary. {waiting_words} waiting for you to sign off or "
          "return. Open your sign-off queue (you will be asked to sign in):\n\n{link}",
          ("name", "waiting", "waiting_words", "link")),
-    Kind(YEAR_END_REMINDER, "{days} days left to complete your communication skills development",
-         "Dear {name},\n\nThe development year {year} ends on {ends_on}, in {days} days, and you have not "
+    Kind(YEAR_END_REMINDER, "{days} left to complete your communication skills development",
+         "Dear {name},\n\nThe development year {year} ends on {ends_on}, in {days}, and you have not "
          "yet met this year's requirement. See what is left to do on My year (you will be asked to sign "
          "in):\n\n{link}", ("name", "year", "ends_on", "days", "link")),
     Kind(WEEKLY_DIGEST, "Your team this week: {waiting} waiting, {not_started} not started",
