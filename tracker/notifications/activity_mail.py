@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker import access
 from tracker.auth.account_mail import address_of
@@ -96,8 +97,10 @@ def decision_undone(activity_id: int) -> None:
 
 def reminded(sender: Person, notices: list[tuple[int, int]], year_label: str) -> None:
     """One e-mail per reminder notice (notice id, person id) just written."""
+    # Their notification settings with them: queue() reads each person's, asking nothing more.
     people = {person.id: person for person in db.session.scalars(
-        select(Person).where(Person.id.in_({person_id for _, person_id in notices})))}
+        select(Person).where(Person.id.in_({person_id for _, person_id in notices}))
+        .options(selectinload(Person.notification_preference)))}
     link = address_of("portfolio.my_year")
     for notice_id, person_id in notices:
         person = people[person_id]
