@@ -87,3 +87,23 @@ def test_a_reminder_is_not_mailed_to_someone_who_turned_reminders_off(app, ref, 
                                                        offered=tuple(preferences.OPTIONAL)))
     activity_mail.reminded(org["manager"], [(2, org["nurse"].id)], "2026 to 2027")
     assert db.session.scalars(select(Notification.kind)).all() == [messages.REMINDER]
+
+
+def test_reading_the_settings_of_many_recipients_costs_one_query(db_session, count_queries):
+    """Events that tell many people (reminders, signing off together, the scheduled jobs) read
+    every recipient's settings at once; queue() then asks nothing more per person."""
+    from tracker.notifications import activity_mail
+
+    tree = make_tree()
+    sender_ = make_person(tree["ward7"], roles=["manager"])
+    people = [make_person(tree["ward7"]) for _ in range(5)]
+    turn_off_everything(people[1], submissions=None)  # one with a row of settings among them
+    db.session.commit()
+
+    def settings_read(first_notice, reminded):
+        db.session.expire_all()
+        with count_queries() as counter:
+            activity_mail.reminded(sender_, [(first_notice + n, p.id) for n, p in enumerate(reminded)], "2026 to 2027")
+        return [s for s in counter.statements if "notification_preference" in s]
+
+    assert len(settings_read(0, people[:1])) == len(settings_read(10, people[1:])) == 1
