@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker import access, appraisal_year, compliance
@@ -28,10 +28,12 @@ YEAR_END_DAYS = (60, 30, 7)
 
 
 def _people(ids) -> list[Person]:
-    """The recipients, each with their preferences loaded (wants() then reads no more)."""
-    ids = list(ids)
-    if not ids:
-        return []
+    """The recipients (ids, or a select of them: a subquery, not thousands of parameters), each
+    with their preferences loaded (wants() then reads no more)."""
+    if not isinstance(ids, Select):
+        ids = list(ids)
+        if not ids:
+            return []
     return list(db.session.scalars(
         select(Person).where(Person.id.in_(ids), Person.active.is_(True), Person.erased_at.is_(None))
         .options(selectinload(Person.notification_preference)).order_by(Person.id)))
@@ -89,7 +91,7 @@ def year_end_reminders(today: date) -> int:
     link = address_of("portfolio.my_year")
     fields = dict(year=year.label, ends_on=long_date(year.ends_on), days=plural(max(days_left, 1), "day"), link=link)
     queued = 0
-    for person in _people(db.session.scalars(unfinished)):
+    for person in _people(unfinished):
         row = outbox.queue(messages.YEAR_END_REMINDER, person,
                            key=f"{messages.YEAR_END_REMINDER}:{person.id}:{year.start_year}:{threshold}",
                            name=person.name, **fields)
