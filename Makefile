@@ -44,7 +44,8 @@ serve: venv
 	FLASK_ENV=production $(BIN)/flask db upgrade
 	FLASK_ENV=production PORT=$(SERVE_PORT) $(BIN)/gunicorn -c gunicorn.conf.py
 
-# A Celery worker with beat (the outbox drain and the hourly clearing of expired links), for local
+# A Celery worker with beat (the outbox drain, the hourly clearing of expired links, the digests,
+# the year-end reminders and the weekly link check: README "Notifications"), for local
 # use with a Redis at CELERY_BROKER_URL (else REDIS_URL, else redis://127.0.0.1:6379/0). `make run`
 # needs none: in development it sends its mail itself (NOTIFICATIONS_IN_PROCESS).
 worker: migrate

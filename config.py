@@ -43,7 +43,8 @@ def _flag_env(name: str, default: bool) -> bool:
 # One GOV.UK Notify template per kind of notification (tracker/notifications/messages.py).
 NOTIFICATION_KINDS = ("password_reset", "set_password_link", "account_locked", "password_changed",
                       "second_factor_changed", "observation_request", "observation_reminder",
-                      "activity_submitted", "activity_unmanaged", "activity_signed_off", "activity_returned", "reminder")
+                      "activity_submitted", "activity_unmanaged", "activity_signed_off", "activity_returned", "reminder",
+                      "submissions_digest", "year_end_reminder", "weekly_digest")
 
 
 def _notify_templates() -> dict[str, str]:

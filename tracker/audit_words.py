@@ -15,6 +15,7 @@ ACTION_WORDS: dict[str, str] = {
     "auth.sso_refused": "Single sign-on refused",
     "auth.password_sign_in_refused": "Password sign-in refused: the organisation signs people in with single sign-on",
     "password.changed": "Changed their password",
+    "notifications.settings_changed": "Changed their notification settings",
     "security.csrf_refused": "Form refused: missing or wrong security token",
     "security.forbidden": "Refused a page (no permission)",
     "security.use_limited": "Refused: done too many times in a short time (limits on use)",

@@ -20,7 +20,7 @@ from sqlalchemy import delete, or_, select, update
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction, ManagerScope, Notice, Notification,
-                            ObservationRequest, ObservedBehaviour, Person, PersonIdentity, PersonPeriod, PersonRole, Role,
+                            NotificationPreference, ObservationRequest, ObservedBehaviour, Person, PersonIdentity, PersonPeriod, PersonRole, Role,
                             SetPasswordLink, TypedCopy, activity_behaviour)
 from tracker.models._types import utcnow
 from tracker.observation import mail as observation_mail
@@ -103,6 +103,7 @@ def _leave_the_open_years(person: Person, opening: date) -> None:
     db.session.execute(delete(SetPasswordLink).where(SetPasswordLink.person_id == person.id))
     db.session.execute(delete(TypedCopy).where(TypedCopy.person_id == person.id))  # unsaved typed text
     db.session.execute(delete(Notification).where(Notification.person_id == person.id))
+    db.session.execute(delete(NotificationPreference).where(NotificationPreference.person_id == person.id))
     db.session.execute(delete(Notification).where(observation_mail.of_requester(person.id)))  # to their observers
 
 

@@ -173,6 +173,7 @@ ROUTES: dict[str, Route] = {
     "auth.set_password": Route(lambda walk, viewer: [{"token": walk.token}], only=("visitor",)),
     "auth.forgotten_password": Route(always(), only=("visitor",)),
     "auth.change_own_password": Route(always()),
+    "auth.notifications.settings": Route(always()),
     "auth.sessions.index": Route(always()),
     "auth.sessions.time_left": Route(always(), file=True),
     # The second step of signing in: without a password typed they lead back to "Sign in"; the

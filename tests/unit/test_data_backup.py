@@ -25,8 +25,8 @@ from tests.support import scratch_database
 from tracker import audit, create_app
 from tracker.extensions import db
 from tracker.models import (Activity, AuditEvent, Behaviour, ComplianceTarget, EvidenceFile, ImportHeading, KeptFigure,
-                            LeadershipAction, LeadershipActionKind, Notice, Notification, ObservationRequest,
-                            ObservationStatus, ObservedBehaviour, OrganisationUnit, Person, PersonIdentity, RecoveryCode,
+                            LeadershipAction, LeadershipActionKind, Notice, Notification, NotificationPreference,
+                            ObservationRequest, ObservationStatus, ObservedBehaviour, OrganisationUnit, Person, PersonIdentity, RecoveryCode,
                             SeenScale, SetPasswordLink, StaffGroup, StaffGroupTier, TypedCopy, UserSession)
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
@@ -156,6 +156,7 @@ def fill_every_table(tracker: Tracker) -> None:
         Notification(kind="password_changed", person_id=staff.id, address="staff@example.org",
                      fields={"name": "Ánn"}, idempotency_key="password_changed:1",
                      next_attempt_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC)),
+        NotificationPreference(person_id=staff.id, submissions="daily_digest", reminders=False),
         ObservationRequest(activity_id=activity.id, requester_id=activity.owner_id, observer_name="Dr Ọla",
                            observer_email="ola@nhs.net", situation_note="", token_hash="o" * 64,
                            status=ObservationStatus.ANSWERED, expires_at=datetime(2026, 3, 15, tzinfo=UTC),

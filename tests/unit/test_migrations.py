@@ -490,3 +490,41 @@ def test_observation_requests_arrive_beside_the_activities_already_there(empty_d
             assert conn.execute(text("SELECT title FROM activity")).all() == [("Talk",)]
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_notification_settings_arrive_beside_the_people_already_there(empty_database_url):
+    """0030 adds notification settings to a database holding people: they keep the defaults (no
+    row), one row per person at most; going back removes only that table."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0029")
+        now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                              "true, 't', :now)"), dict(now=now))
+        upgrade(directory=MIGRATIONS, revision="0030")
+        row = ("INSERT INTO notification_preference (person_id, submissions, decisions, reminders, year_end_reminders, "
+               "weekly_digest, updated_at) VALUES (1, 'daily_digest', true, false, true, true, :now)")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM notification_preference")).scalar() == 0
+            conn.execute(text(row), dict(now=now))
+        with pytest.raises(IntegrityError):
+            with db.engine.begin() as conn:
+                conn.execute(text(row), dict(now=now))
+        downgrade(directory=MIGRATIONS, revision="0029")
+        assert "notification_preference" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -108,6 +108,7 @@ ROWS: list[Row] = [
     row("GET auth.sso_start",                 "404 404 404 404 404 404 404 404", slug="nhsmail"),
     row("GET auth.sso_return",                "404 404 404 404 404 404 404 404", slug="nhsmail"),
     row("GET auth.change_own_password",       "in  200 200 200 200 200 200 200"),
+    row("GET auth.notifications.settings",    "in  200 200 200 200 200 200 200"),
     row("GET auth.sessions.index",            "in  200 200 200 200 200 200 200"),
     row("GET auth.sessions.time_left",        "in  200 200 200 200 200 200 200"),
     # Another person's session is nobody else's to end (its own owner ends theirs: tests/web/test_sessions.py).
@@ -117,6 +118,9 @@ ROWS: list[Row] = [
     row("POST auth.sessions.stay_signed_in",  "in  200 200 200 200 200 200 200"),
     row("POST auth.sessions.timed_out",       "in  in  in  in  in  in  in  in"),
     row("POST auth.change_own_password",      "in  200 200 200 200 200 200 200"),
+    # An empty form: a decider must choose how they hear of submissions (200, shown again); anyone
+    # else has just turned every e-mail that can be turned off, off (302).
+    row("POST auth.notifications.settings",   "in  302 302 200 200 200 302 302"),
     # The hub, signed in
     row("GET hub.catalogue",                  "in  200 200 200 200 200 200 200"),
     row("GET hub.course",                     "in  200 200 200 200 200 200 200", course_id="@course"),
@@ -279,7 +283,7 @@ ROWS: list[Row] = [
     row("POST admin.give_scope",              "in  403 403 403 403 403 403 200", unit_id="@ward"),
     row("GET admin.take_scope",               "in  403 403 403 403 403 403 200", unit_id="@ward", person_id="@manager"),
     row("POST admin.take_scope",              "in  403 403 403 403 403 403 302", unit_id="@ward", person_id="@manager"),
-    row("GET admin.unmanaged",                "in  403 403 403 403 403 403 200"),
+    row("GET admin.unmanaged",                "in  403 403 403 403 403 200 200"),
     row("GET admin.staff_import",             "in  403 403 403 403 403 403 200"),
     row("POST admin.staff_import",            "in  403 403 403 403 403 403 200"),
     row("POST admin.staff_import_map",        "in  403 403 403 403 403 403 200"),

@@ -79,6 +79,8 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "team.undo_decision": "sign_off",
     "team.check_sign_off": "sign_off",
     "team.sign_off_selected": "sign_off",
+    # Told of unmanaged submissions by e-mail, education leads (or, with none, admins) put them right.
+    "admin.unmanaged": "reports",
     "reports.requirement": "requirement.manage",
     "reports.framework_version": "framework.manage",
 }
@@ -378,6 +380,9 @@ from tracker.access.decider import (  # noqa: E402
     decider_for,
     decider_of,
     deciders_of,
+    decides_for_anyone,
+    scope_units_by_manager,
+    waiting_by_decider,
     decides_for_line_reports,
     decision_activity_for,
     may_decide,

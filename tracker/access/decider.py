@@ -15,11 +15,12 @@ from tracker.access import (
     _in_scope,
     _one_or_404,
     _shown_to_others,
-    can,
+    is_organisation_wide,
     scope_unit_ids,
 )
 from tracker.counting import live_activity
 from tracker.extensions import db
+from tracker.roster import Roster
 from tracker.models import Activity, ActivityStatus, ManagerScope, Person, PersonRole, Role, UnitClosure
 
 
@@ -100,6 +101,11 @@ def _people_decided_by(viewer: Person) -> Select:
     return select(Person.id).where(or_(*candidates), decider_id(Person) == viewer.id)
 
 
+def decides_for_anyone(person: Person) -> bool:
+    """Whether anyone's activities go to `person` to decide on (the one rule, decider_id)."""
+    return bool(person.active) and bool(db.session.scalar(select(exists(_people_decided_by(person)))))
+
+
 def may_decide(viewer: Person, people: Select | None = None) -> ColumnElement[bool]:
     """The WHERE clause a sign-off UPDATE carries, so the rule is re-checked as it writes."""
     people = _people_decided_by(viewer) if people is None else people
@@ -117,6 +123,26 @@ def decided_activities(viewer: Person) -> Select:
 def sign_off_queue(viewer: Person) -> Select:
     """Activities waiting for the viewer's decision."""
     return decided_activities(viewer).where(Activity.status == ActivityStatus.SUBMITTED)
+
+
+def waiting_by_decider() -> Select:
+    """(decider_id, waiting): sign_off_queue()'s count for every decider at once, one query (the
+    digests, notifications/jobs.py)."""
+    waiting = (select(decider_id(Person).label("decider_id")).select_from(Activity)
+               .join(Person, Person.id == Activity.owner_id)
+               .where(Activity.status == ActivityStatus.SUBMITTED, _shown_to_others()).subquery("waiting"))
+    return (select(waiting.c.decider_id, func.count().label("waiting"))
+            .where(waiting.c.decider_id.is_not(None)).group_by(waiting.c.decider_id))
+
+
+def scope_units_by_manager(roster: Roster) -> Select:
+    """(manager_id, unit_id): managed_staff()'s units for every active manager at once, each unit
+    under a scope they hold today, as the tree stood on the roster's day."""
+    closure = roster.closure()
+    return (select(ManagerScope.person_id.label("manager_id"), closure.c.descendant_id.label("unit_id"))
+            .join(closure, closure.c.ancestor_id == ManagerScope.unit_id)
+            .join(Person, Person.id == ManagerScope.person_id)
+            .where(Person.active.is_(True), _holds(Person, Role.MANAGER)))
 
 
 def waiting_in_scope(viewer: Person) -> Select:
@@ -170,8 +196,9 @@ def deciders_of(activity_ids) -> dict[int, Person | None]:
 
 
 def unmanaged_activities(viewer: Person) -> Select:
-    """Submitted activities nobody may decide on, for the admins to put right."""
-    if not can(viewer, "admin"):
+    """Submitted activities nobody may decide on, for the admins and education leads to put right
+    (they are told of each by e-mail: notifications/activity_mail.py)."""
+    if not is_organisation_wide(viewer):
         return select(Activity).where(False)
     return (select(Activity).join(Person, Person.id == Activity.owner_id)
             .where(Activity.status == ActivityStatus.SUBMITTED, live_activity(),

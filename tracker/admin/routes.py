@@ -24,7 +24,8 @@ def _page(query) -> tuple[int, Page]:
 
 @bp.route("/unmanaged")
 def unmanaged():
-    """Submitted activities with no decider: the organisation's records need a line manager or a scope."""
+    """Submitted activities with no decider: the organisation's records need a line manager or a
+    scope. Education leads see it too: they are the ones e-mailed of each (ENDPOINT_PERMISSIONS)."""
     query = access.unmanaged_activities(current_user)
     total, page = _page(query)
     activities = db.session.scalars(page.rows(
@@ -32,7 +33,7 @@ def unmanaged():
         .order_by(Activity.submitted_at.asc().nulls_first(), Activity.id)
     )).all()
     return render_template("admin/unmanaged.html", activities=activities, total=total, page=page.number,
-                           pages=page.count)
+                           pages=page.count, is_admin=access.can(current_user, "admin"))
 
 
 from tracker.admin import people  # noqa: E402,F401  (its views register on bp)

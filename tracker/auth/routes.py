@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from tracker.auth import guard, links, mfa, session_routes, sessions, sso
+from tracker.auth import guard, links, mfa, notification_routes, session_routes, sessions, sso
 from tracker.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
 from tracker.auth.services import (MIN_PASSWORD_LENGTH, WRONG_CURRENT_PASSWORD, authenticate, change_password,
                                    record_sign_in, record_sign_out)
@@ -17,6 +17,7 @@ from tracker.views import commit_or_show_errors
 
 bp = Blueprint("auth", __name__)
 bp.register_blueprint(session_routes.bp)  # sessions: "Your sessions" and the time-out warning
+bp.register_blueprint(notification_routes.bp)  # "Notification settings"
 
 SIGN_IN_FAILED = "Your email address or password is incorrect"
 

@@ -3,13 +3,16 @@ that causes it, and sent afterwards by tracker/notifications/sender.py."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models._types import TZDateTime, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.people import Person
 
 # A row's life: queued → sending → sent, or back to queued (a temporary failure, after a wait),
 # or failed (permanent, or out of attempts). A row left `sending` by a worker that died becomes
@@ -46,3 +49,26 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+
+# How a decider hears of submissions: one e-mail each, or one a day (notifications/preferences.py).
+IMMEDIATELY, DAILY_DIGEST = "immediately", "daily_digest"
+
+
+class NotificationPreference(db.Model):
+    """What one person chose on "Notification settings". No row: the defaults (everything on,
+    submissions one e-mail each), so people need no row until they change something."""
+
+    __tablename__ = "notification_preference"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    submissions: Mapped[str] = mapped_column(String(20), default=IMMEDIATELY)
+    decisions: Mapped[bool] = mapped_column(default=True)
+    reminders: Mapped[bool] = mapped_column(default=True)
+    year_end_reminders: Mapped[bool] = mapped_column(default=True)
+    weekly_digest: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    # Person.notification_preference: a bulk job loads it with selectinload, so deciding per
+    # person asks the database nothing more (None: the defaults).
+    person: Mapped["Person"] = relationship(backref=backref("notification_preference", uselist=False, lazy="select"))

@@ -1,5 +1,5 @@
-"""The e-mails about activities: a submission to its decider (or, with none, to the admins), a
-decision to its author, a manager's reminder to each person reminded. Each is queued in the
+"""The e-mails about activities: a submission to its decider (or, with none, to the education
+leads, else the admins), a decision to its author, a manager's reminder to each person reminded. Each is queued in the
 caller's transaction (notifications.outbox), so a change rolled back sends nothing; nothing here
 commits. Links need sign-in.
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker import access
 from tracker.auth.account_mail import address_of
@@ -37,9 +38,21 @@ def _about(activity: Activity) -> dict:
     return {"activity_type": activity.activity_type.label, "occurred_on": long_date(activity.occurred_on)}
 
 
+def _holders_of(role: Role) -> list[Person]:
+    return list(db.session.scalars(select(Person).join(PersonRole, PersonRole.person_id == Person.id)
+                                   .where(PersonRole.role == role, Person.active.is_(True)).order_by(Person.id)))
+
+
+def unmanaged_told() -> list[Person]:
+    """Who hears of a submission nobody can decide on: the education leads, or the admins when
+    the organisation has no education lead."""
+    return _holders_of(Role.EDUCATION_LEAD) or _holders_of(Role.ADMIN)
+
+
 def submitted(activity: Activity) -> None:
-    """To the activity's decider; with none, to every active admin, saying the author is unmanaged.
-    Once per submission (an activity withdrawn or returned and submitted again is a new one)."""
+    """To the activity's decider; with none, to the education leads (or the admins), saying the
+    author is unmanaged. Once per submission (an activity withdrawn or returned and submitted
+    again is a new one). A decider who chose the daily digest hears of it there (jobs.py)."""
     author = activity.owner
     key = f"{activity.id}:{_moment(activity.submitted_at)}"
     decider = access.decider_of(activity)
@@ -48,12 +61,10 @@ def submitted(activity: Activity) -> None:
                      name=decider.name, author=author.name, **_about(activity),
                      link=address_of("team.activity", activity_id=activity.id))
         return
-    admins = db.session.scalars(select(Person).join(PersonRole, PersonRole.person_id == Person.id)
-                                .where(PersonRole.role == Role.ADMIN, Person.active.is_(True)).order_by(Person.id))
     link = address_of("admin.unmanaged")
-    for admin in admins:
-        outbox.queue(messages.ACTIVITY_UNMANAGED, admin, key=f"{messages.ACTIVITY_UNMANAGED}:{key}:{admin.id}",
-                     name=admin.name, author=author.name, link=link)
+    for told in unmanaged_told():
+        outbox.queue(messages.ACTIVITY_UNMANAGED, told, key=f"{messages.ACTIVITY_UNMANAGED}:{key}:{told.id}",
+                     name=told.name, author=author.name, link=link)
 
 
 def _decision_key(activity_id: int, submitted_at: datetime | None) -> str:
@@ -86,8 +97,10 @@ def decision_undone(activity_id: int) -> None:
 
 def reminded(sender: Person, notices: list[tuple[int, int]], year_label: str) -> None:
     """One e-mail per reminder notice (notice id, person id) just written."""
+    # Their notification settings with them: queue() reads each person's, asking nothing more.
     people = {person.id: person for person in db.session.scalars(
-        select(Person).where(Person.id.in_({person_id for _, person_id in notices})))}
+        select(Person).where(Person.id.in_({person_id for _, person_id in notices}))
+        .options(selectinload(Person.notification_preference)))}
     link = address_of("portfolio.my_year")
     for notice_id, person_id in notices:
         person = people[person_id]

@@ -29,6 +29,9 @@ ACTIVITY_UNMANAGED = "activity_unmanaged"
 ACTIVITY_SIGNED_OFF = "activity_signed_off"
 ACTIVITY_RETURNED = "activity_returned"
 REMINDER = "reminder"
+SUBMISSIONS_DIGEST = "submissions_digest"
+YEAR_END_REMINDER = "year_end_reminder"
+WEEKLY_DIGEST = "weekly_digest"
 
 _SIGN_OFF = "\n\nThis e-mail was sent by the communication skills development tracker. Do not reply to it."
 
@@ -86,6 +89,20 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "Dear {name},\n\n{sender} has sent you a reminder: log and submit your communication-skills "
          "development for {year}. See what is left to do on My year (you will be asked to sign in):"
          "\n\n{link}", ("name", "sender", "year", "link")),
+    # Digests carry counts only: no author, title or anything typed (notifications/jobs.py).
+    Kind(SUBMISSIONS_DIGEST, "Activities waiting for your sign-off: {waiting}",
+         "Dear {name},\n\nThis is your daily summary. {waiting_words} waiting for you to sign off or "
+         "return. Open your sign-off queue (you will be asked to sign in):\n\n{link}",
+         ("name", "waiting", "waiting_words", "link")),
+    Kind(YEAR_END_REMINDER, "{days} left to complete your communication skills development",
+         "Dear {name},\n\nThe development year {year} ends on {ends_on}, in {days}, and you have not "
+         "yet met this year's requirement. See what is left to do on My year (you will be asked to sign "
+         "in):\n\n{link}", ("name", "year", "ends_on", "days", "link")),
+    Kind(WEEKLY_DIGEST, "Your team this week: {waiting} waiting, {not_started} not started",
+         "Dear {name},\n\nThis is your weekly summary for {year}.\n\n{waiting_words} waiting for your "
+         "sign-off.\nIn your teams, {not_started_words} not started yet.\n\nSee your team (you will be asked "
+         "to sign in):\n\n{link}", ("name", "year", "waiting", "waiting_words", "not_started",
+                                      "not_started_words", "link")),
 )}
 
 

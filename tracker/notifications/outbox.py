@@ -13,6 +13,7 @@ from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import Notification, Person
 from tracker.models.notifications import QUEUED
+from tracker.notifications import preferences
 from tracker.notifications.messages import check_fields
 
 # Set on the session when a row is queued; the request's commit then asks for a drain (dispatch.py).
@@ -23,8 +24,12 @@ def queue(kind: str, recipient: Person | str, *, key: str, not_before: datetime 
           **fields) -> Notification | None:
     """Queue one message of `kind` to `recipient` (a person, or an address for someone who has no
     account, such as an observer), once per `key`: a second call with the same key returns the
-    first row. None when there is no address. A sender takes it from `not_before` on (default now)."""
+    first row. None when there is no address, or the person chose not to receive this kind
+    (preferences.wants, asked here so that every event honours it). A sender takes it from
+    `not_before` on (default now)."""
     check_fields(kind, fields)
+    if not isinstance(recipient, str) and not preferences.wants(recipient, kind):
+        return None
     person_id, address = (None, recipient) if isinstance(recipient, str) else (recipient.id, recipient.email)
     if not address:
         return None

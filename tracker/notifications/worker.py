@@ -6,15 +6,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import Celery, Task, shared_task
+from celery.schedules import crontab
 from sqlalchemy import delete
 
 from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import SetPasswordLink
-from tracker.notifications import sender
+from tracker.notifications import jobs, sender
 
 DRAIN = "tracker.notifications.drain_outbox"
 CLEAR_TOKENS = "tracker.notifications.clear_expired_links"
+SUBMISSIONS_DIGESTS = "tracker.notifications.submissions_digests"
+YEAR_END_REMINDERS = "tracker.notifications.year_end_reminders"
+WEEKLY_DIGESTS = "tracker.notifications.weekly_digests"
+CHECK_HUB_LINKS = "tracker.hub.check_links"
 
 
 def init_app(app) -> Celery:
@@ -37,6 +42,14 @@ def init_app(app) -> Celery:
         beat_schedule={
             "drain the outbox": {"task": DRAIN, "schedule": timedelta(seconds=config["NOTIFICATIONS_DRAIN_SECONDS"])},
             "clear expired set-password links": {"task": CLEAR_TOKENS, "schedule": timedelta(hours=1)},
+            # UTC, before the working day. A job run twice (or late, after beat was down) sends
+            # nothing twice: each message's key names its day, year and threshold, or week.
+            "daily digest of submissions": {"task": SUBMISSIONS_DIGESTS, "schedule": crontab(hour=7, minute=0)},
+            "year-end reminders": {"task": YEAR_END_REMINDERS, "schedule": crontab(hour=8, minute=0)},
+            "managers' weekly digest": {"task": WEEKLY_DIGESTS,
+                                        "schedule": crontab(hour=7, minute=30, day_of_week="monday")},
+            "check the hub's links": {"task": CHECK_HUB_LINKS,
+                                      "schedule": crontab(hour=2, minute=0, day_of_week="sunday")},
         },
     )
     celery.set_default()
@@ -51,8 +64,43 @@ def drain_outbox() -> dict[str, int]:
 
 @shared_task(name=CLEAR_TOKENS)
 def clear_expired_links() -> int:
-    """Set-password and reset links past their time open nothing: their rows go (the audit trail
-    keeps that they were made and used)."""
+    """Set-password and reset links (one table) past their time open nothing: their rows go (the
+    audit trail keeps that they were made and used). An observer's link is not cleared here: its
+    row is the request and the observer's answer, part of the activity's record; only the token's
+    hash is kept, and it opens nothing after its time (observation/links.still_open, on every use)."""
     result = db.session.execute(delete(SetPasswordLink).where(SetPasswordLink.expires_at < appraisal_year.now()))
     db.session.commit()
     return result.rowcount or 0
+
+
+def _queue_and_send(job) -> int:
+    """Run a job that queues messages for today, commit them, and send what is due."""
+    queued = job(appraisal_year.today())
+    db.session.commit()
+    sender.drain()
+    return queued
+
+
+@shared_task(name=SUBMISSIONS_DIGESTS)
+def submissions_digests() -> int:
+    return _queue_and_send(jobs.submissions_digests)
+
+
+@shared_task(name=YEAR_END_REMINDERS)
+def year_end_reminders() -> int:
+    return _queue_and_send(jobs.year_end_reminders)
+
+
+@shared_task(name=WEEKLY_DIGESTS)
+def weekly_digests() -> int:
+    return _queue_and_send(jobs.weekly_digests)
+
+
+@shared_task(name=CHECK_HUB_LINKS)
+def check_hub_links() -> dict[str, int]:
+    """`flask links check` once a week: every catalogue and library address, results on the rows."""
+    from tracker.hub.links import check_all_links
+
+    report = check_all_links()
+    db.session.commit()
+    return {"checked": report.checked, "broken": len(report.broken), "moved": len(report.moved)}

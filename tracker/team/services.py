@@ -22,7 +22,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.counting import live_activity, undo_window
 from tracker.extensions import db
-from tracker.notifications import activity_mail
+from tracker.notifications import activity_mail, preferences
 from tracker.models import (
     Activity,
     ActivityStatus,
@@ -143,6 +143,7 @@ def sign_off_together(manager: Person, activities: list[Activity], *, today: dat
     )
     if result.rowcount != len(ids):
         raise NotAllWaiting()
+    preferences.load_for({activity.owner_id for activity in activities})  # one query, not one per author
     for activity in activities:
         record(manager, "activity.signed_off", person=activity.owner_id, activity=activity.id,
                signed_off_together=len(ids))

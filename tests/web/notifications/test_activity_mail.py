@@ -1,6 +1,6 @@
 """The e-mails about activities, through the outbox to the local SMTP server: a submission to its
 decider (line manager, or the manager whose scope covers the team) or, with none, to every active
-admin; a decision to its author once the undo window has closed (an undo within it sends nothing);
+admin when there is no education lead (tests/web/notifications/test_routing.py); a decision to its author once the undo window has closed (an undo within it sends nothing);
 a manager's reminder to each person reminded. Never the title, reflection or feedback; once each."""
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def test_a_submission_with_no_line_manager_goes_to_the_scope_manager(app, ref, o
         ("head@example.org", "An activity is waiting for your sign-off")]
 
 
-def test_an_unmanaged_submission_goes_to_every_active_admin(app, ref, org, smtp):
+def test_an_unmanaged_submission_goes_to_every_active_admin_when_there_is_no_education_lead(app, ref, org, smtp):
     submit(app, ref, "porter@example.org")
     sent = mails(smtp)
     assert sorted(to for to, _, _ in sent) == ["admin2@example.org", "admin@example.org"]
