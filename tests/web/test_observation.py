@@ -421,3 +421,40 @@ def test_the_activity_page_runs_as_many_queries_for_three_observations_as_for_on
         assert page.count("From Observer") == how_many
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+def test_download_your_data_holds_the_requests_made_and_the_feedback_received(app, client, sign_in, post_form, org):
+    import json
+
+    words = '=HYPERLINK("http://x.example","Calm") <script>alert(1)</script> and "quoted"'
+    link = asked_link(client, sign_in, post_form, org)
+    observer = app.test_client()
+    token = csrf_token_from(observer.get(link).get_data(as_text=True))
+    seen = answer_data(org["behaviours"][:2], went_well=words, **{f"comment_{org['behaviours'][0].id}": "Eye contact."})
+    observer.post(link, data={**seen, f"seen_{org['behaviours'][1].id}": "not_seen", "csrf_token": token})
+    sign_in("staff@example.org", PASSWORD)
+    ask(client, post_form, org["draft"], org["behaviours"][:1], observer_name="Nia Nurse",
+        observer_email="nia@nhs.net", situation_note="")
+    second = db.session.scalar(select(ObservationRequest).where(ObservationRequest.observer_name == "Nia Nurse"))
+    post_form(f"/observations/{second.id}/cancel")
+    sign_out(client)
+    sign_in("other@example.org", PASSWORD)  # another person's request is not in staff@'s data
+    ask(client, post_form, org["others"], org["behaviours"][:1], observer_name="Zed Zebedee")
+    sign_out(client)
+
+    sign_in("staff@example.org", PASSWORD)
+    response = client.get("/portfolio/my-data.json")
+    assert response.mimetype == "application/json" and response.headers["Content-Disposition"].startswith("attachment;")
+    text = response.get_data(as_text=True)
+    assert "Zed Zebedee" not in text and link.rsplit("/", 1)[1] not in text
+    answered, cancelled = json.loads(text)["observations"]
+    assert (answered["activity_id"], answered["observer_email"], answered["situation_note"], answered["status"]) == (
+        org["draft"].id, "ola.observer@nhs.net", "A family meeting.", "answered")
+    feedback = answered["feedback"]
+    # JSON carries the observer's words exactly as typed, quoted as every other text in this file.
+    assert feedback["what_went_well"] == words and '\\"quoted\\"' in text
+    assert (feedback["observer_name"], feedback["observer_role"], feedback["what_to_try_next_time"]) == (
+        "Dr Ola Observer", "Consultant", "Check what they already know.")
+    assert [(b["code"], b["seen"], b["comment"]) for b in feedback["behaviours"]] == [
+        (org["behaviours"][0].code, "Consistent", "Eye contact."), (org["behaviours"][1].code, "Not seen", None)]
+    assert (cancelled["observer_name"], cancelled["status"], cancelled["feedback"]) == ("Nia Nurse", "cancelled", None)
