@@ -525,3 +525,25 @@ def test_every_view_and_submission_is_audited_without_the_observers_words(app, c
     assert events[-1].actor_id == org["manager"].id
     trail = " ".join(str(e.detail) for e in events)
     assert "Private praise words" not in trail and "ola.observer@nhs.net" not in trail and "Dr Ola" not in trail
+
+
+def test_the_author_may_untick_what_the_observer_saw_and_submit_with_the_feedback(
+        app, client, sign_in, post_form, org, ref):
+    from tests.web.portfolio.builders import activity_form
+
+    link = asked_link(client, sign_in, post_form, org)
+    observer = app.test_client()
+    token = csrf_token_from(observer.get(link).get_data(as_text=True))
+    observer.post(link, data={**answer_data(org["behaviours"][:2]), "csrf_token": token})
+    draft = org["draft"]
+    db.session.refresh(draft)
+    assert {b.id for b in org["behaviours"][:2]} <= {b.id for b in draft.behaviours}  # ticked for them
+    kept = org["behaviours"][0]
+    sign_in("staff@example.org", PASSWORD)
+    sent = post_form(f"/activities/{draft.id}/edit", activity_form(
+        ref, on=draft.occurred_on, title=draft.title, type_id=str(draft.type_id), behaviour_ids=[str(kept.id)]))
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    db.session.refresh(draft)
+    assert [b.id for b in draft.behaviours] == [kept.id] and draft.status == ActivityStatus.SUBMITTED
+    page = client.get(f"/activities/{draft.id}").get_data(as_text=True)
+    assert "Observed practice feedback" in page and "You sat down and paused." in page
