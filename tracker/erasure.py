@@ -3,8 +3,9 @@
 The person's row stays, anonymous ("Erased person": no name, e-mail address, employee number,
 job title or password, no roles or scopes, never in post in an open year), because closed years
 must read the same for ever (README "History that never changes"). In a closed year their
-activities stay as anonymous counts: date, type, course, duration, behaviours and the sign-off,
-with no title, reflection, feedback or evidence. Everything in the open years (activities,
+activities stay as anonymous counts: date, type, course, duration, behaviours, the sign-off and
+whether an observer answered about it (Activity.observed), with no title, reflection, feedback,
+observers' feedback or evidence. Everything in the open years (activities,
 exemptions, time in post) and every evidence file is removed. The audit trail keeps its rows, which
 then read "Erased person" (tracker.audit.forget_subject).
 
@@ -73,7 +74,8 @@ def _remove_activities(person: Person, opening: date) -> Erased:
     owned = select(Activity.id).where(Activity.owner_id == person.id)
     files = list(db.session.scalars(select(EvidenceFile.stored_name).where(EvidenceFile.activity_id.in_(owned))))
     db.session.execute(delete(EvidenceFile).where(EvidenceFile.activity_id.in_(owned)))
-    # Observers' feedback is about the person and names the observer: it goes with every activity, kept or not.
+    # Observers' feedback is about the person and names the observer: it goes with every activity, kept or not
+    # (a kept activity's `observed` stays, so the closed year's count of observed practice does not change).
     requests = select(ObservationRequest.id).where(ObservationRequest.activity_id.in_(owned))
     db.session.execute(delete(ObservedBehaviour).where(ObservedBehaviour.request_id.in_(requests)))
     db.session.execute(delete(ObservationRequest).where(ObservationRequest.activity_id.in_(owned)))

@@ -114,7 +114,7 @@ def figures_of(year: AppraisalYear) -> dict:
     for manager in managers:
         board = team_dashboard.build(manager, Filters(year=year, today=TODAY), TODAY, TARGET)
         out[f"dashboard {manager.id}"] = _plain({k: getattr(board, k) for k in
-                                                 ("tally", "ranked", "people_total", "coverage", "months")})
+                                                 ("tally", "ranked", "people_total", "coverage", "months", "observed")})
         out[f"dashboard {manager.id}"]["people"] = _plain([
             row for page in range(1, board.pages + 1)
             for row in team_dashboard.build(manager, Filters(year=year, today=TODAY), TODAY, TARGET, page=page).people])

@@ -528,3 +528,47 @@ def test_notification_settings_arrive_beside_the_people_already_there(empty_data
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_activities_gain_observed_from_their_answered_requests_after_0032(empty_database_url):
+    """0032 marks an activity observed when a request about it was answered, and no other; going
+    back removes only the column."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0030")
+        now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                              "true, 't', :now)"), dict(now=now))
+            conn.execute(text("INSERT INTO activity_type (id, code, label, experiential, description, position) "
+                              "VALUES (1, 'obs', 'Observed', true, '', 0)"))
+            for activity_id, status in ((1, "answered"), (2, "sent"), (3, "cancelled"), (4, None)):
+                conn.execute(text("INSERT INTO activity (id, owner_id, occurred_on, title, type_id, duration_minutes, "
+                                  "reflection, manager_may_read, status, created_at, updated_at) VALUES (:id, 1, "
+                                  "'2026-01-04', 'Talk', 1, 30, '{}', false, 'signed_off', :now, :now)"),
+                             dict(id=activity_id, now=now))
+                if status:
+                    conn.execute(text("INSERT INTO observation_request (activity_id, requester_id, observer_name, "
+                                      "observer_email, situation_note, token_hash, status, created_at, expires_at) "
+                                      "VALUES (:id, 1, 'Obi', 'obi@nhs.net', '', :hash, :status, :now, :now)"),
+                                 dict(id=activity_id, hash=f"h{activity_id}", status=status, now=now))
+        upgrade(directory=MIGRATIONS, revision="0032")
+        with db.engine.connect() as conn:
+            observed = conn.execute(text("SELECT id, observed FROM activity ORDER BY id")).all()
+        assert [(i, bool(o)) for i, o in observed] == [(1, True), (2, False), (3, False), (4, False)]
+        downgrade(directory=MIGRATIONS, revision="0030")
+        assert "observed" not in {c["name"] for c in inspect(db.engine).get_columns("activity")}
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM observation_request")).scalar() == 3
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -421,3 +421,129 @@ def test_the_activity_page_runs_as_many_queries_for_three_observations_as_for_on
         assert page.count("From Observer") == how_many
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+def test_download_your_data_holds_the_requests_made_and_the_feedback_received(app, client, sign_in, post_form, org):
+    import json
+
+    words = '=HYPERLINK("http://x.example","Calm") <script>alert(1)</script> and "quoted"'
+    link = asked_link(client, sign_in, post_form, org)
+    observer = app.test_client()
+    token = csrf_token_from(observer.get(link).get_data(as_text=True))
+    seen = answer_data(org["behaviours"][:2], went_well=words, **{f"comment_{org['behaviours'][0].id}": "Eye contact."})
+    observer.post(link, data={**seen, f"seen_{org['behaviours'][1].id}": "not_seen", "csrf_token": token})
+    sign_in("staff@example.org", PASSWORD)
+    ask(client, post_form, org["draft"], org["behaviours"][:1], observer_name="Nia Nurse",
+        observer_email="nia@nhs.net", situation_note="")
+    second = db.session.scalar(select(ObservationRequest).where(ObservationRequest.observer_name == "Nia Nurse"))
+    post_form(f"/observations/{second.id}/cancel")
+    sign_out(client)
+    sign_in("other@example.org", PASSWORD)  # another person's request is not in staff@'s data
+    ask(client, post_form, org["others"], org["behaviours"][:1], observer_name="Zed Zebedee")
+    sign_out(client)
+
+    sign_in("staff@example.org", PASSWORD)
+    response = client.get("/portfolio/my-data.json")
+    assert response.mimetype == "application/json" and response.headers["Content-Disposition"].startswith("attachment;")
+    text = response.get_data(as_text=True)
+    assert "Zed Zebedee" not in text and link.rsplit("/", 1)[1] not in text
+    answered, cancelled = json.loads(text)["observations"]
+    assert (answered["activity_id"], answered["observer_email"], answered["situation_note"], answered["status"]) == (
+        org["draft"].id, "ola.observer@nhs.net", "A family meeting.", "answered")
+    feedback = answered["feedback"]
+    # JSON carries the observer's words exactly as typed, quoted as every other text in this file.
+    assert feedback["what_went_well"] == words and '\\"quoted\\"' in text
+    assert (feedback["observer_name"], feedback["observer_role"], feedback["what_to_try_next_time"]) == (
+        "Dr Ola Observer", "Consultant", "Check what they already know.")
+    assert [(b["code"], b["seen"], b["comment"]) for b in feedback["behaviours"]] == [
+        (org["behaviours"][0].code, "Consistent", "Eye contact."), (org["behaviours"][1].code, "Not seen", None)]
+    assert (cancelled["observer_name"], cancelled["status"], cancelled["feedback"]) == ("Nia Nurse", "cancelled", None)
+
+
+@pytest.mark.parametrize("state", ["answered", "cancelled", "expired"])
+def test_an_answered_cancelled_or_expired_request_cannot_be_reminded_or_cancelled(
+        app, client, sign_in, post_form, org, clock, state):
+    from tracker.models import ObservationStatus
+
+    asked_link(client, sign_in, post_form, org)
+    request = db.session.scalar(select(ObservationRequest))
+    if state == "expired":
+        clock.advance(links.LINK_VALID_FOR)
+    else:
+        request.status = ObservationStatus(state)
+        db.session.commit()
+    before = set(db.session.scalars(select(AuditEvent.id)))
+    sign_in("staff@example.org", PASSWORD)
+    page = f"/activities/{org['draft'].id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "Remind once" not in html and f"/observations/{request.id}/cancel" not in html  # not offered
+    reminded = post_form(f"/observations/{request.id}/remind", token_from=page)
+    assert reminded.status_code == 302 and not LINK_RE.search(reminded.get_data(as_text=True))
+    if state != "expired":  # an expired request may still be cancelled: it only tidies the list
+        assert post_form(f"/observations/{request.id}/cancel").status_code == 302
+        db.session.refresh(request)
+        assert request.status.value == state
+    db.session.refresh(request)
+    assert not request.reminded
+    assert not [a for a in db.session.scalars(select(AuditEvent.action).where(AuditEvent.id.not_in(before)))
+                if a in ("observation.reminded", "observation.cancelled")]
+
+
+def test_every_view_and_submission_is_audited_without_the_observers_words(app, client, sign_in, post_form, org):
+    link = asked_link(client, sign_in, post_form, org)
+    observer = app.test_client()
+    observer.get(link)
+    token = csrf_token_from(observer.get(link).get_data(as_text=True))  # opened twice: two entries
+    sign_in("staff@example.org", PASSWORD)
+    assert "Opened" in client.get(f"/activities/{org['draft'].id}").get_data(as_text=True)
+    request = db.session.scalar(select(ObservationRequest))
+    post_form(f"/observations/{request.id}/remind", token_from=f"/activities/{org['draft'].id}")
+    sign_out(client)
+    db.session.refresh(request)
+    assert request.reminded
+    # The observer answers with the reminder's link, as e-mailed.
+    from tracker.models import Notification
+
+    mailed = db.session.scalars(select(Notification).where(Notification.kind == "observation_reminder")).one()
+    new_link = mailed.fields["link"].removeprefix("http://localhost")
+    token = csrf_token_from(observer.get(new_link).get_data(as_text=True))
+    observer.post(new_link, data={**answer_data(org["behaviours"][:2], went_well="Private praise words"),
+                                  "csrf_token": token})
+    sign_in("staff@example.org", PASSWORD)
+    client.get(f"/activities/{org['draft'].id}")  # the author reading their own feedback: nothing to audit
+    sign_out(client)
+    org["draft"].status = ActivityStatus.SUBMITTED
+    db.session.commit()
+    sign_in("manager@example.org", PASSWORD)
+    client.get(f"/team/activities/{org['draft'].id}")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.startswith("observation."))
+                                .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == [
+        "observation.requested", "observation.link_opened", "observation.link_opened", "observation.reminded",
+        "observation.link_opened", "observation.answered", "observation.feedback_viewed"]
+    assert all(e.activity_id == org["draft"].id for e in events)
+    assert events[-1].actor_id == org["manager"].id
+    trail = " ".join(str(e.detail) for e in events)
+    assert "Private praise words" not in trail and "ola.observer@nhs.net" not in trail and "Dr Ola" not in trail
+
+
+def test_the_author_may_untick_what_the_observer_saw_and_submit_with_the_feedback(
+        app, client, sign_in, post_form, org, ref):
+    from tests.web.portfolio.builders import activity_form
+
+    link = asked_link(client, sign_in, post_form, org)
+    observer = app.test_client()
+    token = csrf_token_from(observer.get(link).get_data(as_text=True))
+    observer.post(link, data={**answer_data(org["behaviours"][:2]), "csrf_token": token})
+    draft = org["draft"]
+    db.session.refresh(draft)
+    assert {b.id for b in org["behaviours"][:2]} <= {b.id for b in draft.behaviours}  # ticked for them
+    kept = org["behaviours"][0]
+    sign_in("staff@example.org", PASSWORD)
+    sent = post_form(f"/activities/{draft.id}/edit", activity_form(
+        ref, on=draft.occurred_on, title=draft.title, type_id=str(draft.type_id), behaviour_ids=[str(kept.id)]))
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    db.session.refresh(draft)
+    assert [b.id for b in draft.behaviours] == [kept.id] and draft.status == ActivityStatus.SUBMITTED
+    page = client.get(f"/activities/{draft.id}").get_data(as_text=True)
+    assert "Observed practice feedback" in page and "You sat down and paused." in page

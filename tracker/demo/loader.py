@@ -3,7 +3,7 @@
 Ids are assigned before insert (from the current maximum), so rows can refer to each other
 and 20,000 staff over three years load in a minute or two on SQLite and PostgreSQL alike.
 Every random choice comes from one `random.Random(seed)`, drawn in a fixed order: the
-organisation, then exemptions, then activities, person by person.
+organisation, then exemptions, then activities, person by person, then history, then observations.
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from tracker.models import (
     Activity,
     Exemption,
     ManagerScope,
+    ObservationRequest,
+    ObservedBehaviour,
     OrganisationUnit,
     Person,
     PersonRole,
@@ -37,6 +39,7 @@ from tracker.reference import load_reference_data
 
 from .activities import ActivityWriter
 from .exemptions import exemption_rows
+from .observations import OBSERVED_TYPE, ObservationWriter, when_now
 from .organisation import Organisation
 from .plans import Planner
 from .reference import read_reference
@@ -90,6 +93,9 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
     activities = ActivityWriter(rng, reference, planner, years, today, next_activity_id)
     activities.write_all(organisation.members)
     history = build_history(rng, organisation, years, today)
+    observations = ObservationWriter(rng, organisation, reference.type_ids.get(OBSERVED_TYPE), today, when_now(today),
+                                     next_request_id=_next_id(ObservationRequest))
+    observations.write_all(activities.activities, activities.links)
     writer.write(UnitClosure, history.closure)
     writer.write(UnitPeriod, history.unit_periods)
     writer.write(Person, organisation.people)
@@ -99,6 +105,8 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
     writer.write(ManagerScope, organisation.scopes)
     writer.write(Activity, activities.activities)
     writer.write(activity_behaviour, activities.links)
+    writer.write(ObservationRequest, observations.requests)
+    writer.write(ObservedBehaviour, observations.observed)
     writer.write(Exemption, exemptions)
     _earlier_rules(years)
     _reset_sequences()
@@ -153,7 +161,7 @@ def _reset_sequences() -> None:
     """Explicit ids leave PostgreSQL's sequences behind; move them on so later inserts work."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for table in ("organisation_unit", "person", "activity", "exemption"):
+    for table in ("organisation_unit", "person", "activity", "exemption", "observation_request"):
         db.session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"

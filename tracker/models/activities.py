@@ -111,6 +111,9 @@ class Activity(db.Model):
     # One entry per prompt of the chosen model, e.g. {"what": "...", "so_what": "..."}.
     reflection: Mapped[dict] = mapped_column(JSON, default=dict)
     manager_may_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An observer answered a request about it. Kept apart from the requests so that a closed year's
+    # count of observed practice stands when erasure removes the feedback (tracker.erasure).
+    observed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     status: Mapped[ActivityStatus] = mapped_column(
         enum_column_type(ActivityStatus, 20), default=ActivityStatus.DRAFT, index=True
     )

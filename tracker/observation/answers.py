@@ -78,6 +78,7 @@ def answer(token: str, given: Answer) -> ObservationRequest:
     if kept.rowcount != 1:
         raise Refused(UNUSABLE)
     request.status, request.answered_at = ObservationStatus.ANSWERED, moment
+    request.activity.observed = True  # what the counts read (tracker.observation.counts)
     _tick_seen_behaviours(request)
     record(None, "observation.answered", person=request.requester_id, activity=request.activity_id,
            request=request.id)

@@ -2,18 +2,19 @@
 activity for its author and decider, and out of every organisation report and export)."""
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, select
 
 from tracker.appraisal_year import AppraisalYear
 from tracker.counting import counted_in_year
 from tracker.extensions import db
-from tracker.models import Activity, ActivityStatus, ObservationRequest, ObservationStatus
+from tracker.models import Activity, ActivityStatus
 
 
 def answered_observation():
-    """SQL: the activity carries an answered observation."""
-    return exists().where(ObservationRequest.activity_id == Activity.id,
-                          ObservationRequest.status == ObservationStatus.ANSWERED)
+    """SQL: an observer answered a request about the activity. Read from the activity, not its
+    requests: erasure removes the feedback but keeps a closed year's activities, and this fact with
+    them, so that year's count reads the same for ever."""
+    return Activity.observed.is_(True)
 
 
 def signed_off_observed(people: Select, year: AppraisalYear) -> int:

@@ -15,6 +15,7 @@ from tracker.counting import exemption_in_force, live_in_year
 from tracker.durations import duration_text, hours_text, more_text
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent, Behaviour, Exemption, Notice, Person
+from tracker.observation.own_data import requests_made as observations_requested
 from tracker.organisation import organisation_name
 from tracker.plurals import noun
 from tracker.portfolio import suggestions as suggestion_rules
@@ -293,6 +294,8 @@ def export_data(person: Person, when: datetime) -> dict:
             {"sent_on": _iso(n.sent_on), "message": n.message, "dismissed_at": _iso(n.dismissed_at)}
             for n in notices
         ],
+        # Observers asked to watch them, and what each one answered.
+        "observations": observations_requested(person),
         "audit_trail": [
             {"at": _iso(event.occurred_at), "action": event.action, "by": actor_name,
              "about_you": event.about_subject_id == subject, "activity_id": event.activity_id}
