@@ -123,4 +123,7 @@ def check_fields(kind: str, fields: dict) -> None:
 
 def message(kind: str, fields: dict) -> Message:
     template = KINDS[kind]
-    return Message(template.subject.format(**fields), template.body.format(**fields) + _SIGN_OFF)
+    # A name typed or imported with a line break would break the Subject header (the mail library
+    # refuses it, and the message could never be sent): the subject reads it on one line.
+    one_line = {name: " ".join(str(value).split()) for name, value in fields.items()}
+    return Message(template.subject.format(**one_line), template.body.format(**fields) + _SIGN_OFF)

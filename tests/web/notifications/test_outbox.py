@@ -152,3 +152,16 @@ def test_erasing_a_person_removes_their_messages_and_address_from_the_outbox(nur
     erasure.erase(None, nurse, today)
     db.session.commit()
     assert rows() == []
+
+
+def test_a_name_with_a_line_break_is_sent_with_the_subject_on_one_line(nurse, smtp):
+    """A requester's name imported with a line break goes into an observer's subject: it is read on
+    one line there (a line break in a header would be refused, and the message never sent)."""
+    outbox.queue(messages.OBSERVATION_REQUEST, "obi@nhs.net", key="observation_request:1",
+                 name="Obi", requester="Nia\r\nBcc: someone@example.org", link="https://t.test/o/x",
+                 valid_until="14 December 2026")
+    db.session.commit()
+    assert sender.drain() == {"sent": 1}
+    [mail] = smtp.messages
+    assert mail["Subject"] == "Nia Bcc: someone@example.org has asked you to observe them"
+    assert mail["Bcc"] is None and mail["To"] == "obi@nhs.net"
