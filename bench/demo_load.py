@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/demo_load.py [--staff 20000] [--years 3] [--database sqlite|postgres|both]
 
-Each run starts from a brand-new empty database: a SQLite file under /tmp, and the PostgreSQL
+Each run starts from a brand-new empty database: a SQLite file under /tmp (or BENCH_SQLITE_PATH), and the PostgreSQL
 database named by BENCH_DATABASE_URL (default postgresql+psycopg://postgres:postgres@127.0.0.1:5432/bench),
 whose tables are all dropped first. The schema comes from the migrations (as `flask db upgrade`).
 """
@@ -31,7 +31,7 @@ from tracker.demo import load_demo  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/bench"
-SQLITE_PATH = Path(tempfile.gettempdir()) / "tracker-bench-demo.db"
+SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH") or Path(tempfile.gettempdir()) / "tracker-bench-demo.db")
 MIGRATIONS = ROOT / "migrations"
 
 
