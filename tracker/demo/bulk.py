@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from operator import itemgetter
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, Table
 
 from tracker.extensions import db
 
@@ -43,8 +43,9 @@ class BulkWriter:
     def _copy(self, table: Table, names: list[str], rows: list[dict]) -> None:
         from psycopg.types.json import Json
 
-        # psycopg adapts dates, times, booleans and str-valued enums itself; JSON needs its wrapper.
-        json_columns = {name for name in names if table.c[name].type._type_affinity.__name__ == "JSON"}
+        # psycopg adapts dates, times and booleans itself, and our enums as the str they subclass (their
+        # values; the CHECK constraints would refuse anything else); JSON needs its wrapper.
+        json_columns = {name for name in names if isinstance(table.c[name].type, JSON)}
         columns = ", ".join(f'"{name}"' for name in names)
         with self._driver.cursor() as cursor:
             with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
@@ -57,6 +58,7 @@ class BulkWriter:
                         copy.write_row([row[n] for n in names])
 
     def _executemany(self, table: Table, names: list[str], rows: list[dict]) -> None:
+        # The processors SQLAlchemy itself applies (dates as its text format, enums as values, JSON).
         processors = [table.c[name].type._cached_bind_processor(self._dialect) for name in names]
         processed = [(i, p) for i, p in enumerate(processors) if p is not None]
         values_of = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
