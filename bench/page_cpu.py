@@ -43,7 +43,7 @@ PASSWORD = "demo-pass-2026"
 
 
 class FormFields(HTMLParser):
-    """The fields a browser would send from the first form with a `title` field: what it shows filled in."""
+    """The fields a browser would send from the page's file-upload form (the activity form): what it shows."""
 
     def __init__(self):
         super().__init__()
@@ -54,7 +54,7 @@ class FormFields(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and a.get("method", "").lower() == "post" and not self.fields:
+        if tag == "form" and a.get("enctype") == "multipart/form-data":
             self._in_form = True
         if not self._in_form or "name" not in a and tag not in ("option",):
             return
