@@ -5,6 +5,7 @@ import os
 import re
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -570,5 +571,79 @@ def test_activities_gain_observed_from_their_answered_requests_after_0032(empty_
         assert "observed" not in {c["name"] for c in inspect(db.engine).get_columns("activity")}
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM observation_request")).scalar() == 3
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()
+
+
+def test_enum_columns_refuse_strays_after_0034_upgrades_a_database_holding_rows(empty_database_url):
+    """0034 adds a CHECK to every enum column of a database holding rows: the rows stay, a value
+    no enum has is refused afterwards, and going back removes only the new checks."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    now = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    stray_status = ("UPDATE activity SET status = 'approved' WHERE id = 1", {})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0032")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                              "true, 't', :now)"), dict(now=now))
+            conn.execute(text("INSERT INTO person_role (person_id, role) VALUES (1, 'manager')"))
+            conn.execute(text("INSERT INTO activity_type (id, code, label, experiential, description, position) "
+                              "VALUES (1, 'obs', 'Observed', true, '', 0)"))
+            conn.execute(text("INSERT INTO activity (id, owner_id, occurred_on, title, type_id, duration_minutes, "
+                              "reflection, reflection_model, manager_may_read, status, created_at, updated_at) VALUES "
+                              "(1, 1, '2026-01-04', 'Talk', 1, 30, '{}', NULL, false, 'submitted', :now, :now)"),
+                         dict(now=now))
+        upgrade(directory=MIGRATIONS, revision="0034")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT title, status FROM activity")).all() == [("Talk", "submitted")]
+            assert conn.execute(text("SELECT role FROM person_role")).all() == [("manager",)]
+        for statement in (stray_status[0], "UPDATE person SET staff_group = 'Wizards' WHERE id = 1",
+                          "UPDATE organisation_unit SET kind = 'ward' WHERE id = 1",
+                          "INSERT INTO person_role (person_id, role) VALUES (1, 'owner')"):
+            with pytest.raises(IntegrityError), db.engine.begin() as conn:
+                conn.execute(text(statement))
+        with db.engine.begin() as conn:  # the checks before 0034 still hold beside the new ones
+            with pytest.raises(IntegrityError), conn.begin_nested():
+                conn.execute(text("UPDATE person SET tier = 4 WHERE id = 1"))
+            conn.execute(text("UPDATE activity SET status = 'signed_off', reflection_model = 'gibbs' WHERE id = 1"))
+        downgrade(directory=MIGRATIONS, revision="0032")
+        with db.engine.begin() as conn:
+            conn.execute(text(stray_status[0]))
+            assert conn.execute(text("SELECT status FROM activity")).scalar() == "approved"
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()
+
+
+def test_upgrading_to_0034_names_a_stray_enum_value_instead_of_failing_half_way(empty_database_url):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0032")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'ward', :now)"),
+                         dict(now=datetime(2026, 1, 5, tzinfo=timezone.utc)))
+        alembic_config = app.extensions["migrate"].migrate.get_config(MIGRATIONS)
+        with pytest.raises(RuntimeError, match=re.escape("organisation_unit.kind holds values that are no member "
+                                                         "of its enum: ['ward']")):
+            command.upgrade(alembic_config, "0034")  # Flask-Migrate's upgrade would log it and exit
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT kind FROM organisation_unit")).scalar() == "ward"
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()

@@ -4,6 +4,7 @@ and the timestamps of its submission and decision.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from tracker.appraisal_year import AppraisalYear
@@ -34,12 +35,17 @@ class ActivityWriter:
         self.activities: list[dict] = []
         self.links: list[dict] = []
 
-    def write_all(self, members: list[StaffMember]) -> None:
-        for person in members:
-            plans = self.planner.plans_for(person)
-            for year in self.years:
-                for plan in plans.get(year, []):
-                    self._write(person, year, plan)
+    def write_in_batches(self, members: list[StaffMember], people_per_batch: int) -> Iterator[None]:
+        """Makes the rows of `people_per_batch` people at a time into `activities` and `links`,
+        yielding after each batch for the caller to write them (they are cleared before the next)."""
+        for start in range(0, len(members), people_per_batch):
+            self.activities, self.links = [], []
+            for person in members[start:start + people_per_batch]:
+                plans = self.planner.plans_for(person)
+                for year in self.years:
+                    for plan in plans.get(year, []):
+                        self._write(person, year, plan)
+            yield
 
     def _write(self, person: StaffMember, year: AppraisalYear, plan: PlannedActivity) -> None:
         rng = self.rng

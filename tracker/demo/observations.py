@@ -81,8 +81,13 @@ class ObservationWriter:
         self.requests: list[dict] = []
         self.observed: list[dict] = []
 
+    def observable(self, activities: list[dict]) -> list[dict]:
+        """The activities requests are drawn about: live ones of the observed-practice type."""
+        return [a for a in activities if a["type_id"] == self.type_id and a["deleted_at"] is None]
+
     def write_all(self, activities: list[dict], links: list[dict]) -> None:
-        observed = [a for a in activities if a["type_id"] == self.type_id and a["deleted_at"] is None]
+        """Requests about `activities` (marked observed when answered; the rest not observed)."""
+        observed = self.observable(activities)
         wanted = {a["id"] for a in observed}
         behaviours: dict[int, list[int]] = {}
         for link in links:

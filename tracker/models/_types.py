@@ -12,11 +12,11 @@ def utcnow() -> datetime:
 
 
 def enum_column_type(enum_cls: type[enum.Enum], length: int = 40) -> Enum:
-    """Store an enum's values as plain strings: portable, and migrations stay simple."""
+    """Store an enum's values as plain strings (portable, migrations stay simple), held to its members by a CHECK."""
     return Enum(
         enum_cls,
         native_enum=False,
-        create_constraint=False,
+        create_constraint=True,  # a CHECK (named ck_<table>_<enum>) refuses any other value
         length=length,
         values_callable=lambda members: [m.value for m in members],
     )

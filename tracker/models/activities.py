@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,7 +116,7 @@ class Activity(db.Model):
     # count of observed practice stands when erasure removes the feedback (tracker.erasure).
     observed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     status: Mapped[ActivityStatus] = mapped_column(
-        enum_column_type(ActivityStatus, 20), default=ActivityStatus.DRAFT, index=True
+        enum_column_type(ActivityStatus, 20), default=ActivityStatus.DRAFT
     )
     submitted_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
@@ -137,8 +138,14 @@ class Activity(db.Model):
         back_populates="activity", cascade="all, delete-orphan", order_by="EvidenceFile.id"
     )
 
+    # No index on status alone: without planner statistics PostgreSQL took "status = 'signed_off'"
+    # for a rare value and started the dashboards' plans from every signed-off activity; pages
+    # reach activities through their owners. Only the waiting ones are looked up by status.
     __table_args__ = (Index("ix_activity_owner_occurred", "owner_id", "occurred_on"),
-                      Index("ix_activity_owner_creation_key", "owner_id", "creation_key", unique=True))
+                      Index("ix_activity_owner_creation_key", "owner_id", "creation_key", unique=True),
+                      Index("ix_activity_submitted", "owner_id", "occurred_on",
+                            postgresql_where=text("status = 'submitted' AND deleted_at IS NULL"),
+                            sqlite_where=text("status = 'submitted' AND deleted_at IS NULL")))
 
     @property
     def hours(self) -> Decimal:

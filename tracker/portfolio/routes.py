@@ -32,7 +32,8 @@ from tracker.input_guard import record_id
 from tracker.models import ActivityStatus
 from tracker.models._types import utcnow
 from tracker.auth import security_events
-from tracker.portfolio import activities, evidence, form_choices, summaries, typed_copies, typed_copy_routes, virus_scan
+from tracker.portfolio import (activities, behaviour_fragments, evidence, form_choices, summaries, typed_copies,
+                               typed_copy_routes, virus_scan)
 from tracker.observation import pages as observation_pages
 from tracker.portfolio.activity_input import LONG_ACTIVITY_MINUTES, creation_key, typed_minutes
 from tracker.portfolio.behaviours import allowed_behaviours, group_by_subject
@@ -133,6 +134,7 @@ def _render_form(form, activity=None, *, first_subjects=(), status=200, state="f
         courses=form_choices.catalogue(activity),
         groups=groups,
         ticked=ticked,
+        behaviour_group=behaviour_fragments.behaviour_group,
         tier_codes={b.id for b in behaviours},
         models=MODELS,
         field_name=field_name,
