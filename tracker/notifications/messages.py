@@ -29,6 +29,7 @@ ACTIVITY_UNMANAGED = "activity_unmanaged"
 ACTIVITY_SIGNED_OFF = "activity_signed_off"
 ACTIVITY_RETURNED = "activity_returned"
 REMINDER = "reminder"
+EXPORT_READY = "export_ready"
 
 _SIGN_OFF = "\n\nThis e-mail was sent by the communication skills development tracker. Do not reply to it."
 
@@ -86,6 +87,11 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "Dear {name},\n\n{sender} has sent you a reminder: log and submit your communication-skills "
          "development for {year}. See what is left to do on My year (you will be asked to sign in):"
          "\n\n{link}", ("name", "sender", "year", "link")),
+    # Always sent. The link opens the list of the requester's prepared exports, after sign-in.
+    Kind(EXPORT_READY, "Your export is ready to download",
+         "Dear {name},\n\nThe file you asked for is ready: {export}. Download it here (you will be asked "
+         "to sign in; only you can download it):\n\n{link}\n\nIt will be removed on {available_until}.",
+         ("name", "export", "link", "available_until")),
 )}
 
 

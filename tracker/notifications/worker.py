@@ -15,6 +15,8 @@ from tracker.notifications import sender
 
 DRAIN = "tracker.notifications.drain_outbox"
 CLEAR_TOKENS = "tracker.notifications.clear_expired_links"
+BUILD_EXPORT = "tracker.reports.build_export"
+EXPIRE_EXPORTS = "tracker.reports.expire_exports"
 
 
 def init_app(app) -> Celery:
@@ -37,6 +39,7 @@ def init_app(app) -> Celery:
         beat_schedule={
             "drain the outbox": {"task": DRAIN, "schedule": timedelta(seconds=config["NOTIFICATIONS_DRAIN_SECONDS"])},
             "clear expired set-password links": {"task": CLEAR_TOKENS, "schedule": timedelta(hours=1)},
+            "remove prepared exports past their time": {"task": EXPIRE_EXPORTS, "schedule": timedelta(hours=1)},
         },
     )
     celery.set_default()
@@ -56,3 +59,18 @@ def clear_expired_links() -> int:
     result = db.session.execute(delete(SetPasswordLink).where(SetPasswordLink.expires_at < appraisal_year.now()))
     db.session.commit()
     return result.rowcount or 0
+
+
+@shared_task(name=BUILD_EXPORT)
+def build_export(export_id: int) -> str:
+    """Write a prepared export and queue its e-mail (tracker/reports/prepared.py)."""
+    from tracker.reports import prepared
+
+    return prepared.build(export_id)
+
+
+@shared_task(name=EXPIRE_EXPORTS)
+def expire_exports() -> int:
+    from tracker.reports import prepared
+
+    return prepared.expire()

@@ -274,6 +274,25 @@ EXPORTS: dict[str, Export] = {export.key: export for export in (
 )}
 
 
+def estimated_rows(key: str, *, scope: Callable, filters: Filters) -> int:
+    """About how many rows the export will hold, counted without building them: the people in
+    scope for the by-person export, their activities in the window for the activities export
+    (both at most a count over indexed columns). The other exports hold a row per behaviour, unit
+    or course: never long. Decides whether an export streams at once or is prepared by a worker."""
+    if key == "people":
+        roster = filters.roster_of()
+        people = filters.narrow(scope(roster), roster)
+        return db.session.scalar(select(func.count()).select_from(people.order_by(None).subquery())) or 0
+    if key == "activities":
+        owners = filters.people(scope).order_by(None).subquery("owners")
+        query = (select(func.count()).select_from(Activity).join(owners, owners.c.id == Activity.owner_id)
+                 .where(counted_in_year(filters.year) if filters.year else and_(live_activity(), out_of_drafts())))
+        if filters.activity_type is not None:
+            query = query.where(Activity.type_id == filters.activity_type.id)
+        return db.session.scalar(query) or 0
+    return 0
+
+
 @dataclass
 class Prepared:
     file_name: str
