@@ -193,3 +193,19 @@ def test_files_are_removed_after_seven_days(client, sign_in, post_form, org, wit
     assert export.status == EXPIRED and not file.exists()
     assert client.get(f"/reports/exports/{export.id}").status_code == 404
     assert "Removed" in client.get("/reports/exports").get_data(as_text=True)
+
+
+def test_the_prepared_file_holds_what_the_download_would_with_the_same_filters(client, sign_in, post_form, org,
+                                                                               without_broker, app, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_STREAM_MAX_ROWS", 0)
+    login(sign_in, "lead@example.org")
+    cancer = org["tree"]["cancer"].id
+    url = f"/reports/export/activities.csv?year=all&unit={cancer}"
+    ask_for_it(client, post_form, url)
+    export = db.session.scalar(select(PreparedExport))
+    assert export.status == READY and export.filters["unit"] == str(cancer) and export.rows > 0
+    monkeypatch.setitem(app.config, "EXPORT_STREAM_MAX_ROWS", 10_000)
+    streamed = client.get(url)
+    assert streamed.mimetype == "text/csv"
+    assert prepared.path_of(export).read_bytes() == streamed.data
+    assert export.file_name == streamed.headers["Content-Disposition"].split('filename="')[1].rstrip('"')

@@ -71,12 +71,14 @@ def request_export(requester: Person, key: str, fmt: str, filters: scope_filters
     """Record the request (not committed: the view commits, then calls start())."""
     if key not in exporting.EXPORTS or fmt not in FORMAT_WORDS:
         raise Refused("There is no such export.")
-    export = PreparedExport(requester_id=requester.id, kind=key, format=fmt, filters=filters.args(),
+    # Kept as the query string's text, so the worker parses them exactly as the report did.
+    arguments = {name: str(value) for name, value in filters.args().items()}
+    export = PreparedExport(requester_id=requester.id, kind=key, format=fmt, filters=arguments,
                             status=REQUESTED, estimated_rows=estimate, stored_name=secrets.token_hex(16),
                             created_at=appraisal_year.now())
     db.session.add(export)
     db.session.flush()
-    record(requester, "report.export_requested", export=key, format=fmt, filters=filters.args(),
+    record(requester, "report.export_requested", export=key, format=fmt, filters=arguments,
            prepared_export=export.id, estimated_rows=estimate)
     return export
 
