@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Callable, Iterable
 
 from flask import current_app
-from sqlalchemy import Select, and_, String, case, func, literal, select, type_coerce
+from sqlalchemy import Float, Select, and_, String, case, cast, func, literal, literal_column, select, type_coerce
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
@@ -174,9 +174,25 @@ def _behaviour_codes():
 
 # The activities export can run to millions of rows, so for CSV the database does the per-cell
 # work where it can: text is neutralised (the same rule as tracker.exports.neutralise) and the
-# status written as its label. Python is left with hours and the sign-off time.
-ACTIVITY_CSV_READY = frozenset({"person", "employee_number", "team", "activity_type", "course", "behaviour_codes",
-                                "activity_status", "decided_by"})
+# status written as its label, hours as _hours_number writes them (a whole number without a
+# decimal point), the sign-off time as "YYYY-MM-DD HH:MM" in UTC.
+ACTIVITY_CSV_READY = frozenset({"person", "employee_number", "team", "activity_type", "course", "duration_hours",
+                                "behaviour_codes", "activity_status", "decided_by", "decided_at"})
+
+
+def _hours_sql(minutes):
+    """_hours_number() by the database: whole hours as an integer, else rounded to 2 places."""
+    # 60.0 written as is: NUMERIC on PostgreSQL (round() takes no float there), REAL on SQLite.
+    hours = minutes.op("/")(literal_column("60.0"))
+    # As text: one CASE type would make PostgreSQL write whole hours as 1.0.
+    return case((minutes % 60 == 0, cast(minutes // 60, String)), else_=cast(cast(func.round(hours, 2), Float), String))
+
+
+def _minute_text_sql(moment):
+    """e.g. "2026-01-02 03:04", the wall-clock time in UTC, as exports._csv_datetime writes it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", moment), "YYYY-MM-DD HH24:MI")
+    return func.substr(moment, 1, 16)  # SQLite keeps it as UTC text
 
 
 def activities_query(people: Select, filters: Filters, for_csv: bool = False) -> Select:
@@ -191,15 +207,17 @@ def activities_query(people: Select, filters: Filters, for_csv: bool = False) ->
     # export's column kinds format either form the same way.
     raw = lambda column: type_coerce(column, String)  # noqa: E731
     text = exports.neutralised_sql if for_csv else (lambda column: column)
-    status = raw(Activity.status)
+    status, hours = raw(Activity.status), Activity.duration_minutes
+    decided_at = raw(case((signed, Activity.decided_at), else_=None))
     if for_csv:
         status = case({s.value: s.label for s in ActivityStatus}, value=status, else_=status)
+        hours = _hours_sql(Activity.duration_minutes)
+        decided_at = case((signed, _minute_text_sql(Activity.decided_at)), else_=None)
     query = (
         select(
             Activity.id, text(Person.name), text(Person.employee_number), text(team.c.name),
-            raw(Activity.occurred_on), text(ActivityType.label), text(Course.title), Activity.duration_minutes,
-            text(codes.c.codes), status, text(case((signed, decider.c.name), else_=None)),
-            raw(case((signed, Activity.decided_at), else_=None)),
+            raw(Activity.occurred_on), text(ActivityType.label), text(Course.title), hours,
+            text(codes.c.codes), status, text(case((signed, decider.c.name), else_=None)), decided_at,
         )
         .join(owners, owners.c.id == Activity.owner_id)
         .join(Person, Person.id == Activity.owner_id)
