@@ -66,14 +66,14 @@ def ask_for_it(client, post_form, url=ALL_YEARS_XLSX):
     html = offered.get_data(as_text=True)
     assert "Prepare the file and e-mail me when it is ready" in html
     fields = dict(re.findall(r'<input[^>]*name="(key|fmt|filters)"[^>]*value="([^"]*)"', html))
-    return post_form("/reports/exports", {k: v.replace("&amp;", "&") for k, v in fields.items()}, token_from=url)
+    return post_form("/reports/prepared-files", {k: v.replace("&amp;", "&") for k, v in fields.items()}, token_from=url)
 
 
 def test_a_long_export_is_prepared_mailed_and_downloaded_by_its_requester(client, sign_in, post_form, org,
                                                                          without_broker, smtp):
     login(sign_in, "lead@example.org")
     answer = ask_for_it(client, post_form)
-    assert answer.status_code == 302 and answer.location.endswith("/reports/exports")
+    assert answer.status_code == 302 and answer.location.endswith("/reports/prepared-files")
 
     export = db.session.scalar(select(PreparedExport))
     assert (export.requester_id, export.kind, export.format, export.status) == (org["lead_id"], "activities", "xlsx",
@@ -87,11 +87,11 @@ def test_a_long_export_is_prepared_mailed_and_downloaded_by_its_requester(client
     [mail] = smtp.messages
     assert mail["To"] == "lead@example.org" and mail["Subject"] == "Your export is ready to download"
     assert "Activities, all years (Excel)" in mail.get_content()
-    assert "/reports/exports\r\n" in mail.get_content()
+    assert "/reports/prepared-files\r\n" in mail.get_content()
 
-    page = client.get("/reports/exports").get_data(as_text=True)
-    assert "Ready" in page and f"/reports/exports/{export.id}" in page
-    download = client.get(f"/reports/exports/{export.id}")
+    page = client.get("/reports/prepared-files").get_data(as_text=True)
+    assert "Ready" in page and f"/reports/prepared-files/{export.id}/download" in page
+    download = client.get(f"/reports/prepared-files/{export.id}/download")
     assert download.status_code == 200 and download.data == file.read_bytes()
     assert download.headers["Content-Disposition"].startswith("attachment")
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == org["lead_id"],
@@ -108,8 +108,8 @@ def test_nobody_else_may_download_it_not_even_another_education_lead(client, sig
     for email in ("lead2@example.org", "admin@example.org"):
         post_form("/sign-out", {}, token_from="/")
         login(sign_in, email)
-        assert client.get(f"/reports/exports/{export.id}").status_code == 404, email
-        assert f"/reports/exports/{export.id}" not in client.get("/reports/exports").get_data(as_text=True)
+        assert client.get(f"/reports/prepared-files/{export.id}/download").status_code == 404, email
+        assert f"/reports/prepared-files/{export.id}/download" not in client.get("/reports/prepared-files").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "report.prepared_downloaded")) == 0
 
@@ -120,8 +120,8 @@ def test_a_manager_may_neither_ask_nor_download(client, sign_in, post_form, org,
     export = db.session.scalar(select(PreparedExport))
     post_form("/sign-out", {}, token_from="/")
     login(sign_in, "boss@example.org")
-    assert client.get(f"/reports/exports/{export.id}").status_code == 403
-    refused = post_form("/reports/exports", {"key": "activities", "fmt": "xlsx", "filters": "year=all"},
+    assert client.get(f"/reports/prepared-files/{export.id}/download").status_code == 403
+    refused = post_form("/reports/prepared-files", {"key": "activities", "fmt": "xlsx", "filters": "year=all"},
                         token_from="/")
     assert refused.status_code == 403
     assert db.session.scalar(select(func.count()).select_from(PreparedExport)) == 1
@@ -132,7 +132,7 @@ def test_a_request_naming_no_export_or_bad_filters_is_refused(client, sign_in, p
     for fields in ({"key": "reflections", "fmt": "csv", "filters": "year=all"},
                    {"key": "activities", "fmt": "pdf", "filters": "year=all"},
                    {"key": "activities", "fmt": "csv", "filters": "year=1066"}):
-        assert post_form("/reports/exports", fields).status_code == 400, fields
+        assert post_form("/reports/prepared-files", fields).status_code == 400, fields
     assert db.session.scalar(select(func.count()).select_from(PreparedExport)) == 0
 
 
@@ -152,8 +152,8 @@ def test_with_a_broker_the_request_waits_for_a_worker_and_shows_it_being_prepare
     ask_for_it(client, post_form)
     export = db.session.scalar(select(PreparedExport))
     assert export.status == REQUESTED
-    assert "Being prepared" in client.get("/reports/exports").get_data(as_text=True)
-    assert client.get(f"/reports/exports/{export.id}").status_code == 404  # nothing to download yet
+    assert "Being prepared" in client.get("/reports/prepared-files").get_data(as_text=True)
+    assert client.get(f"/reports/prepared-files/{export.id}/download").status_code == 404  # nothing to download yet
 
     from tracker.notifications import worker
 
@@ -162,7 +162,7 @@ def test_with_a_broker_the_request_waits_for_a_worker_and_shows_it_being_prepare
     mail = db.session.scalar(select(Notification).where(Notification.kind == "export_ready"))
     # Queued with the change that made the file ready (the memory broker sends nothing).
     assert (mail.person_id, mail.status, mail.created_at) == (org["lead_id"], "queued", export.ready_at)
-    assert mail.fields["link"].endswith("/reports/exports")  # PUBLIC_BASE_URL's, outside a request
+    assert mail.fields["link"].endswith("/reports/prepared-files")  # PUBLIC_BASE_URL's, outside a request
     assert mail.fields["export"] == "Activities, all years (Excel)"
     assert worker.build_export.run(export.id) == READY  # a second delivery of the task does nothing
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
@@ -191,8 +191,8 @@ def test_files_are_removed_after_seven_days(client, sign_in, post_form, org, wit
     assert prepared.expire() == 1
     db.session.refresh(export)
     assert export.status == EXPIRED and not file.exists()
-    assert client.get(f"/reports/exports/{export.id}").status_code == 404
-    assert "Removed" in client.get("/reports/exports").get_data(as_text=True)
+    assert client.get(f"/reports/prepared-files/{export.id}/download").status_code == 404
+    assert "Removed" in client.get("/reports/prepared-files").get_data(as_text=True)
 
 
 def test_the_prepared_file_holds_what_the_download_would_with_the_same_filters(client, sign_in, post_form, org,

@@ -29,7 +29,7 @@ def offer(key: str, fmt: str, filters, estimate: int):
                            title=exporting.EXPORTS[key].title, fmt=prepared.FORMAT_WORDS[fmt])
 
 
-@bp.route("/exports", methods=["GET", "POST"])
+@bp.route("/prepared-files", methods=["GET", "POST"])
 def prepared_exports():
     form = PrepareExportForm()
     if request.method == "POST":
@@ -55,7 +55,7 @@ def prepared_exports():
                            moment=sessions.moment_words)
 
 
-@bp.route("/exports/<int:export_id>")
+@bp.route("/prepared-files/<int:export_id>/download")
 def prepared_download(export_id: int):
     export = access.own_prepared_export_for(current_user, export_id, PreparedExport.status == READY)
     path = prepared.path_of(export)
