@@ -209,3 +209,16 @@ def test_the_prepared_file_holds_what_the_download_would_with_the_same_filters(c
     assert streamed.mimetype == "text/csv"
     assert prepared.path_of(export).read_bytes() == streamed.data
     assert export.file_name == streamed.headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+
+
+def test_while_it_is_being_prepared_the_page_shows_the_rows_written_so_far(client, sign_in, post_form, org):
+    login(sign_in, "lead@example.org")
+    ask_for_it(client, post_form)  # the in-memory broker: nobody builds it yet
+    export = db.session.scalar(select(PreparedExport))
+    export.estimated_rows = 12_000
+    db.session.commit()
+    prepared.folder().mkdir(parents=True, exist_ok=True)
+    noted = prepared._Progress(prepared.folder() / f"{export.stored_name}.rows")
+    for _ in range(7):
+        noted(1000)  # as RowCounter reports a thousand rows at a time
+    assert "5,000 of about 12,000 rows written" in client.get("/reports/prepared-files").get_data(as_text=True)
