@@ -44,7 +44,8 @@ def _flag_env(name: str, default: bool) -> bool:
 NOTIFICATION_KINDS = ("password_reset", "set_password_link", "account_locked", "password_changed",
                       "second_factor_changed", "observation_request", "observation_reminder",
                       "activity_submitted", "activity_unmanaged", "activity_signed_off", "activity_returned", "reminder",
-                      "submissions_digest", "year_end_reminder", "weekly_digest")
+                      "submissions_digest", "year_end_reminder", "weekly_digest",
+                      "export_ready")
 
 
 def _notify_templates() -> dict[str, str]:
@@ -150,6 +151,10 @@ class Config:
     # An organisation that holds the Frutiger licence puts the files in tracker/static/fonts/.
     NHS_FONT_SELF_HOSTED = os.environ.get("NHS_FONT_SELF_HOSTED", "").lower() in {"1", "true", "yes"}
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    # An export estimated to hold more rows than this is prepared by a worker and e-mailed, not
+    # streamed at once; a prepared file is kept this many days (README, "Prepared exports").
+    EXPORT_STREAM_MAX_ROWS = _int_env("EXPORT_STREAM_MAX_ROWS", 100_000, 0, 100_000_000)
+    PREPARED_EXPORT_DAYS = _int_env("PREPARED_EXPORT_DAYS", 7, 1, 90)
     # Evidence each person may keep in all, and the space the upload folder's disk always keeps free.
     EVIDENCE_QUOTA_MB = _int_env("EVIDENCE_QUOTA_MB", 200, 1, 1_000_000)
     EVIDENCE_MIN_FREE_MB = _int_env("EVIDENCE_MIN_FREE_MB", 500, 0, 100_000_000)

@@ -138,3 +138,26 @@ def make_cancer_managers(tree: dict):
                                  scope=[tree["clinic"]], line_manager=director, name="Cleo Clinicmanager")
     return director, ward_manager, clinic_manager
 
+
+
+def make_prepared_export(requester: Person, upload_folder: str, content: bytes = b"\xef\xbb\xbfActivity id\r\n"):
+    """A prepared export that is ready: its row, and its file where the download looks for it."""
+    import secrets
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    from tracker.models import PreparedExport
+    from tracker.models.prepared_exports import READY
+    from tracker.reports.prepared import FOLDER
+
+    now = datetime.now(UTC)
+    export = PreparedExport(requester_id=requester.id, kind="activities", format="csv", filters={"year": "all"},
+                            status=READY, estimated_rows=0, rows=0, size_bytes=len(content),
+                            stored_name=secrets.token_hex(16), file_name="activities-all-years.csv", created_at=now,
+                            ready_at=now, expires_at=now + timedelta(days=7))
+    folder = Path(upload_folder) / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{export.stored_name}.csv").write_bytes(content)
+    db.session.add(export)
+    db.session.flush()
+    return export

@@ -53,6 +53,8 @@ ACTION_WORDS: dict[str, str] = {
     "reminder.sent": "Sent reminders",
     "portfolio.exported": "Downloaded their portfolio",
     "report.exported": "Exported a report",
+    "report.export_requested": "Asked for a long export to be prepared",
+    "report.prepared_downloaded": "Downloaded a prepared export",
     "requirement.changed": "Changed the annual requirement",
     "framework.imported": "Imported a framework version",
     "hub.section_saved": "Saved a hub section",

@@ -38,7 +38,7 @@ SETTINGS = {EVERY_REQUEST: "LIMITS_PER_PERSON", EXPORTS: "LIMITS_ON_EXPORTS", RE
 
 # Files built whole from the database on each request.
 EXPORT_ENDPOINTS = frozenset({"reports.export", "admin.audit_export", "portfolio.export_my_data",
-                              "portfolio.evidence_download"})
+                              "portfolio.evidence_download", "reports.prepared_download"})
 # Pages that count over many people or events: every page under Reports, and these.
 REPORT_AREA = "reports"
 REPORT_ENDPOINTS = frozenset({"admin.audit_trail", "team.dashboard", "observation.colleagues"})

@@ -14,6 +14,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from tests.factories import make_prepared_export
 from tracker.extensions import db
 
 VIEWERS = {
@@ -45,6 +46,7 @@ class Walk:
     section: str
     observer_token: str = ""  # a live observer's link about staff@'s draft
     observation: int = 0  # that request
+    prepared_export: int = 0  # a ready prepared export of lead@
 
 
 def prepare_walk(app, today) -> Walk:
@@ -119,6 +121,7 @@ def prepare_walk(app, today) -> Walk:
         walk.evidence, walk.exemption, walk.action = attached.id, exemption.id, action.id
         walk.observer_token, observation = ask_observer(people["staff"], drafts["staff"])
         walk.observation = observation.id
+        walk.prepared_export = make_prepared_export(people["lead"], app.config["UPLOAD_FOLDER"]).id
         db.session.commit()
         return walk
 
@@ -242,6 +245,9 @@ ROUTES: dict[str, Route] = {
     "reports.requirement": Route(always()),
     "reports.framework_version": Route(always()),
     "reports.export": Route(always(key="people", fmt="csv"), file=True),
+    "reports.prepared_exports": Route(always()),
+    "reports.prepared_download": Route(lambda walk, viewer: [{"export_id": walk.prepared_export}], file=True,
+                                       only=("lead",)),
     # Administration
     "admin.people": Route(always()),
     "admin.new_person": Route(always()),

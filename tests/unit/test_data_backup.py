@@ -26,7 +26,8 @@ from tracker import audit, create_app
 from tracker.extensions import db
 from tracker.models import (Activity, AuditEvent, Behaviour, ComplianceTarget, EvidenceFile, ImportHeading, KeptFigure,
                             LeadershipAction, LeadershipActionKind, Notice, Notification, NotificationPreference,
-                            ObservationRequest, ObservationStatus, ObservedBehaviour, OrganisationUnit, Person, PersonIdentity, RecoveryCode,
+                            ObservationRequest, ObservationStatus, ObservedBehaviour, OrganisationUnit, Person, PersonIdentity, PreparedExport,
+                            RecoveryCode,
                             SeenScale, SetPasswordLink, StaffGroup, StaffGroupTier, TypedCopy, UserSession)
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
@@ -156,6 +157,12 @@ def fill_every_table(tracker: Tracker) -> None:
         TypedCopy(person_id=staff.id, form="new", page="p" * 32, fields={"title": "Breaking news – ward 7"}),
         PersonIdentity(provider="https://login.microsoftonline.com/tenant/v2.0", subject="sub-ü-1",
                        person_id=staff.id, made_the_person=True),
+        PreparedExport(requester_id=lead.id, kind="activities", format="xlsx", filters={"year": "all", "unit": None},
+                       status="ready", estimated_rows=117_168, rows=117_168, size_bytes=9_465_965,
+                       stored_name="p" * 32, file_name="trust-activities-all-years-2026-11-30.xlsx",
+                       created_at=datetime(2026, 11, 30, 17, 0, tzinfo=UTC),
+                       ready_at=datetime(2026, 11, 30, 17, 1, tzinfo=UTC),
+                       expires_at=datetime(2026, 12, 7, 17, 1, tzinfo=UTC)),
         Notification(kind="password_changed", person_id=staff.id, address="staff@example.org",
                      fields={"name": "Ánn"}, idempotency_key="password_changed:1",
                      next_attempt_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC)),

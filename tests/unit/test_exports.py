@@ -137,3 +137,17 @@ def test_export_hours_are_the_hours_every_page_shows():
     from tracker.reports.exporting import _hours_number
 
     assert all(_hours_number(m) == float(minutes_to_hours(m)) for m in range(0, 6000))
+
+
+def test_xlsx_rows_keep_markup_spaces_and_every_kind_of_value():
+    """The row writer writes each row's XML itself: characters XML treats specially, spaces at the
+    ends, booleans, whole numbers, dates given as text (SQLite's raw form) all read back as given."""
+    columns = [Column("name", "Name"), Column("tier", "Tier", "int"), Column("last_activity_on", "Day", "date"),
+               Column("decided_at", "At", "datetime"), Column("team", "Team")]
+    rows = [("<b>Ann & \"Bo\"</b>", 7, "2025-06-03", "2025-06-04 09:30:00.000000", "  Ward 7 "),
+            (True, 10 ** 12, date(2026, 3, 31), datetime(2026, 1, 2, 3, 4, tzinfo=UTC), None)]
+    sheet = xlsx_book(columns, rows).worksheets[0]
+    first, second = ([c.value for c in row] for row in sheet.iter_rows(min_row=2))
+    assert first == ["<b>Ann & \"Bo\"</b>", 7, datetime(2025, 6, 3), datetime(2025, 6, 4, 9, 30), "  Ward 7 "]
+    assert second == ["Yes", 10 ** 12, datetime(2026, 3, 31), datetime(2026, 1, 2, 3, 4), None]
+    assert sheet["C2"].number_format == "dd/mm/yyyy" and sheet["D3"].number_format == "dd/mm/yyyy hh:mm"

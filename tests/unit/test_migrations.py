@@ -647,3 +647,38 @@ def test_upgrading_to_0034_names_a_stray_enum_value_instead_of_failing_half_way(
             assert conn.execute(text("SELECT kind FROM organisation_unit")).scalar() == "ward"
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_prepared_exports_arrive_beside_the_people_already_there(empty_database_url):
+    """0031 adds prepared exports to a database holding people; a ready one of theirs is kept with
+    its filters; going back removes only that table."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0034")
+        now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                         dict(now=now))
+            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                              "true, 't', :now)"), dict(now=now))
+        upgrade(directory=MIGRATIONS, revision="0031")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO prepared_export (requester_id, kind, format, filters, status, estimated_rows, "
+                              "rows, size_bytes, stored_name, created_at, ready_at, expires_at) VALUES (1, 'activities', "
+                              "'xlsx', '{\"year\": \"all\"}', 'ready', 5000000000, 5000000000, 9, 'f', :now, :now, :now)"),
+                         dict(now=now))
+            assert conn.execute(text("SELECT rows FROM prepared_export")).scalar() == 5_000_000_000
+        downgrade(directory=MIGRATIONS, revision="0034")
+        assert "prepared_export" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from tests.factories import make_activity, make_person, make_tree
+from tests.factories import make_activity, make_person, make_prepared_export, make_tree
 from tracker.extensions import db
 from tracker.models import (
     ActivityStatus,
@@ -249,6 +249,11 @@ ROWS: list[Row] = [
     row("GET reports.behaviours",             "in  403 403 403 403 403 200 200"),
     row("GET reports.training",               "in  403 403 403 403 403 200 200"),
     row("GET reports.export",                 "in  403 403 403 403 403 200 200", key="people", fmt="csv"),
+    # Prepared exports: the list is each one's own; a file is its requester's alone (the lead's
+    # here), a 404 to the admin, who may export reports too. An empty request names no export.
+    row("GET reports.prepared_exports",       "in  403 403 403 403 403 200 200"),
+    row("POST reports.prepared_exports",      "in  403 403 403 403 403 400 400"),
+    row("GET reports.prepared_download",      "in  403 403 403 403 403 200 404", export_id="@prepared_export"),
     row("GET reports.requirement",            "in  403 403 403 403 403 200 200"),
     row("POST reports.requirement",           "in  403 403 403 403 403 200 200"),
     row("GET reports.framework_version",      "in  403 403 403 403 403 200 200"),
@@ -371,6 +376,7 @@ def build_organisation(day: date, upload_folder: str) -> dict:
     other_device = UserSession(key_hash="matrix-other-device", person_id=p["staff_elsewhere"].id, generation="g",
                                created_at=datetime.now(UTC), last_seen_at=datetime.now(UTC), user_agent="")
     db.session.add(other_device)
+    prepared_export = make_prepared_export(p["lead"], upload_folder)
     db.session.flush()
     return {
         **{name: person.id for name, person in p.items()},
@@ -396,6 +402,7 @@ def build_organisation(day: date, upload_folder: str) -> dict:
         "observer_token": observer_token,
         "observation": observation.id,
         "session_elsewhere": other_device.id,
+        "prepared_export": prepared_export.id,
         "course": db.session.scalar(select(Course.id).order_by(Course.id).limit(1)),
         "resource": db.session.scalar(select(Resource.id).order_by(Resource.id).limit(1)),
         "section": db.session.scalar(select(HubSection.slug).order_by(HubSection.position).limit(1)),

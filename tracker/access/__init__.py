@@ -395,8 +395,9 @@ from tracker.access.decider import (  # noqa: E402
     waiting_in_scope,
     withdrawn_from,
 )
-# What is the viewer's alone: their sessions and their reminders.
-from tracker.access.own import own_notice_for, own_notices, own_session_for, own_sessions  # noqa: E402
+# What is the viewer's alone: their sessions, their reminders, the exports prepared for them.
+from tracker.access.own import (  # noqa: E402
+    own_notice_for, own_notices, own_prepared_export_for, own_prepared_exports, own_session_for, own_sessions)
 # Observed practice: the requester's own requests, who reads the feedback, colleagues by name.
 from tracker.access.observation import (  # noqa: E402
     answered_observations, colleague_names, may_read_observations, own_observation_request_for,

@@ -34,12 +34,13 @@ from tracker.models.identity import PersonIdentity
 from tracker.models.typed_copies import TypedCopy
 from tracker.models.notifications import Notification, NotificationPreference
 from tracker.models.observation import ObservationRequest, ObservationStatus, ObservedBehaviour, SeenScale
+from tracker.models.prepared_exports import PreparedExport
 
 __all__ = [
     "Activity", "ActivityStatus", "ActivityType", "AuditEvent", "AuditSubject", "Behaviour", "BehaviourTier",
     "ComplianceTarget", "Course", "DEFAULT_AMBER_BAND", "DEFAULT_RULES", "FROM_THE_START", "Domain", "EvidenceFile", "Exemption", "ExemptionReason",
     "Framework", "HubSection", "KeptFigure", "ImportHeading", "StaffGroupTier", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
-    "Notice", "Notification", "NotificationPreference", "ObservationRequest", "ObservationStatus", "ObservedBehaviour",
+    "Notice", "Notification", "NotificationPreference", "ObservationRequest", "ObservationStatus", "ObservedBehaviour", "PreparedExport",
     "OrganisationUnit", "Person", "PersonIdentity", "PersonPeriod", "PersonRole", "RecoveryCode",
     "ReflectionModel", "RequirementRule", "Resource", "Role", "SINCE_EVER", "SecondFactor", "SeenScale",
     "SetPasswordLink", "StaffGroup", "Subject", "TIERS", "TypedCopy", "UnitClosure", "UnitKind", "UnitPeriod",

@@ -32,6 +32,7 @@ REMINDER = "reminder"
 SUBMISSIONS_DIGEST = "submissions_digest"
 YEAR_END_REMINDER = "year_end_reminder"
 WEEKLY_DIGEST = "weekly_digest"
+EXPORT_READY = "export_ready"
 
 _SIGN_OFF = "\n\nThis e-mail was sent by the communication skills development tracker. Do not reply to it."
 
@@ -103,6 +104,11 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "sign-off.\nIn your teams, {not_started_words} not started yet.\n\nSee your team (you will be asked "
          "to sign in):\n\n{link}", ("name", "year", "waiting", "waiting_words", "not_started",
                                       "not_started_words", "link")),
+    # Always sent. The link opens the list of the requester's prepared exports, after sign-in.
+    Kind(EXPORT_READY, "Your export is ready to download",
+         "Dear {name},\n\nThe file you asked for is ready: {export}. Download it here (you will be asked "
+         "to sign in; only you can download it):\n\n{link}\n\nIt will be removed on {available_until}.",
+         ("name", "export", "link", "available_until")),
 )}
 
 

@@ -20,6 +20,8 @@ SUBMISSIONS_DIGESTS = "tracker.notifications.submissions_digests"
 YEAR_END_REMINDERS = "tracker.notifications.year_end_reminders"
 WEEKLY_DIGESTS = "tracker.notifications.weekly_digests"
 CHECK_HUB_LINKS = "tracker.hub.check_links"
+BUILD_EXPORT = "tracker.reports.build_export"
+EXPIRE_EXPORTS = "tracker.reports.expire_exports"
 
 
 def init_app(app) -> Celery:
@@ -50,6 +52,7 @@ def init_app(app) -> Celery:
                                         "schedule": crontab(hour=7, minute=30, day_of_week="monday")},
             "check the hub's links": {"task": CHECK_HUB_LINKS,
                                       "schedule": crontab(hour=2, minute=0, day_of_week="sunday")},
+            "remove prepared exports past their time": {"task": EXPIRE_EXPORTS, "schedule": timedelta(hours=1)},
         },
     )
     celery.set_default()
@@ -104,3 +107,16 @@ def check_hub_links() -> dict[str, int]:
     report = check_all_links()
     db.session.commit()
     return {"checked": report.checked, "broken": len(report.broken), "moved": len(report.moved)}
+@shared_task(name=BUILD_EXPORT)
+def build_export(export_id: int) -> str:
+    """Write a prepared export and queue its e-mail (tracker/reports/prepared.py)."""
+    from tracker.reports import prepared
+
+    return prepared.build(export_id)
+
+
+@shared_task(name=EXPIRE_EXPORTS)
+def expire_exports() -> int:
+    from tracker.reports import prepared
+
+    return prepared.expire()

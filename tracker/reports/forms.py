@@ -45,3 +45,11 @@ class FrameworkImportForm(FlaskForm):
 
     token = HiddenField()
     applies_from = HiddenField()
+
+
+class PrepareExportForm(FlaskForm):
+    """"Prepare the file and e-mail me when it is ready": which export, its format, and the
+    report's filters as a query string (checked again as the report checks them)."""
+    key = HiddenField()
+    fmt = HiddenField()
+    filters = HiddenField()

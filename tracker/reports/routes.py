@@ -107,6 +107,10 @@ def export(key: str, fmt: str):
     filters = _filters(allow_all_years=exporting.EXPORTS[key].all_years)
     if filters.errors:
         abort(400)
+    # A long export is prepared by a worker and e-mailed (README, "Prepared exports"), not streamed.
+    estimate = exporting.estimated_rows(key, scope=_reporting_scope(), filters=filters)
+    if prepared_views.prepared.is_long(estimate):
+        return prepared_views.offer(key, fmt, filters, estimate)
     prepared = exporting.prepare(key, fmt, actor=current_user._get_current_object(),
                                  scope=_reporting_scope(), filters=filters,
                                  today=scope_filters.today())
@@ -183,3 +187,7 @@ def framework_version():
     this_year = appraisal_year.current_year(today)
     return render_template("reports/framework_version.html", upload=upload, confirm=confirm, shown=shown,
                            year=this_year, years=years_and_frameworks(this_year), imports=version_page.imports())
+
+
+# Prepared exports: their views register on this blueprint.
+from tracker.reports import prepared_views  # noqa: E402
