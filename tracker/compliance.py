@@ -189,6 +189,7 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
             func.coalesce(per_behaviour.c.p_behaviours, 0).label("p_behaviours"),
             func.coalesce(per_behaviour.c.p_leadership, 0).label("p_leadership"),
             case((exempt, 1), else_=0).label("exempt"),
+            per_activity.c.last_on.label("last_activity_on"),
         )
         .select_from(person_ids)
         .outerjoin(per_activity, per_activity.c.owner_id == person_ids.c.id)
@@ -312,10 +313,18 @@ def status_case(progress, rules: dict[int, Rule], year: AppraisalYear, today: da
     return case(*whens, else_=literal(Status.NOT_STARTED.value))
 
 
-def status_query(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> Select:
-    """Every figure of progress_query() plus a `status` column, one row per person."""
+def status_query(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None,
+                 from_scratch: bool = False) -> Select:
+    """Every figure of progress_query() plus a `status` column, one row per person: read from the
+    kept figures (tracker.figures.upkeep), or computed from the activities when asked or while the
+    year's kept figures wait for a rebuild."""
+    from tracker.figures import kept_progress  # the figures package reads this module
+
     rules = rules or load_rules(year)
-    progress = progress_query(people, year, today).subquery("progress")
+    if from_scratch or kept_progress.being_rebuilt(year):
+        progress = progress_query(people, year, today).subquery("progress")
+    else:
+        progress = kept_progress.kept_progress_query(people, year, today).subquery("progress")
     return select(progress, status_case(progress, rules, year, today).label("status"))
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, and_, case, delete, event, func, literal, select
+from sqlalchemy import Select, TextClause, and_, case, delete, event, func, literal, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 
@@ -38,6 +38,7 @@ from tracker import compliance
 from tracker.appraisal_year import AppraisalYear, year_containing
 from tracker.counting import live_in_year
 from tracker.framework_years import framework_id_in_force
+from tracker.figures.kept_progress import forget_marks
 from tracker.figures.monthly import MonthsSince, _monthly_increments
 from tracker.models import (TIERS, Activity, ActivityStatus, ActivityType, FiguresRebuild, PersonYearFigures)
 
@@ -120,6 +121,23 @@ def _inputs(session: Session, year: AppraisalYear):
     return framework_id_in_force(year.start_year, session), compliance.load_rules(year, session)
 
 
+# SQLAlchemy keeps no compiled form of an INSERT … SELECT … ON CONFLICT (it has no cache key), and
+# compiling this one costs far more than running it: one person's upsert is kept here as text per
+# year, framework and rules (the only inputs besides the person), compiled once.
+_ONE_PERSON: dict[tuple, TextClause] = {}
+
+
+def _one_person_upsert(session: Session, year: AppraisalYear, framework_id: int | None, rules) -> TextClause:
+    dialect = session.get_bind().dialect
+    key = (dialect.name, year.start_year, year.start_month, framework_id, tuple(sorted(rules.items())))
+    if key not in _ONE_PERSON:
+        if len(_ONE_PERSON) > 64:
+            _ONE_PERSON.clear()
+        statement = _upsert(session, figures_select(select(literal_column(":person_id").label("id")), year, framework_id, rules))
+        _ONE_PERSON[key] = text(str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})))
+    return _ONE_PERSON[key]
+
+
 def refresh(person_id: int, day: date, session: Session | None = None) -> None:
     """Recompute one person's figures for the year containing `day`: one grouped upsert."""
     from tracker.extensions import db
@@ -127,7 +145,7 @@ def refresh(person_id: int, day: date, session: Session | None = None) -> None:
     session = session or db.session
     year = year_of(day)
     framework_id, rules = _inputs(session, year)
-    session.connection().execute(_upsert(session, figures_select(select(literal(person_id)), year, framework_id, rules)))
+    session.connection().execute(_one_person_upsert(session, year, framework_id, rules), {"person_id": int(person_id)})
 
 
 def refresh_person(person_id: int) -> None:
@@ -152,6 +170,7 @@ def rebuild_year(year: AppraisalYear, session: Session | None = None) -> int:
     connection.execute(delete(PersonYearFigures).where(PersonYearFigures.start_year == year.start_year))
     connection.execute(_upsert(session, figures_select(owners, year, framework_id, rules)))
     connection.execute(delete(FiguresRebuild).where(FiguresRebuild.start_year == year.start_year))
+    forget_marks()
     return connection.scalar(select(func.count()).where(PersonYearFigures.start_year == year.start_year))
 
 
@@ -192,6 +211,7 @@ def rebuild_later(start_years, session: Session | None = None) -> None:
     for start_year in sorted(set(start_years) - known):
         session.add(FiguresRebuild(start_year=start_year))
     session.flush()
+    forget_marks()
 
 
 def years_from(start_year: int, session: Session | None = None) -> list[int]:
@@ -208,24 +228,6 @@ def marked_years() -> list[int]:
     from tracker.extensions import db
 
     return list(db.session.scalars(select(FiguresRebuild.start_year).order_by(FiguresRebuild.start_year)))
-
-
-def being_rebuilt(year: AppraisalYear) -> bool:
-    """The year's kept figures wait for a rebuild: read it from the activities meanwhile."""
-    from tracker.extensions import db
-
-    return db.session.get(FiguresRebuild, year.start_year) is not None
-
-
-def rebuild_marked(session: Session | None = None) -> list[int]:
-    """Rebuild every marked year (the worker's task and `flask figures rebuild --marked`)."""
-    from tracker.extensions import db
-
-    session = session or db.session
-    marked = list(session.scalars(select(FiguresRebuild.start_year).order_by(FiguresRebuild.start_year)))
-    for start_year in marked:
-        rebuild_year(AppraisalYear(start_year, _start_month()), session)
-    return marked
 
 
 # --- kept in the transaction of every ORM change to an activity ---------------------------

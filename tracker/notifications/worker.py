@@ -15,6 +15,7 @@ from tracker.notifications import sender
 
 DRAIN = "tracker.notifications.drain_outbox"
 CLEAR_TOKENS = "tracker.notifications.clear_expired_links"
+REBUILD_FIGURES = "tracker.figures.rebuild_marked"
 
 
 def init_app(app) -> Celery:
@@ -37,6 +38,8 @@ def init_app(app) -> Celery:
         beat_schedule={
             "drain the outbox": {"task": DRAIN, "schedule": timedelta(seconds=config["NOTIFICATIONS_DRAIN_SECONDS"])},
             "clear expired set-password links": {"task": CLEAR_TOKENS, "schedule": timedelta(hours=1)},
+            # A rule or framework change marks years; pages read them from the activities until then.
+            "rebuild marked figures": {"task": REBUILD_FIGURES, "schedule": timedelta(minutes=1)},
         },
     )
     celery.set_default()
@@ -56,3 +59,17 @@ def clear_expired_links() -> int:
     result = db.session.execute(delete(SetPasswordLink).where(SetPasswordLink.expires_at < appraisal_year.now()))
     db.session.commit()
     return result.rowcount or 0
+
+
+@shared_task(name=REBUILD_FIGURES)
+def rebuild_marked_figures() -> list[int]:
+    """Recompute the kept figures of the years a rule or framework change marked, one year per
+    transaction, so that each year's pages switch back to the kept figures as soon as it is done."""
+    from tracker.figures import upkeep
+
+    done = []
+    for start_year in upkeep.marked_years():
+        upkeep.rebuild_year(upkeep.AppraisalYear(start_year, appraisal_year.start_month()))
+        db.session.commit()
+        done.append(start_year)
+    return done

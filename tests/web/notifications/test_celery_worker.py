@@ -38,7 +38,8 @@ def test_celery_workers_drain_the_outbox_to_the_smtp_server_once(redis_url, tmp_
 
 def test_beat_drains_the_outbox_and_clears_expired_links_on_a_schedule(app):
     schedule = app.extensions["celery"].conf.beat_schedule
-    assert {entry["task"] for entry in schedule.values()} == {worker.DRAIN, worker.CLEAR_TOKENS}
+    assert {entry["task"] for entry in schedule.values()} == {worker.DRAIN, worker.CLEAR_TOKENS,
+                                                              worker.REBUILD_FIGURES}
     assert schedule["drain the outbox"]["schedule"].total_seconds() == app.config["NOTIFICATIONS_DRAIN_SECONDS"]
 
 
