@@ -4,7 +4,7 @@
                                          [--repeat 7] [--export-repeat 3] [--reload]
 
 Builds (or reuses, when it already holds people) a demo trust from tracker.demo.load_demo:
-a SQLite file under /tmp, and the PostgreSQL database named by BENCH_DATABASE_URL (default
+a SQLite file under /tmp (BENCH_SQLITE_PATH to choose it), and the PostgreSQL database named by BENCH_DATABASE_URL (default
 postgresql+psycopg://postgres:postgres@127.0.0.1:5432/bench; `bash scripts/postgres.sh test bench`).
 Then, in a fresh process (so its peak memory is the pages' and exports', not the loader's), it
 signs in through the Flask test client and times, as the median of repeated requests:
