@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, has_request_context
+from flask import has_request_context, request
 from sqlalchemy import Select, and_, case, func, select
 
 from tracker.appraisal_year import AppraisalYear
@@ -49,15 +49,20 @@ def being_rebuilt(year: AppraisalYear) -> bool:
     the activities meanwhile. Asked once per request (a page asks for every figure it draws)."""
     if not has_request_context():
         return year.start_year in _marked()
-    if "figures_being_rebuilt" not in g:
-        g.figures_being_rebuilt = _marked()
-    return year.start_year in g.figures_being_rebuilt
+    marked = getattr(request, _CACHED, None)
+    if marked is None:
+        marked = _marked()
+        setattr(request, _CACHED, marked)
+    return year.start_year in marked
 
 
 def forget_marks() -> None:
     """A mark was added or cleared in this request: ask again."""
     if has_request_context():
-        g.pop("figures_being_rebuilt", None)
+        setattr(request, _CACHED, None)
+
+
+_CACHED = "figures_being_rebuilt"  # on the request itself: one request's answer is never another's
 
 
 def _marked() -> set[int]:
