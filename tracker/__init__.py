@@ -41,6 +41,11 @@ def create_app(config_object=None) -> Flask:
     # Menu items that show a count: the sign-off queue's waiting activities.
     layout.init_app(app, badges={"team.queue": team_services.queue_count})
     app.jinja_env.globals.update(figures.template_globals())
+    from sqlalchemy.orm import Session
+
+    from tracker.figures import upkeep
+
+    upkeep.keep_up_to_date(Session)  # every session: the kept figures follow every activity change
 
     from tracker import cli
 

@@ -57,11 +57,11 @@ class Rule:
     needs_leadership_behaviour: bool
 
 
-def load_rules(year: AppraisalYear) -> dict[int, Rule]:
+def load_rules(year: AppraisalYear, session=None) -> dict[int, Rule]:
     """The rule of each tier in `year`: the row with the latest `from_year` not after it (a year
     before every row takes the earliest), else the product's defaults. One small query."""
     rules = {tier: Rule(tier=tier, **values) for tier, values in DEFAULT_RULES.items()}
-    rows = db.session.scalars(select(RequirementRule).order_by(RequirementRule.from_year)).all()
+    rows = (session or db.session).scalars(select(RequirementRule).order_by(RequirementRule.from_year)).all()
     for tier in {row.tier for row in rows}:
         of_tier = [row for row in rows if row.tier == tier]
         in_force = [row for row in of_tier if row.from_year <= year.start_year] or of_tier[:1]
@@ -166,55 +166,9 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
     so the behaviour join cannot inflate counts.
     """
     person_ids = people.order_by(None).subquery("people")
-    experiential = ActivityType.experiential.is_(True)
-    signed = Activity.status.in_(_COUNTED)
-    pending_or_signed = Activity.status.in_(_COUNTED_WITH_PENDING)
-
-    def _sum_if(condition, value):
-        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
-
-    per_activity = (
-        select(
-            Activity.owner_id.label("owner_id"),
-            func.count(Activity.id).label("logged"),
-            _sum_if(Activity.status == ActivityStatus.SUBMITTED, 1).label("pending"),
-            _sum_if(and_(signed, experiential), 1).label("s_activities"),
-            _sum_if(and_(signed, experiential), Activity.duration_minutes).label("s_minutes"),
-            _sum_if(and_(pending_or_signed, experiential), 1).label("p_activities"),
-            _sum_if(and_(pending_or_signed, experiential), Activity.duration_minutes).label("p_minutes"),
-        )
-        .join(ActivityType, ActivityType.id == Activity.type_id)
-        .where(counted_in_year(year), Activity.owner_id.in_(select(person_ids.c.id)))
-        .group_by(Activity.owner_id)
-        .subquery("per_activity")
-    )
-
-    # Behaviours count as the year's framework has them: once per line, whatever version was
-    # evidenced, and not at all when the year's framework lacks the line.
-    framework_id = framework_id_of(year)
-    evidenced = evidenced_behaviour()
-    leadership = evidenced.lineage_id.in_(leadership_lines_in(framework_id))
-    per_behaviour = (
-        select(
-            Activity.owner_id.label("owner_id"),
-            func.count(distinct(case((signed, evidenced.lineage_id)))).label("s_behaviours"),
-            func.count(distinct(evidenced.lineage_id)).label("p_behaviours"),
-            func.max(case((and_(signed, leadership), 1), else_=0)).label("s_leadership"),
-            func.max(case((leadership, 1), else_=0)).label("p_leadership"),
-        )
-        .join(ActivityType, ActivityType.id == Activity.type_id)
-        .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
-        .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
-        .where(
-            live_in_year(year),
-            experiential,
-            pending_or_signed,
-            Activity.owner_id.in_(select(person_ids.c.id)),
-            evidenced.lineage_id.in_(lines_in(framework_id)),
-        )
-        .group_by(Activity.owner_id)
-        .subquery("per_behaviour")
-    )
+    owners = select(person_ids.c.id)
+    per_activity = activity_figures(owners, year).subquery("per_activity")
+    per_behaviour = behaviour_figures(owners, year, framework_id_of(year)).subquery("per_behaviour")
 
     exempt = exempt_on(reference_day(year, today), person_ids.c.id)
 
@@ -235,10 +189,68 @@ def progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
             func.coalesce(per_behaviour.c.p_behaviours, 0).label("p_behaviours"),
             func.coalesce(per_behaviour.c.p_leadership, 0).label("p_leadership"),
             case((exempt, 1), else_=0).label("exempt"),
+            per_activity.c.last_on.label("last_activity_on"),
         )
         .select_from(person_ids)
         .outerjoin(per_activity, per_activity.c.owner_id == person_ids.c.id)
         .outerjoin(per_behaviour, per_behaviour.c.owner_id == person_ids.c.id)
+    )
+
+
+def _sum_if(condition, value):
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def activity_figures(owners: Select, year: AppraisalYear) -> Select:
+    """(owner_id, logged, pending, s_/p_activities, s_/p_minutes, last_on) of the activities of
+    `owners` (a select of person ids) that count in `year`, one row per owner with any."""
+    experiential = ActivityType.experiential.is_(True)
+    signed = Activity.status.in_(_COUNTED)
+    pending_or_signed = Activity.status.in_(_COUNTED_WITH_PENDING)
+    return (
+        select(
+            Activity.owner_id.label("owner_id"),
+            func.count(Activity.id).label("logged"),
+            _sum_if(Activity.status == ActivityStatus.SUBMITTED, 1).label("pending"),
+            _sum_if(and_(signed, experiential), 1).label("s_activities"),
+            _sum_if(and_(signed, experiential), Activity.duration_minutes).label("s_minutes"),
+            _sum_if(and_(pending_or_signed, experiential), 1).label("p_activities"),
+            _sum_if(and_(pending_or_signed, experiential), Activity.duration_minutes).label("p_minutes"),
+            func.max(Activity.occurred_on).label("last_on"),
+        )
+        .join(ActivityType, ActivityType.id == Activity.type_id)
+        .where(counted_in_year(year), Activity.owner_id.in_(owners))
+        .group_by(Activity.owner_id)
+    )
+
+
+def behaviour_figures(owners: Select, year: AppraisalYear, framework_id: int | None) -> Select:
+    """(owner_id, s_/p_behaviours, s_/p_leadership) of `owners` in `year`, counted as the year's
+    framework (`framework_id`) has them: once per line, whatever version was evidenced, and not at
+    all when the year's framework lacks the line. Apart from activity_figures() so that the
+    behaviour join cannot inflate the counts."""
+    signed = Activity.status.in_(_COUNTED)
+    evidenced = evidenced_behaviour()
+    leadership = evidenced.lineage_id.in_(leadership_lines_in(framework_id))
+    return (
+        select(
+            Activity.owner_id.label("owner_id"),
+            func.count(distinct(case((signed, evidenced.lineage_id)))).label("s_behaviours"),
+            func.count(distinct(evidenced.lineage_id)).label("p_behaviours"),
+            func.max(case((and_(signed, leadership), 1), else_=0)).label("s_leadership"),
+            func.max(case((leadership, 1), else_=0)).label("p_leadership"),
+        )
+        .join(ActivityType, ActivityType.id == Activity.type_id)
+        .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
+        .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
+        .where(
+            live_in_year(year),
+            ActivityType.experiential.is_(True),
+            Activity.status.in_(_COUNTED_WITH_PENDING),
+            Activity.owner_id.in_(owners),
+            evidenced.lineage_id.in_(lines_in(framework_id)),
+        )
+        .group_by(Activity.owner_id)
     )
 
 
@@ -269,7 +281,7 @@ def behaviour_evidence(person_id: int, year: AppraisalYear) -> dict[int, bool]:
     return {behaviour_ids[line]: bool(signed_off) for line, signed_off in rows}
 
 
-def _meets_sql(rule: Rule, cols, prefix: str):
+def meets_sql(rule: Rule, cols, prefix: str):
     c = lambda name: cols[f"{prefix}_{name}"]  # noqa: E731
     parts = [
         c("activities") >= rule.min_experiential_activities,
@@ -283,7 +295,7 @@ def _meets_sql(rule: Rule, cols, prefix: str):
 
 def meets_by_tier(rules: dict[int, Rule], cols, prefix: str):
     """SQL: the person's tier rule is met by the `prefix`_ columns ("s" signed off, "p" with pending)."""
-    return or_(*[and_(cols["tier"] == tier, _meets_sql(rule, cols, prefix)) for tier, rule in rules.items()])
+    return or_(*[and_(cols["tier"] == tier, meets_sql(rule, cols, prefix)) for tier, rule in rules.items()])
 
 
 def status_case(progress, rules: dict[int, Rule], year: AppraisalYear, today: date):
@@ -301,10 +313,18 @@ def status_case(progress, rules: dict[int, Rule], year: AppraisalYear, today: da
     return case(*whens, else_=literal(Status.NOT_STARTED.value))
 
 
-def status_query(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> Select:
-    """Every figure of progress_query() plus a `status` column, one row per person."""
+def status_query(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None,
+                 from_scratch: bool = False) -> Select:
+    """Every figure of progress_query() plus a `status` column, one row per person: read from the
+    kept figures (tracker.figures.upkeep), or computed from the activities when asked or while the
+    year's kept figures wait for a rebuild."""
+    from tracker.figures import kept_progress  # the figures package reads this module
+
     rules = rules or load_rules(year)
-    progress = progress_query(people, year, today).subquery("progress")
+    if from_scratch or kept_progress.being_rebuilt(year):
+        progress = progress_query(people, year, today).subquery("progress")
+    else:
+        progress = kept_progress.kept_progress_query(people, year, today).subquery("progress")
     return select(progress, status_case(progress, rules, year, today).label("status"))
 
 

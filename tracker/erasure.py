@@ -20,6 +20,7 @@ from sqlalchemy import delete, or_, select, update
 
 from tracker import audit
 from tracker.extensions import db
+from tracker.figures import upkeep
 from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction, ManagerScope, Notice, Notification,
                             NotificationPreference, ObservationRequest, ObservedBehaviour, Person, PersonIdentity, PersonPeriod, PersonRole, Role,
                             SetPasswordLink, TypedCopy, activity_behaviour)
@@ -83,6 +84,7 @@ def _remove_activities(person: Person, opening: date) -> Erased:
     if gone:
         db.session.execute(delete(activity_behaviour).where(activity_behaviour.c.activity_id.in_(gone)))
         db.session.execute(delete(Activity).where(Activity.id.in_(gone)))
+        upkeep.refresh_person(person.id)
     kept = db.session.execute(
         update(Activity).where(Activity.owner_id == person.id)
         .values(title=ERASED_TITLE, reflection={}, reflection_model=None, feedback=None, manager_may_read=False)

@@ -26,14 +26,15 @@ from tracker.year_closing import closed_message, is_closed
 NO_FRAMEWORK = -1  # matches no row: a year with no framework counts no behaviour
 
 
-def framework_id_in_force(start_year: int) -> int | None:
+def framework_id_in_force(start_year: int, session=None) -> int | None:
     """The id of the framework of the year starting in `start_year` (one small query)."""
-    rows = db.session.execute(
+    session = session or db.session
+    rows = session.execute(
         select(YearFramework.from_year, YearFramework.framework_id).order_by(YearFramework.from_year)).all()
     if rows:
         in_force = [row for row in rows if row.from_year <= start_year] or rows[:1]
         return in_force[-1].framework_id
-    return db.session.scalar(
+    return session.scalar(
         select(Framework.id).where(Framework.is_current.is_(True)).order_by(Framework.id.desc()).limit(1))
 
 
@@ -72,6 +73,9 @@ def apply_from(framework: Framework, year: AppraisalYear | None, actor, today: d
         db.session.add(row)
     row.framework_id, row.set_by_id, row.set_at = framework.id, getattr(actor, "id", None), utcnow()
     db.session.flush()
+    from tracker.figures import upkeep  # the figures package reads this module
+
+    upkeep.rebuild_later(upkeep.years_from(start_year))  # its behaviours count by the new version now
     _flag_the_current_years(today)
     return True
 

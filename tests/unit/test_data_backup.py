@@ -24,7 +24,8 @@ from tests.factories import make_person
 from tests.support import scratch_database
 from tracker import audit, create_app
 from tracker.extensions import db
-from tracker.models import (Activity, AuditEvent, Behaviour, ComplianceTarget, EvidenceFile, ImportHeading, KeptFigure,
+from tracker.models import (Activity, AuditEvent, Behaviour, ComplianceTarget, EvidenceFile, FiguresRebuild, ImportHeading,
+                            KeptFigure,
                             LeadershipAction, LeadershipActionKind, Notice, Notification, NotificationPreference,
                             ObservationRequest, ObservationStatus, ObservedBehaviour, OrganisationUnit, Person, PersonIdentity, PreparedExport,
                             RecoveryCode,
@@ -153,6 +154,7 @@ def fill_every_table(tracker: Tracker) -> None:
                         created_by_id=lead.id),
         UserSession(key_hash="k" * 64, person_id=staff.id, generation="g1", client_address="2001:db8::1",
                     user_agent="Mozilla/5.0"),
+        FiguresRebuild(start_year=2025, asked_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),
         KeptFigure(key="2024:coverage", figure=[{"behaviour": "1.1", "percent": 12.5, "note": None}, "ü"]),
         TypedCopy(person_id=staff.id, form="new", page="p" * 32, fields={"title": "Breaking news – ward 7"}),
         PersonIdentity(provider="https://login.microsoftonline.com/tenant/v2.0", subject="sub-ü-1",

@@ -121,3 +121,20 @@ def test_organisation_report_equals_the_dashboards_and_the_rule(demo, app):
             on_report = pages.organisation_report(reporting, Filters(year=year, unit=units[0], today=TODAY), TODAY, 85)
             dashboard = figures.roll_up(figures.status_cube(access.managed_staff(manager, Roster.of(year, TODAY)), year, TODAY, rules))
             assert on_report.tally.counts == dashboard.counts, (year, manager.email)
+
+
+def test_figures_read_from_the_kept_table_equal_the_figures_computed_from_the_activities(demo):
+    """The pages read each person's kept figures (tracker.figures.upkeep); computed afresh from the
+    activities by the rule's SQL they are the same, person by person and month by month."""
+    from tracker.figures import upkeep
+
+    assert db.session.scalar(select(db.func.count()).select_from(upkeep.PersonYearFigures)) > 0
+    kept_months = figures.monthly_compliance_years(everyone, demo, TODAY)
+    for year, kept in zip(demo, kept_months):
+        read = db.session.execute(compliance.status_query(everyone(year), year, TODAY).order_by("person_id")).all()
+        computed = db.session.execute(compliance.status_query(everyone(year), year, TODAY, from_scratch=True)
+                                      .order_by("person_id")).all()
+        assert read == computed and {row.status for row in read} >= {Status.COMPLETE.value}, year
+        # Rules given explicitly are computed from the activities (the requirement page's preview).
+        assert kept == figures.monthly_compliance_years(everyone, [year], TODAY, compliance.load_rules(year))[0], year
+        assert kept[-1].complete > 0

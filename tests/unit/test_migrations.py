@@ -682,3 +682,39 @@ def test_prepared_exports_arrive_beside_the_people_already_there(empty_database_
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
         downgrade(directory=MIGRATIONS, revision="base")
         db.engine.dispose()
+
+
+def test_kept_figures_arrive_filled_from_the_activities_already_there(empty_database_url):
+    """0033 keeps each person's figures per year: on a database holding the demo trust's activities
+    it fills them, every one equal to the rule computed from the activities; going back removes
+    only its two tables."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from tracker.figures import upkeep, verify
+    from tracker.demo import load_demo
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        load_demo(staff=60, years=2, seed=2026, today=date(2025, 10, 15))
+        db.session.commit()
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="0031")
+        assert "person_year_figures" not in inspect(db.engine).get_table_names()
+        activities = db.session.execute(text("SELECT count(*) FROM activity")).scalar()
+        db.session.remove()
+        upgrade(directory=MIGRATIONS, revision="0033")
+        years = upkeep.years_with_activities()
+        kept = db.session.execute(text("SELECT start_year, count(*), sum(s_activities) FROM person_year_figures "
+                                       "GROUP BY start_year ORDER BY start_year")).all()
+        assert [row[0] for row in kept] == [year.start_year for year in years] and all(row[2] > 0 for row in kept)
+        assert [d for year in years for d in verify.differences(year)] == []
+        assert db.session.execute(text("SELECT count(*) FROM activity")).scalar() == activities
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()

@@ -161,3 +161,29 @@ def test_a_new_year_starts_with_the_previous_years_rules(org):
     assert compliance.load_rules(AppraisalYear(2026)) == changed
     assert int(compliance.load_target(AppraisalYear(2026), 85)) == 80
     assert not requirement.save(lead, THIS_YEAR, changed, compliance.Target(80, 10), org["day"], 85)
+
+
+def test_after_a_rule_change_the_report_says_its_figures_are_being_updated_until_they_are(client, sign_in, org):
+    """Each person's month of completion is kept per year by its rules (tracker.figures.upkeep): a
+    change marks the year, the report meanwhile works its figures out from the activities and says
+    so, and the worker's rebuild brings back the kept figures, equal to the rule."""
+    from tracker.figures import upkeep, verify
+    from tracker.notifications import worker
+
+    day = org["day"]
+    sign_in("lead@example.org", PASSWORD)
+    assert "The figures are being updated" not in client.get("/reports/").get_data(as_text=True)
+    post(client, form_of(tier1_behaviours="3"), "save")
+    assert upkeep.marked_years() == [THIS_YEAR.start_year]
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "The figures are being updated" in page
+    assert complete_count(THIS_YEAR, day) == 1
+    assert verify.differences(THIS_YEAR) != []  # Ada's kept month of completion was by the old rule
+
+    assert worker.rebuild_marked_figures() == [THIS_YEAR.start_year]
+    assert upkeep.marked_years() == [] and verify.differences(THIS_YEAR) == []
+    assert "The figures are being updated" not in client.get("/reports/").get_data(as_text=True)
+    assert complete_count(THIS_YEAR, day) == 1
+    everyone = lambda year: Roster.of(year, day).people()  # noqa: E731
+    assert (figures.monthly_compliance_years(everyone, [THIS_YEAR], day)
+            == figures.monthly_compliance_years(everyone, [THIS_YEAR], day, compliance.load_rules(THIS_YEAR)))

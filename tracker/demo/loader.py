@@ -18,6 +18,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.auth import mfa
 from tracker.auth.services import hash_password
 from tracker.extensions import db
+from tracker.figures import upkeep
 from tracker.models import (
     FROM_THE_START,
     Activity,
@@ -136,9 +137,10 @@ def _mark_observed(activity_ids: list[int]) -> None:
 
 
 def fill_figures() -> None:
-    """HOOK for the stored figures (issue 17): fill each person's figures for each demo year here,
-    in bulk (one INSERT … SELECT per year), after every activity, exemption and period is written
-    and before the caller commits. Left empty until the figures table lands."""
+    """Each demo year's kept figures in bulk (one INSERT … SELECT per year), after every activity,
+    exemption and period is written; the rows the session hook would keep one change at a time."""
+    db.session.flush()
+    upkeep.rebuild_all()
 
 
 def _enrol_demo_accounts(organisation: Organisation) -> None:

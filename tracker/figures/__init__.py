@@ -10,6 +10,8 @@ status of My year. Python only rolls up already-grouped rows (a few per team), n
   monthly.py   cumulative compliance month by month
   uptake.py    training uptake: courses used, by staff group and directorate
   units.py     the organisation units figures are grouped by
+  upkeep.py    each person's figures per year, kept up to date as activities change (read by
+               kept_progress.py); verify.py checks them against the activities
 
 The public names are re-exported here, so callers write `figures.status_cube(...)`.
 """
@@ -31,6 +33,7 @@ from tracker.figures.coverage import (
 )
 from tracker.figures.monthly import MonthPoint, month_starts, monthly_compliance_years
 from tracker.figures.kept import monthly_keeping_closed_years
+from tracker.figures.kept_progress import being_rebuilt
 from tracker.figures.people import PEOPLE_SORTS, STATUS_ORDER, people_query
 from tracker.figures.status import (
     CubeRow,
@@ -61,6 +64,7 @@ def template_globals() -> dict:
         "minutes_to_hours": durations.minutes_to_hours,
         "RARE_BEHAVIOUR_PERCENT": RARE_BEHAVIOUR_PERCENT,
         "Status": Status,
+        "figures_being_updated": being_rebuilt,
         "STATUS_LABELS_BY_VALUE": {s.value: s.label for s in Status},
         "STATUS_DISPLAY_ORDER": (Status.COMPLETE, Status.AWAITING_SIGN_OFF, Status.IN_PROGRESS,
                                  Status.NOT_STARTED, Status.EXEMPT, Status.OVERDUE),

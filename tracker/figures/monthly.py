@@ -4,6 +4,11 @@ A person is complete at the end of month m when their signed-off experiential ac
 from the start of that appraisal year up to the end of m meet their tier's rule. Each year's
 denominator is that year's own (exemptions judged on its reference day), so a year's last point
 equals its headline figure.
+
+Each person's month of completion is kept per year and tier (tracker.figures.upkeep), so the series
+reads those kept months joined to each year's people; it is computed from the activities by the
+query below when the caller asks what other rules would give, or while a year waits for a rebuild.
+The kept months come from the same increments and running totals (upkeep.completion_months()).
 """
 from __future__ import annotations
 
@@ -21,8 +26,9 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule
 from tracker.counting import exempt_on, live_between
 from tracker.extensions import db
+from tracker.figures.kept_progress import being_rebuilt, completion_month
 from tracker.framework_years import evidenced_behaviour, framework_id_of, leadership_lines_in, lines_in
-from tracker.models import Activity, ActivityStatus, ActivityType, activity_behaviour
+from tracker.models import Activity, ActivityStatus, ActivityType, PersonYearFigures, activity_behaviour
 
 
 @dataclass
@@ -96,6 +102,10 @@ def monthly_compliance_years(people_of: Callable[[AppraisalYear], Select], years
     ordered = sorted(years, key=lambda y: y.starts_on)
     first, last = ordered[0], ordered[-1]
     members = _members(people_of, ordered)
+    if rules is None and not any(being_rebuilt(year) for year in ordered):
+        rows = db.session.execute(_counted_rows(_kept_completion_months(members, first), members, ordered, today)).all()
+        series = _series(rows, ordered, today)
+        return [series[ordered.index(y)] for y in years]
     ids = select(members.c.id)
     month = MonthsSince(Activity.occurred_on, literal(first.starts_on.year), literal(first.starts_on.month))
     counted = and_(live_between(first.starts_on, last.ends_on), Activity.status == ActivityStatus.SIGNED_OFF,
@@ -186,6 +196,19 @@ def _completion_months(running: Subquery, rules_by_year: list[dict[int, Rule]]):
         select(running.c.owner_id, running.c.y, func.min(running.c.m).label("m"))
         .where(met)
         .group_by(running.c.owner_id, running.c.y)
+        .cte("completed")
+    )
+
+
+def _kept_completion_months(members, first: AppraisalYear):
+    """_completion_months() read from the kept figures: each person's kept month of completion at
+    the tier they had in year y (tracker.figures.upkeep keeps one per tier)."""
+    kept = PersonYearFigures
+    month = completion_month(kept, members.c.tier)
+    return (
+        select(members.c.id.label("owner_id"), members.c.y, (members.c.y * 12 + month).label("m"))
+        .join(kept, and_(kept.person_id == members.c.id, kept.start_year == members.c.y + first.start_year))
+        .where(month.is_not(None))
         .cte("completed")
     )
 

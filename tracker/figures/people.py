@@ -9,8 +9,8 @@ from sqlalchemy.orm import aliased
 from tracker import compliance
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Rule, Status
-from tracker.counting import counted_in_year, exemption_in_force
-from tracker.models import Activity, Exemption, Person, PersonPeriod, in_force
+from tracker.counting import exemption_in_force
+from tracker.models import Exemption, Person, PersonPeriod, in_force
 from tracker.roster import Roster, ids_of
 
 PEOPLE_SORTS = {
@@ -39,12 +39,6 @@ def people_query(people: Select, year: AppraisalYear, today: date, rules: dict[i
     roster = Roster.of(year, today)
     figures = compliance.status_query(people, year, today, rules).subquery("figures")
     ids = ids_of(people)
-    last = (
-        select(Activity.owner_id.label("owner_id"), func.max(Activity.occurred_on).label("last_on"))
-        .where(counted_in_year(year), Activity.owner_id.in_(ids))
-        .group_by(Activity.owner_id)
-        .subquery("last_activity")
-    )
     team = roster.unit_names()
     status_order = case(
         *[(figures.c.status == s.value, i) for i, s in enumerate(STATUS_ORDER)], else_=len(STATUS_ORDER)
@@ -62,13 +56,12 @@ def people_query(people: Select, year: AppraisalYear, today: date, rules: dict[i
         "minutes": figures.c.s_minutes,
         "behaviours": figures.c.s_behaviours,
         "pending": figures.c.pending_activities,
-        "last_activity_on": last.c.last_on,
+        "last_activity_on": figures.c.last_activity_on,
     }
     query = (
         select(*[col.label(name) for name, col in columns.items()])
         .join(figures, figures.c.person_id == Person.id)
         .join(team, team.c.unit_id == figures.c.team_id)
-        .outerjoin(last, last.c.owner_id == Person.id)
     )
     if with_export_columns:
         directorates = roster.directorate_names()

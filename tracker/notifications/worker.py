@@ -22,6 +22,7 @@ WEEKLY_DIGESTS = "tracker.notifications.weekly_digests"
 CHECK_HUB_LINKS = "tracker.hub.check_links"
 BUILD_EXPORT = "tracker.reports.build_export"
 EXPIRE_EXPORTS = "tracker.reports.expire_exports"
+REBUILD_FIGURES = "tracker.figures.rebuild_marked"
 
 
 def init_app(app) -> Celery:
@@ -53,6 +54,8 @@ def init_app(app) -> Celery:
             "check the hub's links": {"task": CHECK_HUB_LINKS,
                                       "schedule": crontab(hour=2, minute=0, day_of_week="sunday")},
             "remove prepared exports past their time": {"task": EXPIRE_EXPORTS, "schedule": timedelta(hours=1)},
+            # A rule or framework change marks years; pages read them from the activities until then.
+            "rebuild marked figures": {"task": REBUILD_FIGURES, "schedule": timedelta(minutes=1)},
         },
     )
     celery.set_default()
@@ -107,6 +110,8 @@ def check_hub_links() -> dict[str, int]:
     report = check_all_links()
     db.session.commit()
     return {"checked": report.checked, "broken": len(report.broken), "moved": len(report.moved)}
+
+
 @shared_task(name=BUILD_EXPORT)
 def build_export(export_id: int) -> str:
     """Write a prepared export and queue its e-mail (tracker/reports/prepared.py)."""
@@ -120,3 +125,17 @@ def expire_exports() -> int:
     from tracker.reports import prepared
 
     return prepared.expire()
+
+
+@shared_task(name=REBUILD_FIGURES)
+def rebuild_marked_figures() -> list[int]:
+    """Recompute the kept figures of the years a rule or framework change marked, one year per
+    transaction, so that each year's pages switch back to the kept figures as soon as it is done."""
+    from tracker.figures import upkeep
+
+    done = []
+    for start_year in upkeep.marked_years():
+        upkeep.rebuild_year(upkeep.AppraisalYear(start_year, appraisal_year.start_month()))
+        db.session.commit()
+        done.append(start_year)
+    return done

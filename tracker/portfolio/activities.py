@@ -17,6 +17,7 @@ from tracker import access
 from tracker.audit import record
 from tracker.counting import live_activity
 from tracker.extensions import db
+from tracker.figures import upkeep
 from tracker.models import Activity, ActivityStatus, EvidenceFile, Notice, Person
 from tracker.models._types import utcnow
 from tracker.notifications import activity_mail
@@ -159,6 +160,7 @@ def _change_own(owner: Person, activity: Activity, today: date, allowed, values:
     if not changed:
         ensure_open(activity.occurred_on, today)
         raise Refused(refusal)
+    upkeep.refresh(activity.owner_id, activity.occurred_on)
 
 
 def withdraw(owner: Person, activity: Activity, today: date) -> None:

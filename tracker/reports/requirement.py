@@ -17,6 +17,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.compliance import Rule, Target
 from tracker.extensions import db
+from tracker.figures import upkeep
 from tracker.roster import Roster
 from tracker.models import FROM_THE_START, TIERS, AuditEvent, ComplianceTarget, Person, RequirementRule
 from tracker.refusal import Refused
@@ -139,6 +140,8 @@ def save(actor: Person, year: AppraisalYear, rules: dict[int, Rule], target: Tar
             setattr(target_row, name, value)
     changed = {str(tier): {"from": _rule_words(before_rules[tier]), "to": _rule_words(rule)}
                for tier, rule in rules.items() if before_rules[tier] != rule}
+    if changed:  # the completion months kept for this year and later ones follow the new rules
+        upkeep.rebuild_later(upkeep.years_from(year.start_year))
     record(actor, CHANGED, year=year.start_year, tiers=changed,
            target={"from": [int(before_target), before_target.amber_band], "to": [int(target), target.amber_band]})
     db.session.flush()

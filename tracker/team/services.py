@@ -22,6 +22,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.audit import record
 from tracker.counting import live_activity, undo_window
 from tracker.extensions import db
+from tracker.figures import upkeep
 from tracker.notifications import activity_mail, preferences
 from tracker.models import (
     Activity,
@@ -83,6 +84,7 @@ def decide(manager: Person, activity: Activity, decision: str, feedback: str = "
     if result.rowcount != 1:
         ensure_open(activity.occurred_on, today)  # the year closed at midnight while this was checked
         raise AlreadyDecided()
+    upkeep.refresh(activity.owner_id, activity.occurred_on)
     record(manager, "activity.signed_off" if decision == SIGN_OFF else "activity.returned",
            person=activity.owner_id, activity=activity.id)
     activity_mail.decided(activity, new_status, manager, now, with_feedback=bool(feedback))
@@ -115,6 +117,7 @@ def undo_decision(decider: Person, activity: Activity, *, today: date) -> Activi
         ensure_open(activity.occurred_on, today)
         raise Refused(f"A decision can be undone only within {minutes} minutes of making it, "
                       "so this one can no longer be undone")
+    upkeep.refresh(activity.owner_id, activity.occurred_on)
     record(decider, "activity.decision_undone", person=activity.owner_id, activity=activity.id,
            decision=decision.value)
     activity_mail.decision_undone(activity.id)
@@ -144,6 +147,8 @@ def sign_off_together(manager: Person, activities: list[Activity], *, today: dat
     if result.rowcount != len(ids):
         raise NotAllWaiting()
     preferences.load_for({activity.owner_id for activity in activities})  # one query, not one per author
+    for owner_id, occurred_on in {(a.owner_id, upkeep.year_of(a.occurred_on).starts_on) for a in activities}:
+        upkeep.refresh(owner_id, occurred_on)
     for activity in activities:
         record(manager, "activity.signed_off", person=activity.owner_id, activity=activity.id,
                signed_off_together=len(ids))

@@ -41,7 +41,8 @@ def test_beat_drains_the_outbox_and_clears_expired_links_on_a_schedule(app):
     # The scheduled e-mails and the link check: tests/web/notifications/test_scheduled_jobs.py.
     assert {entry["task"] for entry in schedule.values()} == {
         worker.DRAIN, worker.CLEAR_TOKENS, worker.SUBMISSIONS_DIGESTS, worker.YEAR_END_REMINDERS,
-        worker.WEEKLY_DIGESTS, worker.CHECK_HUB_LINKS, worker.EXPIRE_EXPORTS}
+        worker.WEEKLY_DIGESTS, worker.CHECK_HUB_LINKS, worker.EXPIRE_EXPORTS,
+        worker.REBUILD_FIGURES}
     assert schedule["remove prepared exports past their time"]["schedule"].total_seconds() == 3600
     assert schedule["drain the outbox"]["schedule"].total_seconds() == app.config["NOTIFICATIONS_DRAIN_SECONDS"]
 

@@ -1,0 +1,52 @@
+"""`flask figures verify` and `flask figures rebuild` on the known organisation
+(tests/conftest.py known_org): verify finds a kept figure that differs from the rule and says
+whose; rebuild puts it right."""
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from tracker.extensions import db
+from tracker.models import PersonYearFigures
+
+
+def test_verify_finds_a_drifted_figure_and_rebuild_puts_it_right(app, known_org, clock):
+    clock.move_to(known_org["day"])
+    runner = app.test_cli_runner()
+    clean = runner.invoke(args=["figures", "verify"])
+    assert clean.exit_code == 0, clean.output
+    assert "Every kept figure equals the rule." in clean.output and "Checking 2025 to 2026" in clean.output
+
+    gus = known_org["people"]["clinic"]
+    db.session.execute(update(PersonYearFigures).where(PersonYearFigures.person_id == gus.id,
+                                                       PersonYearFigures.start_year == 2025)
+                       .values(s_minutes=60, complete_month_2=None))
+    drifted = runner.invoke(args=["figures", "verify", "--year", "2025"])
+    assert drifted.exit_code == 1
+    assert f"person {gus.id}, year 2025: s_minutes kept 60, rule gives 240" in drifted.output
+    assert f"person {gus.id}, year 2025: complete_month_2 kept None, rule gives 4" in drifted.output
+
+    rebuilt = runner.invoke(args=["figures", "rebuild", "--year", "2025"])
+    assert rebuilt.exit_code == 0 and "Rebuilt 1 year." in rebuilt.output
+    assert runner.invoke(args=["figures", "verify"]).exit_code == 0
+
+
+def test_a_framework_applied_to_a_year_marks_it_until_rebuilt(app, known_org, clock):
+    """A version applied from this year on changes which behaviours count in it: the year is marked,
+    read from the activities meanwhile, and rebuilt equal to the rule; last year is left alone."""
+    from tests.framework_versions import newer_version
+    from tracker import compliance
+    from tracker.appraisal_year import AppraisalYear
+    from tracker.figures import upkeep, verify
+    from tracker.framework_import import import_framework
+    from tracker.roster import Roster
+
+    clock.move_to(known_org["day"])
+    this_year = known_org["year"]
+    import_framework(newer_version(), this_year, today=known_org["day"])
+    assert upkeep.marked_years() == [this_year.start_year]
+    people = Roster.of(this_year, known_org["day"]).people()
+    assert (db.session.execute(compliance.status_query(people, this_year, known_org["day"])).all()
+            == db.session.execute(compliance.status_query(people, this_year, known_org["day"], from_scratch=True)).all())
+    assert verify.differences(AppraisalYear(2024)) == []
+    assert app.test_cli_runner().invoke(args=["figures", "rebuild", "--marked"]).exit_code == 0
+    assert upkeep.marked_years() == [] and verify.differences(this_year) == []

@@ -1,0 +1,50 @@
+"""`flask figures verify` and `flask figures rebuild`: the kept figures (tracker.figures.upkeep)
+checked against, or rebuilt from, the activities."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from tracker.appraisal_year import AppraisalYear, start_month
+from tracker.extensions import db
+from tracker.figures import upkeep, verify as checking
+
+
+@click.group("figures", help="Each person's kept figures per appraisal year.")
+def figures_cli() -> None:
+    pass
+
+
+def _years(year: int | None) -> list[AppraisalYear]:
+    return [AppraisalYear(year, start_month())] if year is not None else upkeep.years_with_activities()
+
+
+@figures_cli.command("verify")
+@click.option("--year", type=int, default=None, help="Only the appraisal year starting in this calendar year.")
+@with_appcontext
+def verify_command(year: int | None) -> None:
+    """Compare every kept figure with the rule computed from the activities; exit 1 on any difference."""
+    found = []
+    for each in _years(year):
+        people = db.session.scalar(checking.count_people(each))
+        with click.progressbar(length=people, label=f"Checking {each.label}") as bar:
+            found += checking.differences(each, progress=bar.update)
+    for d in found:
+        click.echo(f"person {d.person_id}, year {d.start_year}: {d.figure} kept {d.kept!r}, rule gives {d.computed!r}")
+    if found:
+        raise SystemExit(1)
+    click.echo("Every kept figure equals the rule.")
+
+
+@figures_cli.command("rebuild")
+@click.option("--year", type=int, default=None, help="Only the appraisal year starting in this calendar year.")
+@click.option("--marked", is_flag=True, help="Only the years waiting after a rule or framework change.")
+@with_appcontext
+def rebuild_command(year: int | None, marked: bool) -> None:
+    """Recompute the kept figures from the activities, a year at a time (one INSERT … SELECT each)."""
+    years = [AppraisalYear(y, start_month()) for y in upkeep.marked_years()] if marked else _years(year)
+    with click.progressbar(years, label="Rebuilding", item_show_func=lambda y: y.label if y else "") as bar:
+        for each in bar:
+            upkeep.rebuild_year(each)
+            db.session.commit()
+    click.echo(f"Rebuilt {len(years)} {'year' if len(years) == 1 else 'years'}.")

@@ -1,0 +1,69 @@
+"""The rule's figures for many people read from the kept table (tracker.figures.upkeep) rather
+than computed from their activities: the same columns as compliance.progress_query(), so the same
+status CASE decides on them, with the roster of the year's reference day, its exemptions and today
+applied now. A page costs about the number of people in its scope, whatever their activities."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import has_request_context, request
+from sqlalchemy import Select, and_, case, func, select
+
+from tracker.appraisal_year import AppraisalYear
+from tracker.counting import exempt_on
+from tracker.extensions import db
+from tracker.models import FiguresRebuild, PersonYearFigures
+from tracker.roster import reference_day
+
+_COUNTED = ("logged", "pending_activities", "s_activities", "s_minutes", "s_behaviours", "s_leadership",
+            "p_activities", "p_minutes", "p_behaviours", "p_leadership")
+
+
+def kept_progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
+    """compliance.progress_query()'s rows, from the kept figures (a person without a row has
+    nothing counted in the year)."""
+    person_ids = people.order_by(None).subquery("people")
+    kept = PersonYearFigures
+    return (
+        select(
+            person_ids.c.id.label("person_id"),
+            person_ids.c.team_id.label("team_id"),
+            person_ids.c.staff_group.label("staff_group"),
+            person_ids.c.tier.label("tier"),
+            *[func.coalesce(getattr(kept, name), 0).label(name) for name in _COUNTED],
+            case((exempt_on(reference_day(year, today), person_ids.c.id), 1), else_=0).label("exempt"),
+            kept.last_activity_on.label("last_activity_on"),
+        )
+        .select_from(person_ids)
+        .outerjoin(kept, and_(kept.person_id == person_ids.c.id, kept.start_year == year.start_year))
+    )
+
+
+def completion_month(kept, tier):
+    """SQL: the kept month (0 the year's first) in which the person met the rule of `tier`."""
+    return case(*[(tier == t, getattr(kept, f"complete_month_{t}")) for t in (1, 2, 3)])
+
+
+def being_rebuilt(year: AppraisalYear) -> bool:
+    """The year's kept figures wait for a rebuild after a rule or framework change: read it from
+    the activities meanwhile. Asked once per request (a page asks for every figure it draws)."""
+    if not has_request_context():
+        return year.start_year in _marked()
+    marked = getattr(request, _CACHED, None)
+    if marked is None:
+        marked = _marked()
+        setattr(request, _CACHED, marked)
+    return year.start_year in marked
+
+
+def forget_marks() -> None:
+    """A mark was added or cleared in this request: ask again."""
+    if has_request_context():
+        setattr(request, _CACHED, None)
+
+
+_CACHED = "figures_being_rebuilt"  # on the request itself: one request's answer is never another's
+
+
+def _marked() -> set[int]:
+    return set(db.session.scalars(select(FiguresRebuild.start_year)))

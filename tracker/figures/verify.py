@@ -1,0 +1,66 @@
+"""Every kept figure against the rule computed from the activities (`flask figures verify`, the
+stateful test): the kept table can never be trusted more than this comparison."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, union
+
+from tracker.appraisal_year import AppraisalYear
+from tracker.counting import live_in_year
+from tracker.extensions import db
+from tracker.figures import upkeep
+from tracker.models import Activity, ActivityStatus, PersonYearFigures
+
+ZERO = {name: 0 for name in upkeep.FIGURES} | {"last_activity_on": None} | {
+    f"complete_month_{tier}": None for tier in upkeep.KEPT_TIERS}
+
+
+@dataclass(frozen=True)
+class Difference:
+    person_id: int
+    start_year: int
+    figure: str
+    kept: object
+    computed: object
+
+
+def _owners(year: AppraisalYear):
+    return union(
+        select(Activity.owner_id).where(live_in_year(year), Activity.status != ActivityStatus.DRAFT),
+        select(PersonYearFigures.person_id).where(PersonYearFigures.start_year == year.start_year))
+
+
+def count_people(year: AppraisalYear):
+    """SQL: how many people `differences()` compares for the year."""
+    return select(func.count()).select_from(_owners(year).subquery())
+
+
+def differences(year: AppraisalYear, chunk: int = 5000, progress=None) -> list[Difference]:
+    """Kept figures of `year` that differ from the figures computed afresh, person by person
+    (a missing row reads as nothing counted). `progress(n)` is told of each chunk of people done."""
+    owners = list(db.session.scalars(_owners(year)))
+    framework_id, rules = upkeep._inputs(db.session, year)
+    found = []
+    for start in range(0, len(owners), chunk):
+        ids = sorted(owners[start:start + chunk])
+        computed = {row.person_id: row._mapping for row in db.session.execute(
+            upkeep.figures_select(select(Activity.owner_id.distinct()).where(Activity.owner_id.in_(ids)).union(
+                select(PersonYearFigures.person_id).where(PersonYearFigures.person_id.in_(ids))),
+                year, framework_id, rules))}
+        kept = {row.person_id: row for row in db.session.scalars(
+            select(PersonYearFigures).where(PersonYearFigures.start_year == year.start_year,
+                                            PersonYearFigures.person_id.in_(ids)))}
+        for person_id in ids:
+            row = computed.get(person_id, ZERO)
+            for name in upkeep.FIGURES:
+                have = getattr(kept[person_id], name) if person_id in kept else ZERO[name]
+                if _plain(have) != _plain(row[name]):
+                    found.append(Difference(person_id, year.start_year, name, have, row[name]))
+        if progress:
+            progress(len(ids))
+    return found
+
+
+def _plain(value):
+    return str(value) if value is not None and not isinstance(value, int) else value
