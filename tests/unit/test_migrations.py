@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 from alembic import command
@@ -19,6 +20,31 @@ from tracker.extensions import db
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
 
 
+@contextmanager
+def app_on(database_url: str):
+    """An application context on the empty database `database_url`, taken back to base after."""
+
+    class Cfg(config.TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Cfg)
+    with app.app_context():
+        yield app
+        downgrade(directory=MIGRATIONS, revision="base")
+        db.engine.dispose()
+
+
+def add_ann(conn, now) -> None:
+    """The trust and one person in it, Ann (id 1), as raw rows any revision since 0001 holds."""
+    from sqlalchemy import text
+
+    conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
+                 dict(now=now))
+    conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
+                      "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
+                      "true, 't', :now)"), dict(now=now))
+
+
 @pytest.fixture
 def empty_database_url(tmp_path):
     """A brand-new empty database: a SQLite file, or a fresh schema-less PostgreSQL database."""
@@ -27,11 +53,7 @@ def empty_database_url(tmp_path):
 
 
 def test_upgrade_from_zero_matches_the_models(empty_database_url):
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -97,8 +119,6 @@ def test_upgrading_a_database_with_rules_keeps_them_for_every_year(empty_databas
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT tier, min_behaviours FROM requirement_rule ORDER BY tier")).all() == [
                 (1, 3), (2, 5), (3, 6)]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_upgrading_the_demo_data_to_a_framework_per_year_keeps_every_figure(empty_database_url):
@@ -161,19 +181,11 @@ def test_set_password_links_arrive_beside_the_people_already_there(empty_databas
 
     from sqlalchemy import text
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0008")
         now = datetime(2026, 1, 5, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
-                         dict(now=now))
-            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
-                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
-                              "true, 't', :now)"), dict(now=now))
+            add_ann(conn, now)
         upgrade(directory=MIGRATIONS, revision="0009")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO set_password_link (person_id, token_hash, created_at, expires_at, created_by_id) "
@@ -183,8 +195,6 @@ def test_set_password_links_arrive_beside_the_people_already_there(empty_databas
         assert "set_password_link" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_line_managers_by_date_arrive_filled_from_the_people_already_there(empty_database_url):
@@ -194,11 +204,7 @@ def test_line_managers_by_date_arrive_filled_from_the_people_already_there(empty
 
     from sqlalchemy import text
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0010")
         now = datetime(2026, 1, 5, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
@@ -223,8 +229,6 @@ def test_line_managers_by_date_arrive_filled_from_the_people_already_there(empty
         assert "line_manager_id" not in {c["name"] for c in inspect(db.engine).get_columns("person_period")}
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM person_period")).scalar() == 3
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_exemptions_may_be_open_ended_after_upgrading_a_database_holding_them(empty_database_url):
@@ -234,11 +238,7 @@ def test_exemptions_may_be_open_ended_after_upgrading_a_database_holding_them(em
 
     from sqlalchemy import text
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0010")
         now = datetime(2026, 1, 5, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
@@ -262,8 +262,6 @@ def test_exemptions_may_be_open_ended_after_upgrading_a_database_holding_them(em
         with db.engine.connect() as conn:
             ends = conn.execute(text("SELECT ends_on FROM exemption ORDER BY id")).scalars().all()
         assert [str(end) for end in ends] == ["2026-03-31", "9999-12-31"]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_activities_gain_a_creation_key_unique_per_owner_after_upgrading_a_database_holding_them(empty_database_url):
@@ -322,11 +320,7 @@ def test_people_already_there_are_not_erased_after_0017(empty_database_url):
 
     from sqlalchemy import text
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0012")
         now = datetime(2026, 1, 5, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
@@ -342,8 +336,6 @@ def test_people_already_there_are_not_erased_after_0017(empty_database_url):
         assert "erased_at" not in {c["name"] for c in inspect(db.engine).get_columns("person")}
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann Nurse",)]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_sessions_arrive_beside_the_people_already_there(empty_database_url):
@@ -353,19 +345,11 @@ def test_sessions_arrive_beside_the_people_already_there(empty_database_url):
 
     from sqlalchemy import text
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0012")
         now = datetime(2026, 1, 5, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
-                         dict(now=now))
-            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
-                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
-                              "true, 't', :now)"), dict(now=now))
+            add_ann(conn, now)
         upgrade(directory=MIGRATIONS, revision="0019")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO user_session (key_hash, person_id, generation, created_at, last_seen_at, "
@@ -375,8 +359,6 @@ def test_sessions_arrive_beside_the_people_already_there(empty_database_url):
         assert "user_session" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_identities_arrive_beside_the_people_already_there(empty_database_url):
@@ -387,19 +369,11 @@ def test_identities_arrive_beside_the_people_already_there(empty_database_url):
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0023")
         now = datetime(2026, 1, 5, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
-                         dict(now=now))
-            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
-                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
-                              "true, 't', :now)"), dict(now=now))
+            add_ann(conn, now)
         upgrade(directory=MIGRATIONS, revision="0028")
         link = text("INSERT INTO person_identity (provider, subject, person_id, linked_at) "
                     "VALUES ('https://idp.example', 's1', 1, :now)")
@@ -412,8 +386,6 @@ def test_identities_arrive_beside_the_people_already_there(empty_database_url):
         assert "person_identity" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_the_notification_outbox_arrives_beside_the_people_already_there(empty_database_url):
@@ -424,19 +396,11 @@ def test_the_notification_outbox_arrives_beside_the_people_already_there(empty_d
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0028")
         now = datetime(2026, 11, 30, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
-                         dict(now=now))
-            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
-                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
-                              "true, 't', :now)"), dict(now=now))
+            add_ann(conn, now)
         upgrade(directory=MIGRATIONS, revision="0027")
         row = ("INSERT INTO notification (kind, person_id, address, fields, idempotency_key, status, attempts, "
                "next_attempt_at, created_at, updated_at) VALUES ('password_changed', 1, 'a@example.org', '{}', 'k', "
@@ -450,8 +414,6 @@ def test_the_notification_outbox_arrives_beside_the_people_already_there(empty_d
         assert "notification" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_observation_requests_arrive_beside_the_activities_already_there(empty_database_url):
@@ -461,19 +423,11 @@ def test_observation_requests_arrive_beside_the_activities_already_there(empty_d
 
     from sqlalchemy import text
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0027")
         now = datetime(2026, 1, 5, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
-                         dict(now=now))
-            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
-                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
-                              "true, 't', :now)"), dict(now=now))
+            add_ann(conn, now)
             conn.execute(text("INSERT INTO activity_type (id, code, label, experiential, description, position) "
                               "VALUES (1, 'obs', 'Observed', true, '', 0)"))
             conn.execute(text("INSERT INTO activity (id, owner_id, occurred_on, title, type_id, duration_minutes, "
@@ -489,8 +443,6 @@ def test_observation_requests_arrive_beside_the_activities_already_there(empty_d
         assert "observation_request" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT title FROM activity")).all() == [("Talk",)]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_notification_settings_arrive_beside_the_people_already_there(empty_database_url):
@@ -501,19 +453,11 @@ def test_notification_settings_arrive_beside_the_people_already_there(empty_data
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0029")
         now = datetime(2026, 11, 30, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
-                         dict(now=now))
-            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
-                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
-                              "true, 't', :now)"), dict(now=now))
+            add_ann(conn, now)
         upgrade(directory=MIGRATIONS, revision="0030")
         row = ("INSERT INTO notification_preference (person_id, submissions, decisions, reminders, year_end_reminders, "
                "weekly_digest, updated_at) VALUES (1, 'daily_digest', true, false, true, true, :now)")
@@ -527,8 +471,6 @@ def test_notification_settings_arrive_beside_the_people_already_there(empty_data
         assert "notification_preference" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_activities_gain_observed_from_their_answered_requests_after_0032(empty_database_url):
@@ -538,19 +480,11 @@ def test_activities_gain_observed_from_their_answered_requests_after_0032(empty_
 
     from sqlalchemy import text
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0030")
         now = datetime(2026, 1, 5, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
-                         dict(now=now))
-            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
-                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
-                              "true, 't', :now)"), dict(now=now))
+            add_ann(conn, now)
             conn.execute(text("INSERT INTO activity_type (id, code, label, experiential, description, position) "
                               "VALUES (1, 'obs', 'Observed', true, '', 0)"))
             for activity_id, status in ((1, "answered"), (2, "sent"), (3, "cancelled"), (4, None)):
@@ -571,8 +505,6 @@ def test_activities_gain_observed_from_their_answered_requests_after_0032(empty_
         assert "observed" not in {c["name"] for c in inspect(db.engine).get_columns("activity")}
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM observation_request")).scalar() == 3
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_enum_columns_refuse_strays_after_0034_upgrades_a_database_holding_rows(empty_database_url):
@@ -592,11 +524,7 @@ def test_enum_columns_refuse_strays_after_0034_upgrades_a_database_holding_rows(
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0032")
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
-                         dict(now=now))
-            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
-                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
-                              "true, 't', :now)"), dict(now=now))
+            add_ann(conn, now)
             conn.execute(text("INSERT INTO person_role (person_id, role) VALUES (1, 'manager')"))
             conn.execute(text("INSERT INTO activity_type (id, code, label, experiential, description, position) "
                               "VALUES (1, 'obs', 'Observed', true, '', 0)"))
@@ -630,11 +558,7 @@ def test_upgrading_to_0034_names_a_stray_enum_value_instead_of_failing_half_way(
 
     from sqlalchemy import text
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url) as app:
         upgrade(directory=MIGRATIONS, revision="0032")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'ward', :now)"),
@@ -645,8 +569,6 @@ def test_upgrading_to_0034_names_a_stray_enum_value_instead_of_failing_half_way(
             command.upgrade(alembic_config, "0034")  # Flask-Migrate's upgrade would log it and exit
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT kind FROM organisation_unit")).scalar() == "ward"
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_prepared_exports_arrive_beside_the_people_already_there(empty_database_url):
@@ -656,19 +578,11 @@ def test_prepared_exports_arrive_beside_the_people_already_there(empty_database_
 
     from sqlalchemy import text
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS, revision="0034")
         now = datetime(2026, 11, 30, tzinfo=timezone.utc)
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organisation_unit (id, name, kind, created_at) VALUES (1, 'Trust', 'organisation', :now)"),
-                         dict(now=now))
-            conn.execute(text("INSERT INTO person (id, email, name, job_title, staff_group, tier, team_id, active, "
-                              "session_token, created_at) VALUES (1, 'a@example.org', 'Ann', '', 'Students', 1, 1, "
-                              "true, 't', :now)"), dict(now=now))
+            add_ann(conn, now)
         upgrade(directory=MIGRATIONS, revision="0031")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO prepared_export (requester_id, kind, format, filters, status, estimated_rows, "
@@ -680,8 +594,6 @@ def test_prepared_exports_arrive_beside_the_people_already_there(empty_database_
         assert "prepared_export" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM person")).all() == [("Ann",)]
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
 
 
 def test_kept_figures_arrive_filled_from_the_activities_already_there(empty_database_url):
@@ -695,11 +607,7 @@ def test_kept_figures_arrive_filled_from_the_activities_already_there(empty_data
     from tracker.figures import upkeep, verify
     from tracker.demo import load_demo
 
-    class Cfg(config.TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Cfg)
-    with app.app_context():
+    with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS)
         load_demo(staff=60, years=2, seed=2026, today=date(2025, 10, 15))
         db.session.commit()
@@ -716,5 +624,3 @@ def test_kept_figures_arrive_filled_from_the_activities_already_there(empty_data
         assert [d for year in years for d in verify.differences(year)] == []
         assert db.session.execute(text("SELECT count(*) FROM activity")).scalar() == activities
         db.session.remove()
-        downgrade(directory=MIGRATIONS, revision="base")
-        db.engine.dispose()
