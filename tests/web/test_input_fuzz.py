@@ -13,13 +13,14 @@ import os
 from datetime import date, timedelta
 
 import pytest
+from flask import current_app
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tests import fuzz
-from tests.factories import PASSWORD, make_activity, make_person, make_tree
+from tests.factories import PASSWORD, make_activity, make_person, make_prepared_export, make_tree
 from tests.conftest import SECOND_STEP_PAGES
 from tests.support import csrf_token_from, give_second_factor
 from tests.web.route_matrix import ask_observer
@@ -48,7 +49,7 @@ def world(db_session, ref, today) -> dict[str, list]:
     tree = make_tree()
     manager = make_person(tree["ward7"], email=ROLES["manager"], tier=3, roles=["manager"], scope=[tree["cancer"]])
     staff = make_person(tree["ward7"], email=ROLES["staff"], line_manager=manager)
-    make_person(tree["clinic"], email=ROLES["lead"], roles=["education_lead"])
+    lead = make_person(tree["clinic"], email=ROLES["lead"], roles=["education_lead"])
     admin = make_person(tree["trust"], email=ROLES["admin"], roles=["admin"])
     left = make_person(tree["ward7"], active=False, line_manager=manager)
     kind = next(t for t in ref["types"].values() if t.experiential)
@@ -67,6 +68,7 @@ def world(db_session, ref, today) -> dict[str, list]:
     other_device = UserSession(key_hash="fuzz-other-device", person_id=staff.id, generation="g", user_agent="")
     db.session.add_all([evidence, exemption, action, notice, other_device])
     _, observation = ask_observer(staff, draft)
+    prepared = make_prepared_export(lead, current_app.config["UPLOAD_FOLDER"])
     db.session.commit()
     ids = lambda model: list(db.session.scalars(select(model.id).order_by(model.id).limit(3)))  # noqa: E731
     return {
@@ -79,6 +81,7 @@ def world(db_session, ref, today) -> dict[str, list]:
         "notice_id": [notice.id],
         "session_id": [other_device.id],
         "request_id": [observation.id],
+        "export_id": [prepared.id],
         "exemption_id": [exemption.id],
         "action_id": [action.id],
         "slug": list(db.session.scalars(select(HubSection.slug).order_by(HubSection.position).limit(2))),
