@@ -49,6 +49,10 @@ def _build_navigation() -> list[dict]:
     return items
 
 
+# Stands in for the sign-out form in the kept header (its CSRF token differs from one request to the next).
+SIGN_OUT_MARK = Markup("<!-- sign out -->")
+
+
 def sign_out_button_html() -> Markup:
     """Sign out is a POST with a CSRF token, drawn as the header's account button."""
     return Markup(
@@ -75,6 +79,7 @@ def init_app(app, badges: dict | None = None) -> None:
             # Signed-out visitors get the items that need no permission (the hub's guidance).
             "navigation_items": navigation_items,
             "sign_out_button_html": sign_out_button_html,
+            "sign_out_mark": SIGN_OUT_MARK,
             "service_name": "Communication skills tracker",
             "organisation_name": app.config.get("ORGANISATION_NAME", ""),
         }

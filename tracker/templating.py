@@ -8,7 +8,7 @@ from datetime import date, datetime
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
-from tracker import durations
+from tracker import durations, kept_macros
 from tracker.date_input import date_example
 from tracker.plurals import noun, plural
 
@@ -38,5 +38,6 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(long_date=long_date, hours_text=durations.hours_text,
                                  duration_text=durations.duration_text, service_page_links=footer_links,
-                                 plural=plural, noun=noun, date_example=date_example)
+                                 plural=plural, noun=noun, date_example=date_example,
+                                 kept=kept_macros.kept)
     app.jinja_env.filters["month_short"] = lambda day: MONTH_SHORT[day.month - 1]

@@ -172,6 +172,17 @@ def test_navigation_shows_the_queue_count(client, sign_in, org):
     assert "Sign-off queue (1)" in html
 
 
+def test_the_kept_menu_shows_the_queue_count_of_the_moment(client, sign_in, org, post_form):
+    # The header is kept per distinct menu (tracker/kept_macros.py): a decision changes it at once.
+    login(sign_in, "manager@example.org")
+    assert "Sign-off queue (1)" in text_of(client.get("/team/"))
+    activity = org["submitted"]
+    post_form(f"/team/activities/{activity.id}/decision", {"decision": "sign_off"},
+              token_from=f"/team/activities/{activity.id}")
+    html = text_of(client.get("/team/"))
+    assert "Sign-off queue (0)" in html and "Sign-off queue (1)" not in html
+
+
 # --- sign-off --------------------------------------------------------------------------
 
 

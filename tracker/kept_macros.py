@@ -1,0 +1,57 @@
+"""NHS.UK component macros rendered once per distinct set of parameters and kept.
+
+The NHS.UK macros were the largest part of an ordinary page's Python (the header on every page, the
+activity form's selects, date inputs, radios and text areas; bench/page_cpu.py). A component macro
+imported without context sees only its parameters, so its HTML is a function of them: the key is
+the macro and everything in its parameters, and a change anywhere (a new course, a renamed menu
+item, a badge's count) makes a new key. Nothing needs invalidating and a page reads byte for byte
+as it did.
+
+Templates call `kept(macro, params)` only where the parameters are reference data or the state of
+an empty field: never a reflection's words (private, and never the same twice), never with a
+`call` block (the caller's body is not in the key).
+"""
+from __future__ import annotations
+
+from jinja2 import Undefined
+from markupsafe import Markup
+
+KEPT_CHARACTERS = 8_000_000  # about 16 MB of kept HTML per process, then it starts again
+_kept: dict[tuple, Markup] = {}
+_size = 0
+
+
+def _frozen(value):
+    """A hashable stand-in that tells apart whatever a macro could render differently: the type
+    too, since 1, 1.0 and True are equal in Python and Markup is a str that is not escaped."""
+    if isinstance(value, dict):
+        return ("dict", tuple((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_frozen(item) for item in value))
+    if isinstance(value, Undefined):
+        return ("undefined",)
+    return (type(value).__name__, value)
+
+
+def kept(macro, params: dict) -> Markup:
+    """What `macro(params)` renders, from the kept copy when these parameters were seen before."""
+    global _size
+    key = (getattr(getattr(macro, "_func", None), "__code__", macro.name), _frozen(params))
+    try:
+        html = _kept.get(key)
+    except TypeError:  # something unhashable in the parameters: render it as it is
+        return Markup(macro(params))
+    if html is None:
+        html = Markup(macro(params))
+        if _size + len(html) > KEPT_CHARACTERS:
+            forget()
+        _kept[key] = html
+        _size += len(html)
+    return html
+
+
+def forget() -> None:
+    """Drop every kept rendering (when full, and in tests comparing kept with fresh)."""
+    global _size
+    _kept.clear()
+    _size = 0
