@@ -375,26 +375,10 @@ def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
 # The one decider rule lives beside these scopes and reads them; `access.decider_of` and the
 # sign-off scopes are part of this module's face.
 from tracker.access.decider import (  # noqa: E402
-    decided_activities,
-    decider_id,
-    decider_for,
-    decider_of,
-    deciders_of,
-    decides_for_anyone,
-    scope_units_by_manager,
-    waiting_by_decider,
-    decides_for_line_reports,
-    decision_activity_for,
-    may_decide,
-    may_decide_as_line_manager,
-    own_decision_for,
-    recent_decisions,
-    sign_off_activity_for,
-    sign_off_queue,
-    unmanaged_activities,
-    waiting_in_scope,
-    withdrawn_from,
-)
+    decided_activities, decider_for, decider_id, decider_of, deciders_of, decides_for_anyone, decides_for_line_reports,
+    decision_activity_for, may_decide, may_decide_as_line_manager, own_decision_for, recent_decisions,
+    scope_units_by_manager, sign_off_activity_for, sign_off_queue, unmanaged_activities, waiting_by_decider,
+    waiting_in_scope, withdrawn_from)
 # What is the viewer's alone: their sessions, their reminders, the exports prepared for them.
 from tracker.access.own import (  # noqa: E402
     own_notice_for, own_notices, own_prepared_export_for, own_prepared_exports, own_session_for, own_sessions)
