@@ -162,6 +162,8 @@ def db_session(app):
     Views roll back on bad input, so a test's fixture data must be committed (which here only
     releases a savepoint) or the view's rollback throws it away.
     """
+    # Limit counts are per test, like the database, whichever clients the test makes.
+    app.extensions["sign_in_limiter"].reset()
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
@@ -191,7 +193,6 @@ class BufferedClient(FlaskClient):
 @pytest.fixture
 def client(app, db_session):
     app.test_client_class = BufferedClient
-    app.extensions["sign_in_limiter"].reset()  # sign-in limits count per test, like the database
     return app.test_client()
 
 
