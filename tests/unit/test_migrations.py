@@ -624,3 +624,37 @@ def test_kept_figures_arrive_filled_from_the_activities_already_there(empty_data
         assert [d for year in years for d in verify.differences(year)] == []
         assert db.session.execute(text("SELECT count(*) FROM activity")).scalar() == activities
         db.session.remove()
+
+
+def test_0035_gives_the_roster_an_index_holding_its_columns_on_a_database_holding_periods(empty_database_url):
+    """0035 widens the person periods' team index to every column the roster reads: the periods
+    already there stay, the roster of a day finds the one in force, and going back restores the
+    narrow index."""
+    from datetime import date, datetime, timezone
+
+    from sqlalchemy import text
+
+    from tracker.roster import Roster
+
+    def team_index():
+        return next(index["column_names"] for index in inspect(db.engine).get_indexes("person_period")
+                    if index["name"] == "ix_person_period_team")
+
+    with app_on(empty_database_url):
+        upgrade(directory=MIGRATIONS, revision="0033")
+        with db.engine.begin() as conn:
+            add_ann(conn, datetime(2026, 11, 30, tzinfo=timezone.utc))
+            for period_id, starts_on, ends_on, tier in ((1, "1900-01-01", "2025-03-31", 1), (2, "2025-04-01", None, 2)):
+                conn.execute(text("INSERT INTO person_period (id, person_id, starts_on, ends_on, team_id, tier, "
+                                  "staff_group) VALUES (:id, 1, :starts, :ends, 1, :tier, 'Students')"),
+                             dict(id=period_id, starts=starts_on, ends=ends_on, tier=tier))
+        assert team_index() == ["team_id", "starts_on"]
+        upgrade(directory=MIGRATIONS, revision="0035")
+        assert team_index() == ["team_id", "starts_on", "ends_on", "person_id", "tier", "staff_group"]
+        assert db.session.execute(Roster(date(2025, 3, 31)).people()).all() == [(1, 1, 1, "Students")]
+        assert db.session.execute(Roster(date(2025, 4, 1)).people()).all() == [(1, 1, 2, "Students")]
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="0033")
+        assert team_index() == ["team_id", "starts_on"]
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM person_period")).scalar() == 2
