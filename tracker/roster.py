@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy import Select, Subquery, func, select
 
@@ -39,6 +40,10 @@ class UnitOfTheDay:
     name: str
     kind: UnitKind
     parent_id: int | None
+
+
+# Above this many ids, units() filters every unit of the day in Python rather than sending an IN list.
+MANY_UNITS = 200
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,35 @@ class Roster:
         return (select(UnitPeriod.unit_id, UnitPeriod.name, UnitPeriod.parent_id)
                 .where(in_force(UnitPeriod, self.day)).subquery("units_then"))
 
+    @cached_property
+    def every_unit(self) -> list[UnitOfTheDay]:
+        """Every unit of the day, by name (read once per roster: a few thousand rows at most)."""
+        names = self.unit_names()
+        rows = db.session.execute(
+            select(names.c.unit_id, names.c.name, OrganisationUnit.kind, names.c.parent_id)
+            .join(OrganisationUnit, OrganisationUnit.id == names.c.unit_id).order_by(names.c.name))
+        return [UnitOfTheDay(*row) for row in rows]
+
+    def above_another(self, unit_ids) -> set[int]:
+        """Those of `unit_ids` with another of them beneath on the day, from the day's parents
+        (thousands of ids in an IN list cost more to compile than to run)."""
+        wanted = set(unit_ids)
+        parent = {unit.id: unit.parent_id for unit in self.every_unit}
+        above: set[int] = set()
+        for unit_id in wanted:
+            ancestor = parent.get(unit_id)
+            for _ in range(len(parent)):  # a tree: never more steps than units
+                if ancestor is None:
+                    break
+                if ancestor in wanted:
+                    above.add(ancestor)
+                ancestor = parent.get(ancestor)
+        return above
+
     def units(self, unit_ids) -> list[UnitOfTheDay]:
+        if not isinstance(unit_ids, Select) and len(unit_ids) > MANY_UNITS:
+            wanted = set(unit_ids)
+            return [unit for unit in self.every_unit if unit.id in wanted]
         names = self.unit_names()
         rows = db.session.execute(
             select(names.c.unit_id, names.c.name, OrganisationUnit.kind, names.c.parent_id)

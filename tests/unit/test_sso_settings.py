@@ -7,7 +7,8 @@ import json
 import pytest
 
 import config
-from config import ConfigError, oidc_providers_from, password_sign_in_from
+# config.ConfigError is looked up when raised: tests/unit/test_config.py reloads the module, making a new class.
+from config import oidc_providers_from, password_sign_in_from
 
 ENTRA = "https://login.microsoftonline.com/0b0b0b0b-1111-2222-3333-444444444444/v2.0"
 
@@ -47,7 +48,7 @@ def test_several_providers_from_json():
      ' {"name": "a", "issuer": "https://b.example.com", "client_id": "a", "client_secret": "b"}]', "same name"),
 ])
 def test_mistakes_are_refused_with_what_to_fix(raw, words):
-    with pytest.raises(ConfigError, match=words):
+    with pytest.raises(config.ConfigError, match=words):
         oidc_providers_from({"OIDC_PROVIDERS": raw})
 
 
@@ -60,7 +61,7 @@ def test_a_provider_on_this_machine_may_use_plain_http():
 def test_password_sign_in_takes_on_off_admins_or_the_default():
     assert [password_sign_in_from({"PASSWORD_SIGN_IN": v}) for v in ("on", "OFF", " admins ")] == ["on", "off", "admins"]
     assert password_sign_in_from({}) == ""
-    with pytest.raises(ConfigError, match="on, off or admins"):
+    with pytest.raises(config.ConfigError, match="on, off or admins"):
         password_sign_in_from({"PASSWORD_SIGN_IN": "sometimes"})
 
 

@@ -53,15 +53,6 @@ def sort_units(rows: list[figures.UnitFigures], sort: str, descending: bool) -> 
     return sorted(rows, key=key, reverse=descending)
 
 
-def _above_another(roster: Roster, unit_ids: list[int]) -> set[int]:
-    """Those of `unit_ids` with another of them beneath on the roster's day (one query)."""
-    if not unit_ids:
-        return set()
-    closure = roster.closure()
-    return set(db.session.scalars(select(closure.c.ancestor_id).where(
-        closure.c.ancestor_id.in_(unit_ids), closure.c.descendant_id.in_(unit_ids), closure.c.depth > 0)))
-
-
 @dataclass
 class MonthRow:
     month: date  # first day of the month
@@ -107,7 +98,7 @@ def organisation_report(scope: Scope, filters: Filters, today: date, target: int
     teams = [figures.UnitFigures(u, by_team[u.id]) for u in team_units]
     # A team row's people are listed by the unit filter (everyone beneath it) only when nobody sits
     # in a unit below it: true of every team of an ordinary tree, not of a directorate holding people.
-    teams_listed = {u.id for u in team_units} - _above_another(roster, [u.id for u in team_units])
+    teams_listed = {u.id for u in team_units} - roster.above_another([u.id for u in team_units])
     complete_list = len(teams) <= TEAMS_SHOWN_IN_FULL
     teams = sort_units(teams, sort, descending) if complete_list else sort_units(teams, "percent", False)[:LOWEST_TEAMS]
 
