@@ -155,6 +155,8 @@ class Config:
     # streamed at once; a prepared file is kept this many days (README, "Prepared exports").
     EXPORT_STREAM_MAX_ROWS = _int_env("EXPORT_STREAM_MAX_ROWS", 100_000, 0, 100_000_000)
     PREPARED_EXPORT_DAYS = _int_env("PREPARED_EXPORT_DAYS", 7, 1, 90)
+    # Memory for each sort or hash of a PostgreSQL query, in megabytes (tracker/extensions.py says why).
+    POSTGRES_WORK_MEM_MB = _int_env("POSTGRES_WORK_MEM_MB", 32, 1, 4096)
     # Evidence each person may keep in all, and the space the upload folder's disk always keeps free.
     EVIDENCE_QUOTA_MB = _int_env("EVIDENCE_QUOTA_MB", 200, 1, 1_000_000)
     EVIDENCE_MIN_FREE_MB = _int_env("EVIDENCE_MIN_FREE_MB", 500, 0, 100_000_000)

@@ -52,6 +52,9 @@ def create_app(config_object=None) -> Flask:
     cli.register(app)
     _security_headers(app)
     security_headers.init_app(app)
+    from tracker import collector
+
+    collector.init_app(app)  # last: freezes what the app holds
     return app
 
 

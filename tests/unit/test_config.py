@@ -97,7 +97,7 @@ def test_a_mail_provider_that_cannot_send_stops_the_start(fresh_config, env, mes
     assert fresh_config(FLASK_ENV="production", SECRET_KEY="x" * 40, MAIL_PROVIDER="smtp").from_env()
 
 
-def test_postgresql_connections_run_without_jit_and_sqlite_ones_get_no_postgresql_options(app):
+def test_postgresql_connections_run_without_jit_with_more_work_mem_and_sqlite_ones_get_no_postgresql_options(app):
     from sqlalchemy import text
 
     from tracker.extensions import db
@@ -107,13 +107,15 @@ def test_postgresql_connections_run_without_jit_and_sqlite_ones_get_no_postgresq
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:
                 assert conn.execute(text("SHOW jit")).scalar() == "off"
+                assert conn.execute(text("SHOW work_mem")).scalar() == f"{app.config['POSTGRES_WORK_MEM_MB']}MB"
         else:
             assert "jit" not in options
 
 
-def test_options_in_a_postgresql_url_are_kept_beside_jit_off():
+def test_options_in_a_postgresql_url_are_kept_beside_jit_off_and_work_mem():
     from tracker import create_app
 
     url = "postgresql+psycopg://tracker@db.internal/tracker?options=-csearch_path%3Dtracker&sslmode=require"
     app = create_app(type("SchemaSettings", (config.TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == "-csearch_path=tracker -c jit=off"
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == \
+        "-csearch_path=tracker -c jit=off -c work_mem=32MB"

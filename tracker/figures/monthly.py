@@ -103,7 +103,8 @@ def monthly_compliance_years(people_of: Callable[[AppraisalYear], Select], years
     first, last = ordered[0], ordered[-1]
     members = _members(people_of, ordered)
     if rules is None and not any(being_rebuilt(year) for year in ordered):
-        rows = db.session.execute(_counted_rows(_kept_completion_months(members, first), members, ordered, today)).all()
+        rows = db.session.execute(_counted_rows(_kept_completion_months(members, ordered), members, ordered,
+                                                today)).all()
         series = _series(rows, ordered, today)
         return [series[ordered.index(y)] for y in years]
     ids = select(members.c.id)
@@ -200,15 +201,17 @@ def _completion_months(running: Subquery, rules_by_year: list[dict[int, Rule]]):
     )
 
 
-def _kept_completion_months(members, first: AppraisalYear):
+def _kept_completion_months(members, ordered: list[AppraisalYear]):
     """_completion_months() read from the kept figures: each person's kept month of completion at
     the tier they had in year y (tracker.figures.upkeep keeps one per tier)."""
     kept = PersonYearFigures
     month = completion_month(kept, members.c.tier)
+    first, last = ordered[0], ordered[-1]
     return (
         select(members.c.id.label("owner_id"), members.c.y, (members.c.y * 12 + month).label("m"))
         .join(kept, and_(kept.person_id == members.c.id, kept.start_year == members.c.y + first.start_year))
-        .where(month.is_not(None))
+        # The years asked for, named as such: the planner cannot see them through y + first year.
+        .where(month.is_not(None), kept.start_year.between(first.start_year, last.start_year))
         .cte("completed")
     )
 

@@ -40,7 +40,9 @@ def _filter_choices() -> dict:
     """What the shared filter form offers: years, every unit of the organisation, staff groups,
     statuses and activity types."""
     kind_order = case({kind: i for i, kind in enumerate(UnitKind)}, value=OrganisationUnit.kind)
-    units = db.session.scalars(select(OrganisationUnit).order_by(kind_order, OrganisationUnit.name)).all()
+    # Rows of the three columns the form shows, not whole units: thousands of them in a system.
+    units = db.session.execute(select(OrganisationUnit.id, OrganisationUnit.name, OrganisationUnit.kind)
+                               .order_by(kind_order, OrganisationUnit.name)).all()
     return {
         "years": scope_filters.years_offered(),
         "units": units,
