@@ -7,7 +7,7 @@ queue, the decision page and the sign-off UPDATE all read it from here.
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from tracker.access import (
@@ -95,10 +95,14 @@ def _people_decided_by(viewer: Person) -> Select:
     """Ids of the people whose activities the viewer decides on."""
     # A decider is the line manager or holds scope over the team: looking only there keeps the
     # per-person decider_id() to the few people it can be true for.
-    candidates = [Person.line_manager_id == viewer.id]
+    # A UNION of the two, each read through its own index: an OR of them read every person of the
+    # organisation (34 ms of a 40-person team's dashboard at 100,000 staff on PostgreSQL).
+    # (Aliases: the subquery must not correlate with the outer person.)
+    reports, in_scope = aliased(Person, name="reports"), aliased(Person, name="in_scope")
+    candidates = select(reports.id).where(reports.line_manager_id == viewer.id)
     if Role.MANAGER in viewer.roles:
-        candidates.append(Person.team_id.in_(scope_unit_ids(viewer)))
-    return select(Person.id).where(or_(*candidates), decider_id(Person) == viewer.id)
+        candidates = union(candidates, select(in_scope.id).where(in_scope.team_id.in_(scope_unit_ids(viewer))))
+    return select(Person.id).where(Person.id.in_(candidates), decider_id(Person) == viewer.id)
 
 
 def decides_for_anyone(person: Person) -> bool:
