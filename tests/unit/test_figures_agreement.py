@@ -138,3 +138,25 @@ def test_figures_read_from_the_kept_table_equal_the_figures_computed_from_the_ac
         # Rules given explicitly are computed from the activities (the requirement page's preview).
         assert kept == figures.monthly_compliance_years(everyone, [year], TODAY, compliance.load_rules(year))[0], year
         assert kept[-1].complete > 0
+
+
+def test_one_pass_gives_the_cube_and_the_months_of_the_two_separate_reads(demo):
+    """figures.status_cube_and_months() (the organisation report's open year) equals status_cube()
+    and the monthly series, the series also computed afresh from the activities, for the whole
+    organisation and for one directorate, in every year."""
+    directorate = db.session.scalar(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.DIRECTORATE)
+                                    .order_by(OrganisationUnit.id))
+    for year in demo:
+        rules = compliance.load_rules(year)
+        for people_of in (everyone, lambda y: Roster.of(y, TODAY).in_units(everyone(y), [directorate.id])):
+            cube, months = figures.status_cube_and_months(people_of(year), year, TODAY, rules)
+            assert Counter(cube) == Counter(figures.status_cube(people_of(year), year, TODAY, rules)), year
+            assert months == figures.monthly_compliance_years(people_of, [year], TODAY)[0], year
+            assert months == figures.monthly_compliance_years(people_of, [year], TODAY, rules)[0], year
+            assert months and months[-1].complete > 0
+        # Across the organisation some are exempt and not complete: the denominator leaves them out.
+        assert months_of_everyone(year)[-1].expected < len(per_person_statuses(year, rules))
+
+
+def months_of_everyone(year):
+    return figures.status_cube_and_months(everyone(year), year, TODAY)[1]

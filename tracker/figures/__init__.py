@@ -8,6 +8,7 @@ status of My year. Python only rolls up already-grouped rows (a few per team), n
   people.py    one row per person, for the dashboard's people table and the people export
   coverage.py  behaviour coverage and gaps, and the courses that teach the gaps
   monthly.py   cumulative compliance month by month
+  one_pass.py  an open year's cube and months from one read of the kept figures
   uptake.py    training uptake: courses used, by staff group and directorate
   units.py     the organisation units figures are grouped by
   upkeep.py    each person's figures per year, kept up to date as activities change (read by
@@ -34,6 +35,7 @@ from tracker.figures.coverage import (
 from tracker.figures.monthly import MonthPoint, month_starts, monthly_compliance_years
 from tracker.figures.kept import monthly_keeping_closed_years
 from tracker.figures.kept_progress import being_rebuilt
+from tracker.figures.one_pass import status_cube_and_months
 from tracker.figures.people import PEOPLE_SORTS, STATUS_ORDER, people_query
 from tracker.figures.status import (
     CubeRow,
@@ -53,7 +55,7 @@ __all__ = [
     "UnitFigures", "behaviour_coverage", "behaviour_coverage_by_unit",
     "course_activity_conditions", "course_behaviours", "course_uptake", "course_uptake_by",
     "courses_for_behaviours", "framework_behaviours", "lowest_first", "month_starts",
-    "monthly_compliance_years", "monthly_keeping_closed_years", "people_query", "ranked_units", "roll_up", "status_cube", "tallies_by_unit",
+    "monthly_compliance_years", "monthly_keeping_closed_years", "status_cube_and_months", "being_rebuilt", "people_query", "ranked_units", "roll_up", "status_cube", "tallies_by_unit",
     "teams_in_cube", "template_globals",
 ]
 

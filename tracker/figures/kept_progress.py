@@ -19,9 +19,10 @@ _COUNTED = ("logged", "pending_activities", "s_activities", "s_minutes", "s_beha
             "p_activities", "p_minutes", "p_behaviours", "p_leadership")
 
 
-def kept_progress_query(people: Select, year: AppraisalYear, today: date) -> Select:
+def kept_progress_query(people: Select, year: AppraisalYear, today: date,
+                        with_completion_month: bool = False) -> Select:
     """compliance.progress_query()'s rows, from the kept figures (a person without a row has
-    nothing counted in the year)."""
+    nothing counted in the year); with the kept month of completion at the person's tier when asked."""
     person_ids = people.order_by(None).subquery("people")
     kept = PersonYearFigures
     return (
@@ -33,6 +34,7 @@ def kept_progress_query(people: Select, year: AppraisalYear, today: date) -> Sel
             *[func.coalesce(getattr(kept, name), 0).label(name) for name in _COUNTED],
             case((exempt_on(reference_day(year, today), person_ids.c.id), 1), else_=0).label("exempt"),
             kept.last_activity_on.label("last_activity_on"),
+            *([completion_month(kept, person_ids.c.tier).label("complete_month")] if with_completion_month else []),
         )
         .select_from(person_ids)
         .outerjoin(kept, and_(kept.person_id == person_ids.c.id, kept.start_year == year.start_year))

@@ -19,6 +19,7 @@ from tracker.models import OrganisationUnit, StaffGroup, TIERS, UnitClosure
 from tracker.organisation import organisation_root
 from tracker.roster import Roster
 from tracker.scope_filters import Filters
+from tracker.year_closing import is_closed
 
 # Above this many teams under the chosen unit, the page lists only the lowest and asks for a drill-down.
 TEAMS_SHOWN_IN_FULL = 60
@@ -86,7 +87,13 @@ def organisation_report(scope: Scope, filters: Filters, today: date, target: int
                         earlier_years: int = EARLIER_YEARS_DEFAULT) -> OrganisationReport:
     rules = compliance.load_rules(filters.year)
     roster = filters.roster_of()
-    cube = figures.status_cube(filters.people(scope), filters.year, today, rules)
+    # An open year's months come from the cube's own read of the kept figures (figures/one_pass.py);
+    # a closed year's are kept once computed, and a status filter chooses people by the cube.
+    one_pass = filters.status is None and not is_closed(filters.year, today) and not figures.being_rebuilt(filters.year)
+    if one_pass:
+        cube, this_year = figures.status_cube_and_months(filters.people(scope), filters.year, today, rules)
+    else:
+        cube = figures.status_cube(filters.people(scope), filters.year, today, rules)
     tally = figures.roll_up(cube)
     unit = roster.as_it_was(filters.unit or organisation_root())
 
@@ -114,7 +121,7 @@ def organisation_report(scope: Scope, filters: Filters, today: date, target: int
     # A closed year's months never change; kept once computed unless a status filter (which reads
     # the chosen year) decides who is counted.
     monthly = figures.monthly_keeping_closed_years if filters.status is None else figures.monthly_compliance_years
-    series = monthly(people_of, years, today)
+    series = [this_year] + monthly(people_of, years[1:], today) if one_pass else monthly(people_of, years, today)
     months = []
     for i, start in enumerate(figures.month_starts(filters.year)):
         months.append(MonthRow(start, [points[i].percent if i < len(points) else None for points in series]))
