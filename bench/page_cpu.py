@@ -119,7 +119,6 @@ def measure(url: str, repeat: int, profile: bool) -> list[dict]:
     from tracker.models import Activity, ActivityStatus, Person
 
     app = make_app(url)
-    sqlite = url.startswith("sqlite")
     with app.app_context():
         engine = db.engine
         staff_id = db.session.scalar(select(Person.id).where(Person.email == "staff@example.org"))
@@ -135,8 +134,8 @@ def measure(url: str, repeat: int, profile: bool) -> list[dict]:
     from werkzeug.datastructures import MultiDict
 
     save_form = MultiDict([(k, v) for k, v in parser.fields if k != "action"] + [("action", "draft")])
-    waiting = [int(n) for n in dict.fromkeys(re.findall(r'/team/activities/(\d+)"', manager.get("/team/queue")
-                                                          .get_data(as_text=True)))]
+    waiting = decidable([int(n) for n in dict.fromkeys(re.findall(r'/team/activities/(\d+)"', manager.get(
+        "/team/queue").get_data(as_text=True)))], app)
     sign_off = SignOffs(manager, waiting)
 
     pages = [
@@ -184,6 +183,23 @@ def measure(url: str, repeat: int, profile: bool) -> list[dict]:
         print(f"  {name}: Python {row['python'] * 1000:.1f} ms", file=sys.stderr)
     sign_off.undo_all()
     return rows
+
+
+def decidable(activity_ids: list[int], app) -> list[int]:
+    """Those of the queue's activities dated in a year still open (a closed year's are refused)."""
+    from sqlalchemy import select
+
+    from tracker import appraisal_year
+    from tracker.extensions import db
+    from tracker.models import Activity
+    from tracker.year_closing import first_open_day
+
+    with app.app_context():
+        open_from = first_open_day(appraisal_year.today())
+        dated = dict(db.session.execute(select(Activity.id, Activity.occurred_on)
+                                        .where(Activity.id.in_(activity_ids))).all())
+        db.session.remove()
+    return [activity_id for activity_id in activity_ids if dated.get(activity_id) and dated[activity_id] >= open_from]
 
 
 class SignOffs:

@@ -658,3 +658,36 @@ def test_0035_gives_the_roster_an_index_holding_its_columns_on_a_database_holdin
         assert team_index() == ["team_id", "starts_on"]
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM person_period")).scalar() == 2
+
+
+def test_0036_indexes_activities_by_decider_on_a_database_holding_a_decision(empty_database_url):
+    """0036 adds the index the undo window's lookup reads; the decision already there is found
+    through it, and going back removes only the index."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    def indexes():
+        return {index["name"]: index["column_names"] for index in inspect(db.engine).get_indexes("activity")}
+
+    with app_on(empty_database_url):
+        upgrade(directory=MIGRATIONS, revision="0035")
+        now = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
+        with db.engine.begin() as conn:
+            add_ann(conn, now)
+            conn.execute(text("INSERT INTO activity_type (id, code, label, experiential, description, position) "
+                              "VALUES (1, 'obs', 'Observed', true, '', 0)"))
+            conn.execute(text("INSERT INTO activity (id, owner_id, occurred_on, title, type_id, duration_minutes, "
+                              "reflection, manager_may_read, status, decided_by_id, decided_at, created_at, updated_at, "
+                              "observed) VALUES (1, 1, '2026-11-02', 'Talk', 1, 30, '{}', false, 'signed_off', 1, :now, "
+                              ":now, :now, false)"), dict(now=now))
+        assert "ix_activity_decided_by" not in indexes()
+        upgrade(directory=MIGRATIONS, revision="0036")
+        assert indexes()["ix_activity_decided_by"] == ["decided_by_id", "decided_at"]
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id FROM activity WHERE decided_by_id = 1 AND decided_at >= :since"),
+                                dict(since=now)).scalars().all() == [1]
+        downgrade(directory=MIGRATIONS, revision="0035")
+        assert "ix_activity_decided_by" not in indexes()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT title FROM activity")).scalars().all() == ["Talk"]

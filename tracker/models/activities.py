@@ -143,6 +143,8 @@ class Activity(db.Model):
     # reach activities through their owners. Only the waiting ones are looked up by status.
     __table_args__ = (Index("ix_activity_owner_occurred", "owner_id", "occurred_on"),
                       Index("ix_activity_owner_creation_key", "owner_id", "creation_key", unique=True),
+                      # The sign-off queue's decisions still in their undo window (migration 0036).
+                      Index("ix_activity_decided_by", "decided_by_id", "decided_at"),
                       Index("ix_activity_submitted", "owner_id", "occurred_on",
                             postgresql_where=text("status = 'submitted' AND deleted_at IS NULL"),
                             sqlite_where=text("status = 'submitted' AND deleted_at IS NULL")))
