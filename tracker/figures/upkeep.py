@@ -27,6 +27,7 @@ fill whole years with one INSERT … SELECT (`rebuild_year()`).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 from flask import current_app, has_app_context
@@ -184,10 +185,29 @@ def rebuild_year(year: AppraisalYear, session: Session | None = None) -> int:
               .distinct())
     connection = session.connection()
     connection.execute(delete(PersonYearFigures).where(PersonYearFigures.start_year == year.start_year))
-    connection.execute(_upsert(session, figures_select(owners, year, framework_id, rules)))
+    with _hash_joins(connection):
+        connection.execute(_upsert(session, figures_select(owners, year, framework_id, rules)))
     connection.execute(delete(FiguresRebuild).where(FiguresRebuild.start_year == year.start_year))
     forget_marks()
     return connection.scalar(select(func.count()).where(PersonYearFigures.start_year == year.start_year))
+
+
+@contextmanager
+def _hash_joins(connection):
+    """A whole year's rebuild reads every activity of the year: on PostgreSQL it runs with nested
+    loops off, whatever the statistics say. With none, or stale ones (a bulk load, a restore, a
+    table grown since its last ANALYZE), the planner took the tables for a few rows and nested
+    loops over them ran for minutes, even on a few hundred people; hash joins are never that wrong
+    for a statement that reads everything. Set for this statement only (restored after)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    before = connection.scalar(text("SELECT current_setting('enable_nestloop')"))
+    connection.execute(text("SELECT set_config('enable_nestloop', 'off', true)"))
+    try:
+        yield
+    finally:
+        connection.execute(text("SELECT set_config('enable_nestloop', :before, true)"), {"before": before})
 
 
 def years_with_activities(session: Session | None = None, start_month: int | None = None) -> list[AppraisalYear]:
