@@ -100,11 +100,7 @@ class Roster:
     @cached_property
     def every_unit(self) -> list[UnitOfTheDay]:
         """Every unit of the day, by name (read once per roster: a few thousand rows at most)."""
-        names = self.unit_names()
-        rows = db.session.execute(
-            select(names.c.unit_id, names.c.name, OrganisationUnit.kind, names.c.parent_id)
-            .join(OrganisationUnit, OrganisationUnit.id == names.c.unit_id).order_by(names.c.name))
-        return [UnitOfTheDay(*row) for row in rows]
+        return self._units_where()
 
     def above_another(self, unit_ids) -> set[int]:
         """Those of `unit_ids` with another of them beneath on the day, from the day's parents
@@ -126,13 +122,17 @@ class Roster:
         if not isinstance(unit_ids, Select) and len(unit_ids) > MANY_UNITS:
             wanted = set(unit_ids)
             return [unit for unit in self.every_unit if unit.id in wanted]
+        return self._units_where(lambda names: names.c.unit_id.in_(
+            unit_ids if isinstance(unit_ids, Select) else list(unit_ids)))
+
+    def _units_where(self, condition=None) -> list[UnitOfTheDay]:
+        """Units of the day by name, those `condition(unit_names)` holds for (all when None)."""
         names = self.unit_names()
-        rows = db.session.execute(
-            select(names.c.unit_id, names.c.name, OrganisationUnit.kind, names.c.parent_id)
-            .join(OrganisationUnit, OrganisationUnit.id == names.c.unit_id)
-            .where(names.c.unit_id.in_(unit_ids if isinstance(unit_ids, Select) else list(unit_ids)))
-            .order_by(names.c.name))
-        return [UnitOfTheDay(*row) for row in rows]
+        query = (select(names.c.unit_id, names.c.name, OrganisationUnit.kind, names.c.parent_id)
+                 .join(OrganisationUnit, OrganisationUnit.id == names.c.unit_id).order_by(names.c.name))
+        if condition is not None:
+            query = query.where(condition(names))
+        return [UnitOfTheDay(*row) for row in db.session.execute(query)]
 
     def as_it_was(self, unit: OrganisationUnit | None):
         """`unit` named as it was on the day (as it is today if it did not exist then)."""

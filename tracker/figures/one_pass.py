@@ -51,7 +51,8 @@ def status_cube_and_months(people, year: AppraisalYear, today: date,
         .group_by(exempt_not_complete, statuses.c.complete_month)
     )
     cube_rows, counted = [], []
-    for part, team_id, group, tier, status, month, n in db.session.connection().execute(union_all(cube, months)).all():
+    rows = db.session.connection().execute(union_all(cube, months)).all()
+    for part, team_id, group, tier, status, month, n in rows:
         if part == _CUBE:
             cube_rows.append(CubeRow(team_id, _STAFF_GROUPS[group], tier, _STATUSES[status], n))
             continue
