@@ -43,9 +43,10 @@ def create_app(config_object=None) -> Flask:
     app.jinja_env.globals.update(figures.template_globals())
     from sqlalchemy.orm import Session
 
-    from tracker.figures import upkeep
+    from tracker.figures import counted, upkeep
 
     upkeep.keep_up_to_date(Session)  # every session: the kept figures follow every activity change
+    counted.keep_up_to_date(Session)  # and the counted rows every period and exemption change
 
     from tracker import cli
 

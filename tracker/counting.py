@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, exists, or_
 
+from tracker import appraisal_year
 from tracker.appraisal_year import AppraisalYear
 from tracker.models import Activity, ActivityStatus, Exemption, Person
 
@@ -67,7 +68,7 @@ def undo_window() -> timedelta:
 
 def decision_told(now: datetime | None = None):
     """SQL: the author may be told of the activity's decision (none, or its undo window has closed)."""
-    now = now or datetime.now(UTC)
+    now = now or appraisal_year.now()
     return or_(Activity.status.not_in(_DECIDED), Activity.decided_at.is_(None),
                Activity.decided_at <= now - undo_window())
 
@@ -79,5 +80,5 @@ def status_told_to_author(activity: Activity, now: datetime | None = None) -> Ac
     decided_at = activity.decided_at
     if decided_at.tzinfo is None:  # SQLite hands back naive UTC
         decided_at = decided_at.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
+    now = now or appraisal_year.now()
     return activity.status if decided_at <= now - undo_window() else ActivityStatus.SUBMITTED

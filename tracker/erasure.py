@@ -20,7 +20,7 @@ from sqlalchemy import delete, or_, select, update
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.figures import upkeep
+from tracker.figures import counted, upkeep
 from tracker.models import (Activity, EvidenceFile, Exemption, LeadershipAction, ManagerScope, Notice, Notification,
                             NotificationPreference, ObservationRequest, ObservedBehaviour, Person, PersonIdentity, PersonPeriod, PersonRole, Role,
                             SetPasswordLink, TypedCopy, activity_behaviour)
@@ -100,6 +100,7 @@ def _leave_the_open_years(person: Person, opening: date) -> None:
         .values(ends_on=opening - timedelta(days=1)))
     db.session.execute(delete(Exemption).where(Exemption.person_id == person.id, Exemption.starts_on >= opening))
     db.session.execute(update(Exemption).where(Exemption.person_id == person.id).values(reason_detail=""))
+    counted.recount_people([person.id])  # the statements above went round the session's hook
     db.session.execute(delete(LeadershipAction).where(LeadershipAction.manager_id == person.id,
                                                       LeadershipAction.occurred_on >= opening))
     db.session.execute(update(LeadershipAction).where(LeadershipAction.manager_id == person.id).values(note=""))

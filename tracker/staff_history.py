@@ -4,7 +4,9 @@ rejoining.
 Every change is dated and recorded as person periods (tracker.models.history), so the figures of a
 day before it stay as they were. A change is dated today or earlier and never inside a closed
 year (tracker.organisation.ensure_may_date). The person's own columns always hold today's state:
-sign-in, scopes and today's pages read them. Nothing here commits.
+sign-in, scopes and today's pages read them. Changes through the ORM are counted again by the
+session hook (tracker.figures.counted); the set-based statements here recount their people
+themselves. Nothing here commits.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy import delete, insert, select, update
 
 from tracker import appraisal_year
 from tracker.extensions import db
+from tracker.figures import counted
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonPeriod, StaffGroup
 from tracker.models.people import new_session_token
 from tracker.organisation import ensure_may_date, ensure_unit_open
@@ -81,6 +84,7 @@ def leave(person: Person, on: date) -> None:
     db.session.flush()
     if later:
         db.session.execute(delete(PersonPeriod).where(PersonPeriod.id.in_([p.id for p in later])))
+        counted.recount_people([person.id])
     person.active = False
     person.rotate_session_token()
 
@@ -129,6 +133,7 @@ def start_many_in_post(people: list[dict], on: date) -> None:
     ensure_may_date(on)
     if people:
         db.session.execute(insert(PersonPeriod), [{"line_manager_id": None, **p, "starts_on": on} for p in people])
+        counted.recount_people([p["person_id"] for p in people])
 
 
 _DATED = ("team_id", "tier", "staff_group", "line_manager_id")
@@ -178,6 +183,7 @@ def change_many(changes: dict[int, dict], on: date) -> None:
         db.session.execute(insert(PersonPeriod), added)
     for rows in _by_keys([{"id": person_id, **values} for person_id, values in changes.items()]):
         db.session.execute(update(Person), rows)
+    counted.recount_people(changes)
 
 
 def leave_many(person_ids: list[int], on: date) -> None:
@@ -198,3 +204,4 @@ def leave_many(person_ids: list[int], on: date) -> None:
         db.session.execute(delete(PersonPeriod).where(PersonPeriod.id.in_(ids)))
     db.session.execute(update(Person), [{"id": person_id, "active": False, "session_token": new_session_token()}
                                         for person_id in person_ids])
+    counted.recount_people(person_ids)

@@ -43,7 +43,7 @@ def test_counts_by_unit_team_staff_group_and_tier(org):
     tree = org["tree"]
     cube = figures.status_cube(everyone(), YEAR, TODAY)
     roster = Roster(TODAY)
-    by_directorate = figures.tallies_by_unit(cube, [tree["cancer"].id, tree["surgery"].id], roster)
+    by_directorate = figures.tallies_by_unit(figures.by_team(cube), [tree["cancer"].id, tree["surgery"].id], roster)
     assert by_directorate[tree["cancer"].id].total == 6
     assert by_directorate[tree["cancer"].id][Status.COMPLETE] == 2
     assert by_directorate[tree["surgery"].id].counts[Status.NOT_STARTED] == 1
@@ -55,7 +55,7 @@ def test_counts_by_unit_team_staff_group_and_tier(org):
     assert by_group[StaffGroup.MEDICAL_DENTAL].total == 1
     by_tier = figures.roll_up(cube, lambda r: r.tier)
     assert by_tier[2].total == 1 and by_tier[1].total == 6
-    ranked = figures.ranked_units(cube, [tree["ward7"], tree["clinic"], tree["theatres"]], roster)
+    ranked = figures.ranked_units(figures.by_team(cube), [tree["ward7"], tree["clinic"], tree["theatres"]], roster)
     assert [r.unit.name for r in ranked] == ["Main Theatres", "Ward 7 (Oncology)", "Chemotherapy Day Unit"]
 
 

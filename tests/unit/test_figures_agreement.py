@@ -77,7 +77,7 @@ def test_every_units_figures_equal_the_sum_of_its_people(demo, back):
     cube = figures.status_cube(everyone(year), year, TODAY, rules)
     directorates = list(db.session.scalars(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.DIRECTORATE)))
     assert directorates
-    by_unit = figures.tallies_by_unit(cube, [d.id for d in directorates], Roster(day))
+    by_unit = figures.tallies_by_unit(figures.by_team(cube), [d.id for d in directorates], Roster(day))
     for directorate in directorates:
         under = units_under_by_hand(directorate.id, day)
         want = Counter(status for pid, status in expected.items() if team_of[pid] in under)
@@ -160,3 +160,33 @@ def test_one_pass_gives_the_cube_and_the_months_of_the_two_separate_reads(demo):
 
 def months_of_everyone(year):
     return figures.status_cube_and_months(everyone(year), year, TODAY)[1]
+
+
+def _report_figures(report):
+    return (report.tally.counts, [(u.unit.id, u.tally.counts) for u in report.units],
+            [(u.unit.id, u.tally.counts) for u in report.teams], report.teams_total,
+            [(g, t.counts) for g, t in report.by_staff_group], [(t, c.counts) for t, c in report.by_tier],
+            report.months)
+
+
+def test_organisation_report_from_the_counted_rows_equals_the_one_deciding_every_status(demo):
+    """An organisation-wide report reads the counted rows (tracker.figures.counted); the same report
+    deciding each person's status from the kept figures gives the same figures, for every year
+    (closed ones included), the whole organisation, a directorate, a staff group and a tier."""
+    from tracker.models import CountedYear, StaffGroup
+    from tracker.reports import pages
+    from tracker.scope_filters import Filters
+
+    def reporting(roster):
+        return roster.people()
+
+    directorate = db.session.scalar(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.DIRECTORATE)
+                                    .order_by(OrganisationUnit.id))
+    for year in demo:
+        for narrowed in ({}, {"unit": directorate}, {"staff_group": StaffGroup.NURSING_MIDWIFERY}, {"tier": 2}):
+            filters = Filters(year=year, today=TODAY, **narrowed)
+            counted = pages.organisation_report(reporting, filters, TODAY, 85, everyone=True)
+            deciding = pages.organisation_report(reporting, filters, TODAY, 85, everyone=False)
+            assert _report_figures(counted) == _report_figures(deciding), (year, narrowed)
+            assert counted.tally.total > 0
+    assert db.session.scalar(select(db.func.count()).select_from(CountedYear)) == len(demo)

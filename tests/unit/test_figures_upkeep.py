@@ -14,7 +14,7 @@ def test_verify_finds_a_drifted_figure_and_rebuild_puts_it_right(app, known_org,
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["figures", "verify"])
     assert clean.exit_code == 0, clean.output
-    assert "Every kept figure equals the rule." in clean.output and "Checking 2025 to 2026" in clean.output
+    assert "Every kept figure equals the rule, and every counted row the people counted afresh." in clean.output and "Checking 2025 to 2026" in clean.output
 
     gus = known_org["people"]["clinic"]
     db.session.execute(update(PersonYearFigures).where(PersonYearFigures.person_id == gus.id,

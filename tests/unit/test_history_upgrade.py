@@ -105,5 +105,5 @@ def test_the_demo_upgrades_without_loss_and_without_changing_a_figure(app_on_emp
         for row in cube:
             counted[row.team_id, row.status] += row.n
         assert counted == by_team
-        assert figures.tallies_by_unit(cube, [root], roster)[root].total == len(statuses)
+        assert figures.tallies_by_unit(figures.by_team(cube), [root], roster)[root].total == len(statuses)
     db.session.remove()

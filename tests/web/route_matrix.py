@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from tests.factories import make_activity, make_person, make_prepared_export, make_tree
+from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import (
     ActivityStatus,
@@ -356,9 +357,9 @@ def build_organisation(day: date, upload_folder: str) -> dict:
     waiting = activity(p["staff"], manager_may_read=True)
     waiting_elsewhere = activity(p["staff_elsewhere"], manager_may_read=True)
     decided = activity(p["staff"], ActivityStatus.SIGNED_OFF, decided_by_id=p["manager"].id,
-                       decided_at=datetime.now(UTC))
+                       decided_at=appraisal_year.now())
     decided_elsewhere = activity(p["staff_elsewhere"], ActivityStatus.SIGNED_OFF,
-                                 decided_by_id=p["manager_elsewhere"].id, decided_at=datetime.now(UTC))
+                                 decided_by_id=p["manager_elsewhere"].id, decided_at=appraisal_year.now())
     files = attach(waiting), attach(waiting_elsewhere)
     exemptions = [Exemption(person_id=p[who].id, reason=ExemptionReason.SECONDMENT, starts_on=day, ends_on=None,
                             recorded_by_id=p[by].id)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, make_activity, make_person, make_tree
 from tests.support import csrf_token_from
+from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import (ActivityStatus, ActivityType, AuditEvent, Behaviour, BehaviourTier, Notification,
                             ObservationRequest)
@@ -316,8 +317,6 @@ def test_erasing_the_person_removes_their_requests_and_the_feedback(app, client,
 
 def test_the_team_dashboard_counts_signed_off_activities_with_an_answered_observation(
         app, client, sign_in, post_form, org):
-    from datetime import UTC, datetime
-
     link = asked_link(client, sign_in, post_form, org)
     observer = app.test_client()
     token = csrf_token_from(observer.get(link).get_data(as_text=True))
@@ -327,7 +326,7 @@ def test_the_team_dashboard_counts_signed_off_activities_with_an_answered_observ
     sign_out(client)
     for activity in (org["draft"], org["others"]):
         activity.status, activity.decided_by_id = ActivityStatus.SIGNED_OFF, org["manager"].id
-        activity.decided_at = datetime.now(UTC)
+        activity.decided_at = appraisal_year.now()
     db.session.commit()
     sign_in("manager@example.org", PASSWORD)
     html = client.get("/team/").get_data(as_text=True)
@@ -351,8 +350,6 @@ def test_a_manager_who_does_not_decide_sees_no_feedback(app, client, sign_in, po
 
 
 def test_organisation_exports_never_carry_the_observers_words(app, client, sign_in, post_form, org):
-    from datetime import UTC, datetime
-
     from tracker.reports.exporting import EXPORTS
 
     lead = make_person(org["tree"]["clinic"], email="lead@example.org", roles=["education_lead"])
@@ -362,7 +359,7 @@ def test_organisation_exports_never_carry_the_observers_words(app, client, sign_
     observer.post(link, data={**answer_data(org["behaviours"][:2], went_well="Unmistakable praise words",
                                             answered_role="Consultant oncologist"), "csrf_token": token})
     org["draft"].status, org["draft"].decided_by_id = ActivityStatus.SIGNED_OFF, org["manager"].id
-    org["draft"].decided_at = datetime.now(UTC)
+    org["draft"].decided_at = appraisal_year.now()
     db.session.commit()
     assert lead.id
     sign_in("lead@example.org", PASSWORD)

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from tests.factories import PASSWORD, make_activity, make_activity_type, make_person, make_tree, make_cancer_managers
 from tests.support import csrf_token_from
+from tracker import appraisal_year
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent
 from tracker.refusal import Refused
@@ -67,7 +68,7 @@ def fresh(activity) -> Activity:
 
 def decided_minutes_ago(activity, minutes: int) -> None:
     db.session.execute(update(Activity).where(Activity.id == activity.id)
-                       .values(decided_at=datetime.now(UTC) - timedelta(minutes=minutes)))
+                       .values(decided_at=appraisal_year.now() - timedelta(minutes=minutes)))
     db.session.commit()
 
 
@@ -191,7 +192,7 @@ def test_a_decision_in_a_closed_year_cannot_be_undone(manager, org, this_year):
     # Decided a moment ago (as data), dated two years back: that year closed long since.
     old = make_activity(org["nurse"], org["observed"], occurred_on=this_year.starts_on - timedelta(days=400),
                         status=ActivityStatus.SIGNED_OFF, title="Old observation")
-    old.decided_by_id, old.decided_at = org["ward_manager"].id, datetime.now(UTC)
+    old.decided_by_id, old.decided_at = org["ward_manager"].id, appraisal_year.now()
     db.session.commit()
     assert "You can undo your decision" not in text(manager.get(f"/team/activities/{old.id}"))
     response = undo(manager, old)

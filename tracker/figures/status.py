@@ -92,11 +92,17 @@ def roll_up(cube, key=None) -> dict:
     return dict(tallies)
 
 
-def tallies_by_unit(cube, unit_ids, roster: Roster) -> dict[int, Tally]:
-    """One Tally per unit of `unit_ids`, each counting everyone beneath that unit on the roster's day."""
+def tallies_by_unit(by_team: dict[int, Tally], unit_ids, roster: Roster) -> dict[int, Tally]:
+    """One Tally per unit of `unit_ids`, each summing the team tallies (team id -> Tally) of every
+    team beneath that unit on the roster's day."""
     under = roster.beneath(unit_ids)
-    tallies = roll_up(cube, lambda row: under.get(row.team_id))
-    return {unit_id: tallies.get(unit_id, Tally()) for unit_id in unit_ids}
+    tallies = {unit_id: Tally() for unit_id in unit_ids}
+    for team_id, team in by_team.items():
+        unit_id = under.get(team_id)
+        if unit_id is not None:
+            for status, n in team.counts.items():
+                tallies[unit_id].counts[status] += n
+    return tallies
 
 
 @dataclass
@@ -105,15 +111,13 @@ class UnitFigures:
     tally: Tally
 
 
-def ranked_units(cube, units: list, roster: Roster) -> list[UnitFigures]:
-    """Units with their figures, lowest compliance first (units with nobody expected last)."""
-    tallies = tallies_by_unit(cube, [u.id for u in units], roster)
+def ranked_units(by_team: dict[int, Tally], units: list, roster: Roster) -> list[UnitFigures]:
+    """Units with their figures (from team tallies), lowest compliance first (units with nobody expected last)."""
+    tallies = tallies_by_unit(by_team, [u.id for u in units], roster)
     rows = [UnitFigures(u, tallies[u.id]) for u in units]
     rows.sort(key=lambda r: (r.tally.percent is None, r.tally.percent or 0, r.unit.name))
     return rows
 
 
-def teams_in_cube(cube, roster: Roster) -> list[UnitOfTheDay]:
-    """The teams of the cube, named as they were on the roster's day."""
-    team_ids = {row.team_id for row in cube}
-    return roster.units(team_ids) if team_ids else []
+def by_team(cube) -> dict[int, Tally]:
+    return roll_up(cube, lambda row: row.team_id)

@@ -40,6 +40,7 @@ from tracker import compliance
 from tracker.appraisal_year import AppraisalYear, year_containing
 from tracker.counting import live_in_year
 from tracker.framework_years import framework_id_in_force
+from tracker.figures import counted
 from tracker.figures.kept_progress import forget_marks
 from tracker.figures.monthly import MonthsSince, _monthly_increments
 from tracker.models import (TIERS, Activity, ActivityStatus, ActivityType, FiguresRebuild, PersonYearFigures)
@@ -147,8 +148,10 @@ def refresh(person_id: int, day: date, session: Session | None = None) -> None:
     session = session or db.session
     year = year_of(day)
     framework_id, rules = _inputs(session, year)
+    counted.lock_person(session, person_id, year.start_year)  # computed after any other change to them has committed
     session.connection().execute(_one_person_upsert(session, year, framework_id, rules), {"person_id": int(person_id)},
                                  execution_options={_PREPARED: True})
+    counted.recount_person(person_id, year.start_year, session)
 
 
 # Planning that upsert costs PostgreSQL several times what running it does: psycopg prepares it on
@@ -174,9 +177,10 @@ def refresh_person(person_id: int) -> None:
         refresh(person_id, AppraisalYear(start_year, _start_month()).starts_on)
 
 
-def rebuild_year(year: AppraisalYear, session: Session | None = None) -> int:
+def rebuild_year(year: AppraisalYear, session: Session | None = None, counted_too: bool = True) -> int:
     """Recompute every person's figures for `year` from the activities: one DELETE and one
-    INSERT … SELECT over everyone with an activity counted in it. Returns the rows kept."""
+    INSERT … SELECT over everyone with an activity counted in it, and drop the year's counted rows
+    (migration 0033 runs before their table exists: counted_too=False). Returns the rows kept."""
     from tracker.extensions import db
 
     session = session or db.session
@@ -188,6 +192,8 @@ def rebuild_year(year: AppraisalYear, session: Session | None = None) -> int:
     with _hash_joins(connection):
         connection.execute(_upsert(session, figures_select(owners, year, framework_id, rules)))
     connection.execute(delete(FiguresRebuild).where(FiguresRebuild.start_year == year.start_year))
+    if counted_too:
+        counted.forget_year(year.start_year, session)  # counted again from these figures at the next read
     forget_marks()
     return connection.scalar(select(func.count()).where(PersonYearFigures.start_year == year.start_year))
 
@@ -225,13 +231,15 @@ def years_with_activities(session: Session | None = None, start_month: int | Non
     return [AppraisalYear(y, start.start_month) for y in range(start.start_year, end.start_year + 1)]
 
 
-def rebuild_all(session: Session | None = None, start_month: int | None = None) -> int:
+def rebuild_all(session: Session | None = None, start_month: int | None = None, counted_too: bool = True) -> int:
     """Every year's figures from the activities (after a bulk load or migration)."""
     from tracker.extensions import db
 
     session = session or db.session
     session.connection().execute(delete(PersonYearFigures))
-    return sum(rebuild_year(year, session) for year in years_with_activities(session, start_month))
+    if counted_too:
+        counted.forget_year(None, session)
+    return sum(rebuild_year(year, session, counted_too) for year in years_with_activities(session, start_month))
 
 
 # --- rule and framework changes ---------------------------------------------------------

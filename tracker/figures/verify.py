@@ -9,8 +9,8 @@ from sqlalchemy import func, select, union
 from tracker.appraisal_year import AppraisalYear
 from tracker.counting import live_in_year
 from tracker.extensions import db
-from tracker.figures import upkeep
-from tracker.models import Activity, ActivityStatus, PersonYearFigures
+from tracker.figures import counted, upkeep
+from tracker.models import Activity, ActivityStatus, CountedPerson, CountedYear, PersonYearFigures
 
 ZERO = {name: 0 for name in upkeep.FIGURES} | {"last_activity_on": None} | {
     f"complete_month_{tier}": None for tier in upkeep.KEPT_TIERS}
@@ -64,3 +64,26 @@ def differences(year: AppraisalYear, chunk: int = 5000, progress=None) -> list[D
 
 def _plain(value):
     return str(value) if value is not None and not isinstance(value, int) else value
+
+
+_COUNTED = ("team_id", "staff_group", "tier", "status", "exempt", "complete_month")
+
+
+def counted_differences(year: AppraisalYear) -> list[Difference]:
+    """Counted rows of `year` (tracker.figures.counted) that differ from those counted afresh on the
+    same reference day; nothing when the year is not counted. With differences() above, every
+    report figure read from the counted rows is checked against the rule."""
+    day = db.session.scalar(select(CountedYear.reference_day).where(CountedYear.start_year == year.start_year))
+    if day is None:
+        return []
+    fresh = {row[1]: dict(zip(_COUNTED, row[2:])) for row in db.session.execute(counted._rows(year, day))}
+    kept = {row.person_id: row for row in db.session.scalars(
+        select(CountedPerson).where(CountedPerson.start_year == year.start_year))}
+    found = []
+    for person_id in sorted(set(fresh) | set(kept)):
+        for name in _COUNTED:
+            have = _plain(getattr(kept[person_id], name)) if person_id in kept else None
+            should = _plain(fresh[person_id][name]) if person_id in fresh else None
+            if have != should:
+                found.append(Difference(person_id, year.start_year, f"counted {name}", have, should))
+    return found

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
-from tracker.models._types import TZDateTime, utcnow
+from tracker.models._types import TZDateTime, enum_column_type, utcnow
+from tracker.models.people import StaffGroup
 
 
 class KeptFigure(db.Model):
@@ -59,3 +60,42 @@ class FiguresRebuild(db.Model):
 
     start_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     asked_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+# The statuses a person is counted under before the year's end decides between them (once it has
+# ended, all but complete and exempt read as overdue: tracker.figures.counted).
+COUNTED_STATUSES = ("not_started", "in_progress", "awaiting_sign_off", "complete", "exempt")
+
+
+class CountedPerson(db.Model):
+    """Where one person is counted in a year's figures on the day those were last brought up to
+    date (`CountedYear.reference_day`): team, staff group and tier of that day's roster, the
+    status the kept figures, exemptions and rules give then, and the month of completion. Kept by
+    tracker.figures.counted; reports group these rows instead of deciding everyone's status."""
+
+    __tablename__ = "counted_person"
+
+    start_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True, autoincrement=False)
+    team_id: Mapped[int] = mapped_column(Integer)
+    staff_group: Mapped[StaffGroup] = mapped_column(enum_column_type(StaffGroup, 60))
+    tier: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    exempt: Mapped[int] = mapped_column(Integer)
+    complete_month: Mapped[Optional[int]] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {COUNTED_STATUSES}", name="status"),
+        # Every grouping a report makes comes from this index alone.
+        Index("ix_counted_person_groups", "start_year", "team_id", "staff_group", "tier", "status", "exempt",
+              "complete_month"),
+    )
+
+
+class CountedYear(db.Model):
+    """A year whose people are counted (CountedPerson), and the reference day they were counted on."""
+
+    __tablename__ = "counted_year"
+
+    start_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    reference_day: Mapped[date] = mapped_column(Date)

@@ -84,33 +84,39 @@ class OrganisationReport:
 
 def organisation_report(scope: Scope, filters: Filters, today: date, target: int,
                         sort: str = "percent", descending: bool = False,
-                        earlier_years: int = EARLIER_YEARS_DEFAULT) -> OrganisationReport:
+                        earlier_years: int = EARLIER_YEARS_DEFAULT, everyone: bool = False) -> OrganisationReport:
+    """`everyone`: `scope` is everyone in post (an organisation-wide viewer's), so the year's
+    counted rows (tracker.figures.counted) answer without deciding anyone's status."""
     rules = compliance.load_rules(filters.year)
     roster = filters.roster_of()
-    # An open year's months come from the cube's own read of the kept figures (figures/one_pass.py);
-    # a closed year's are kept once computed, and a status filter chooses people by the cube.
-    one_pass = filters.status is None and not is_closed(filters.year, today) and not figures.being_rebuilt(filters.year)
-    if one_pass:
-        cube, this_year = figures.status_cube_and_months(filters.people(scope), filters.year, today, rules)
+    rebuilding = figures.being_rebuilt(filters.year)
+    this_year = None
+    if everyone and filters.status is None and not rebuilding:
+        counted = figures.counted_tallies(filters.year, today, unit_id=filters.unit.id if filters.unit else None,
+                                          staff_group=filters.staff_group, tier=filters.tier)
+        by_team, groups, tiers, this_year = counted.by_team, counted.by_staff_group, counted.by_tier, counted.months
+        tally = counted.overall
     else:
-        cube = figures.status_cube(filters.people(scope), filters.year, today, rules)
-    tally = figures.roll_up(cube)
+        # An open year's months come from the cube's own read of the kept figures (figures/one_pass.py);
+        # a closed year's are kept once computed, and a status filter chooses people by the cube.
+        if filters.status is None and not is_closed(filters.year, today) and not rebuilding:
+            cube, this_year = figures.status_cube_and_months(filters.people(scope), filters.year, today, rules)
+        else:
+            cube = figures.status_cube(filters.people(scope), filters.year, today, rules)
+        by_team, tally = figures.by_team(cube), figures.roll_up(cube)
+        groups, tiers = figures.roll_up(cube, lambda r: r.staff_group), figures.roll_up(cube, lambda r: r.tier)
     unit = roster.as_it_was(filters.unit or organisation_root())
 
     children = roster.children(unit.id) if unit else []
-    units = sort_units(figures.ranked_units(cube, children, roster), sort, descending)
+    units = sort_units(figures.ranked_units(by_team, children, roster), sort, descending)
 
-    team_units = figures.teams_in_cube(cube, roster)
-    by_team = figures.roll_up(cube, lambda r: r.team_id)
+    team_units = roster.units(list(by_team)) if by_team else []
     teams = [figures.UnitFigures(u, by_team[u.id]) for u in team_units]
     # A team row's people are listed by the unit filter (everyone beneath it) only when nobody sits
     # in a unit below it: true of every team of an ordinary tree, not of a directorate holding people.
     teams_listed = {u.id for u in team_units} - roster.above_another([u.id for u in team_units])
     complete_list = len(teams) <= TEAMS_SHOWN_IN_FULL
     teams = sort_units(teams, sort, descending) if complete_list else sort_units(teams, "percent", False)[:LOWEST_TEAMS]
-
-    groups = figures.roll_up(cube, lambda r: r.staff_group)
-    tiers = figures.roll_up(cube, lambda r: r.tier)
 
     years = [filters.year]
     for _ in range(max(0, min(earlier_years, EARLIER_YEARS_MAX))):
@@ -121,7 +127,7 @@ def organisation_report(scope: Scope, filters: Filters, today: date, target: int
     # A closed year's months never change; kept once computed unless a status filter (which reads
     # the chosen year) decides who is counted.
     monthly = figures.monthly_keeping_closed_years if filters.status is None else figures.monthly_compliance_years
-    series = [this_year] + monthly(people_of, years[1:], today) if one_pass else monthly(people_of, years, today)
+    series = [this_year] + monthly(people_of, years[1:], today) if this_year is not None else monthly(people_of, years, today)
     months = []
     for i, start in enumerate(figures.month_starts(filters.year)):
         months.append(MonthRow(start, [points[i].percent if i < len(points) else None for points in series]))

@@ -68,7 +68,7 @@ def organisation():
     target = compliance.load_target(filters.year, current_app.config["COMPLIANCE_TARGET"])
     report = pages.organisation_report(_reporting_scope(), filters, scope_filters.today(),
                                        target, sort=sort, descending=descending,
-                                       earlier_years=compare)
+                                       earlier_years=compare, everyone=access.is_organisation_wide(current_user))
     db.session.commit()  # closed years' months computed for this page are kept
     return render_template("reports/organisation.html", report=report, filters=filters, sort=sort,
                            descending=descending, compare=compare, compare_max=pages.EARLIER_YEARS_MAX,

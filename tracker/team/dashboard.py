@@ -137,7 +137,7 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
     tally = figures.roll_up(cube)
 
     units = units_to_rank(viewer, filters.unit, roster)
-    ranked = figures.ranked_units(cube, units, roster) if units else []
+    ranked = figures.ranked_units(figures.by_team(cube), units, roster) if units else []
 
     statuses = [filters.status] if filters.status else None
     people_total = tally[filters.status] if filters.status else tally.total

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tracker import access, compliance
+from tracker import access, appraisal_year, compliance
 from tracker.compliance import Status
 from tracker.roster import Roster
 from tracker.refusal import Refused
@@ -72,7 +72,7 @@ def decide(manager: Person, activity: Activity, decision: str, feedback: str = "
     if len(feedback) > FEEDBACK_MAX:
         raise InvalidInput({"feedback": f"Feedback must be {FEEDBACK_MAX} characters or fewer"})
     new_status = ActivityStatus.SIGNED_OFF if decision == SIGN_OFF else ActivityStatus.RETURNED
-    now = datetime.now(UTC)
+    now = appraisal_year.now()
     result = db.session.execute(
         update(Activity)
         .where(Activity.id == activity.id, Activity.status == ActivityStatus.SUBMITTED, access.may_decide(manager),
@@ -103,7 +103,7 @@ def undo_decision(decider: Person, activity: Activity, *, today: date) -> Activi
     minutes = int(undo_window().total_seconds() // 60)
     if decision not in DECIDED:
         raise Refused("This activity is not signed off or returned, so there is no decision to undo")
-    now = datetime.now(UTC)
+    now = appraisal_year.now()
     result = db.session.execute(
         update(Activity)
         .where(Activity.id == activity.id, Activity.decided_by_id == decider.id, Activity.status == decision,
@@ -135,7 +135,7 @@ def sign_off_together(manager: Person, activities: list[Activity], *, today: dat
     ids = sorted({activity.id for activity in activities})
     if not ids:
         raise Refused("Select at least one activity to sign off")
-    now = datetime.now(UTC)
+    now = appraisal_year.now()
     result = db.session.execute(
         update(Activity)
         .where(Activity.id.in_(ids), Activity.status == ActivityStatus.SUBMITTED, access.may_decide(manager),

@@ -6,14 +6,12 @@ the manager role decide on their reports' activities too. Activities come only t
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker import access, scope_filters
+from tracker import access, appraisal_year, scope_filters
 from tracker.counting import undo_window
 from tracker.db_retry import retry_if_locked
 from tracker.extensions import db
@@ -77,7 +75,7 @@ def queue():
         waiting = access.waiting_in_scope(current_user)
         in_scope_total = db.session.scalar(waiting.with_only_columns(func.count()).order_by(None))
         in_scope = _activities(_oldest_first(waiting).limit(SCOPE_LIST_LIMIT))
-    recent = _activities(access.recent_decisions(current_user, datetime.now(UTC) - undo_window()))
+    recent = _activities(access.recent_decisions(current_user, appraisal_year.now() - undo_window()))
     just_decided = session.pop(JUST_DECIDED, None)
     deciders = access.deciders_of(a.id for a in in_scope) if in_scope else {}
     return render_template(
@@ -100,7 +98,7 @@ def _activity_page(activity, form=None, status=200):
     decider = access.decider_of(activity)
     closed = closed_message_for(activity.occurred_on, _today())
     undoable = db.session.scalar(
-        access.recent_decisions(current_user, datetime.now(UTC) - undo_window())
+        access.recent_decisions(current_user, appraisal_year.now() - undo_window())
         .where(Activity.id == activity.id).with_only_columns(Activity.id)) is not None
     return render_template(
         "team/activity.html", activity=activity, form=form or DecisionForm(),

@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -36,6 +36,9 @@ with app.app_context():
 
 
 def test_a_killed_workers_message_is_resent_with_the_same_message_id(tmp_path, clock):
+    # The worker's process reads the real clock, so the seam starts from it: a message queued at
+    # the seam's noon would not yet be due for a worker running in the morning.
+    clock.advance(datetime.now(UTC) - clock.now())
     with LocalSmtp() as smtp, app_on_scratch_database("killed", tmp_path / "killed.db", **smtp.settings()) as app:
         with app.app_context():
             nurse = make_person(make_tree()["ward7"], email="nurse@example.org", name="Nia Nurse")

@@ -1,0 +1,75 @@
+"""The counted rows (tracker.figures.counted) follow the reference day as today moves: only the
+people whose period or exemption starts or ends in between are counted again, and the counts then
+equal those counted afresh, forwards and backwards."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from tests.factories import make_person, make_tree
+from tracker import compliance, figures, staff_history
+from tracker.appraisal_year import AppraisalYear
+from tracker.extensions import db
+from tracker.figures import counted, verify
+from tracker.models import CountedYear, Exemption, ExemptionReason, Role
+from tracker.roster import Roster
+
+DAY = date(2026, 1, 10)
+YEAR = AppraisalYear(2025)
+
+
+def _statuses_by_team(today):
+    rows = db.session.execute(compliance.status_query(Roster.of(YEAR, today).people(), YEAR, today, from_scratch=True))
+    return Counter((row.team_id, row.status) for row in rows)
+
+
+def _counted_by_team(today):
+    tallies = figures.counted_tallies(YEAR, today)
+    return Counter({(team_id, status.value): n for team_id, tally in tallies.by_team.items()
+                    for status, n in tally.counts.items() if n})
+
+
+def test_a_moved_reference_day_recounts_only_those_it_can_change(db_session, clock):
+    clock.move_to(DAY)
+    tree = make_tree()
+    manager = make_person(tree["ward7"], scope=[tree["ward7"]], tier=3, roles=[Role.MANAGER])
+    staff = [make_person(tree["ward7"], tier=1, line_manager=manager) for _ in range(4)]
+    db.session.flush()
+    assert _counted_by_team(DAY) == _statuses_by_team(DAY)
+    assert db.session.scalar(select(CountedYear.reference_day)) == DAY
+
+    later = DAY + timedelta(days=6)
+    # Known before the day comes: an exemption from later, and a leaver whose last day is in between.
+    db.session.add(Exemption(person_id=staff[0].id, reason=ExemptionReason.PARENTAL_LEAVE, reason_detail="",
+                             starts_on=DAY + timedelta(days=3), recorded_by_id=manager.id))
+    clock.move_to(DAY + timedelta(days=2))
+    staff_history.leave(staff[1], DAY + timedelta(days=2))
+    db.session.flush()
+    assert verify.counted_differences(YEAR) == []  # still counted on DAY: nothing changed then
+
+    assert set(db.session.scalars(counted._changed_between(DAY, later))) == {staff[0].id, staff[1].id}
+    clock.move_to(later)
+    assert _counted_by_team(later) == _statuses_by_team(later)
+    assert db.session.scalar(select(CountedYear.reference_day)) == later
+    assert _counted_by_team(later)[(tree["ward7"].id, "exempt")] == 1
+    assert verify.counted_differences(YEAR) == []
+
+    # Backwards too (the clock of a test, or a server's clock put right).
+    assert _counted_by_team(DAY) == _statuses_by_team(DAY)
+    assert _counted_by_team(DAY)[(tree["ward7"].id, "exempt")] == 0
+
+
+def test_a_year_is_counted_again_after_its_figures_are_rebuilt(db_session, clock):
+    from tracker.figures import upkeep
+
+    clock.move_to(DAY)
+    tree = make_tree()
+    make_person(tree["ward7"], tier=1)
+    db.session.flush()
+    figures.counted_tallies(YEAR, DAY)
+    assert db.session.scalar(select(CountedYear.start_year)) == YEAR.start_year
+    upkeep.rebuild_year(YEAR)
+    assert db.session.scalar(select(CountedYear.start_year)) is None
+    assert _counted_by_team(DAY) == _statuses_by_team(DAY)
