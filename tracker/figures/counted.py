@@ -73,9 +73,9 @@ def _insert(rows):
 _ONE_PERSON: dict[tuple, TextClause] = {}
 
 
-def _one_person(session: Session, year: AppraisalYear, day: date) -> TextClause:
+def _one_person(session: Session, year: AppraisalYear, day: date, rules=None) -> TextClause:
     dialect = session.get_bind().dialect
-    rules = compliance.load_rules(year, session)
+    rules = rules or compliance.load_rules(year, session)
     key = (dialect.name, year.start_year, year.start_month, day, tuple(sorted(rules.items())))
     if key not in _ONE_PERSON:
         if len(_ONE_PERSON) > 64:
@@ -99,11 +99,15 @@ def lock_person(session: Session, person_id: int, start_year: int | None = None)
     from a snapshot taken after any other transaction changing them has committed. With
     `start_year`, that year's lock (shared) first: always year before person, so no two
     transactions wait for each other."""
-    if start_year is not None:
-        _lock_year(session, start_year, shared=True)
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if start_year is None:
         session.connection().execute(text("SELECT pg_advisory_xact_lock(:space, :person)"),
                                      {"space": _PEOPLE, "person": int(person_id)})
+    else:  # one round trip; PostgreSQL evaluates the two calls left to right
+        session.connection().execute(
+            text("SELECT pg_advisory_xact_lock_shared(:years, :year), pg_advisory_xact_lock(:space, :person)"),
+            {"years": _YEARS, "year": start_year, "space": _PEOPLE, "person": int(person_id)})
 
 
 # --- recounting -----------------------------------------------------------------------------
@@ -113,24 +117,28 @@ def _counted_years(session: Session) -> list[tuple[int, date]]:
     return list(session.execute(select(CountedYear.start_year, CountedYear.reference_day)).all())
 
 
-def recount_person(person_id: int, start_year: int | None = None, session: Session | None = None) -> None:
-    """Count `person_id` again in every counted year (or in `start_year` only)."""
+def recount_person(person_id: int, year: AppraisalYear | None = None, session: Session | None = None,
+                   rules=None, locked: bool = False) -> None:
+    """Count `person_id` again in every counted year, or in `year` only (with its `rules` when the
+    caller has them, and its locks when the caller holds them: the figures' upkeep, on every save)."""
     session = _session(session)
-    from tracker.figures.upkeep import _start_month
+    from tracker.figures.upkeep import _PREPARED, _start_month  # prepared on the server, like the upkeep's own
 
-    for counted_year, _ in _counted_years(session):
-        if start_year is not None and counted_year != start_year:
+    years = ([year.start_year] if year is not None
+             else [start_year for start_year, _ in _counted_years(session)])
+    for start_year in years:
+        if not locked:
+            lock_person(session, person_id, start_year)
+        # Read once the locks are held: a year's day moves under its lock alone.
+        day = session.scalar(select(CountedYear.reference_day).where(CountedYear.start_year == start_year))
+        if day is None:  # not counted (or its rows went with a rebuild): counted whole at its next read
             continue
-        _lock_year(session, counted_year, shared=True)
-        lock_person(session, person_id)
-        day = session.scalar(select(CountedYear.reference_day).where(CountedYear.start_year == counted_year))
-        if day is None:  # the year's rows went (a rebuild) since we looked
-            continue
-        year = AppraisalYear(counted_year, _start_month())
+        each = year or AppraisalYear(start_year, _start_month())
         connection = session.connection()
-        connection.execute(delete(CountedPerson).where(CountedPerson.start_year == counted_year,
+        connection.execute(delete(CountedPerson).where(CountedPerson.start_year == start_year,
                                                        CountedPerson.person_id == person_id))
-        connection.execute(_one_person(session, year, day), {"person_id": int(person_id)})
+        connection.execute(_one_person(session, each, day, rules if year else None), {"person_id": int(person_id)},
+                           execution_options={_PREPARED: True})
 
 
 def recount_people(person_ids: Iterable[int], session: Session | None = None) -> None:

@@ -151,7 +151,7 @@ def refresh(person_id: int, day: date, session: Session | None = None) -> None:
     counted.lock_person(session, person_id, year.start_year)  # computed after any other change to them has committed
     session.connection().execute(_one_person_upsert(session, year, framework_id, rules), {"person_id": int(person_id)},
                                  execution_options={_PREPARED: True})
-    counted.recount_person(person_id, year.start_year, session)
+    counted.recount_person(person_id, year, session, rules=rules, locked=True)
 
 
 # Planning that upsert costs PostgreSQL several times what running it does: psycopg prepares it on
