@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, String, and_, cast, func, literal, null, select, union_all
 
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
@@ -61,24 +61,23 @@ def counted_tallies(year: AppraisalYear, today: date, *, unit_id: int | None = N
         where.append(counted.tier == tier)
     condition = and_(*where)
     no_int, no_text = cast(null(), Integer), cast(null(), String)
-    group = cast(counted.staff_group, String)
-    exempt_not_complete = case((and_(counted.exempt == 1, counted.complete_month.is_(None)), 1), else_=0)
+    # Each part groups by its index's own columns, so that SQLite reads it without sorting.
     parts = [
-        select(literal(_TEAMS), counted.team_id, no_text, counted.status, func.count())
+        select(literal(_TEAMS), counted.team_id, no_text, counted.status, no_int, func.count())
         .where(condition).group_by(counted.team_id, counted.status),
-        select(literal(_GROUPS), no_int, group, counted.status, func.count())
-        .where(condition).group_by(group, counted.status),
-        select(literal(_TIERS), counted.tier, no_text, counted.status, func.count())
+        select(literal(_GROUPS), no_int, counted.staff_group, counted.status, no_int, func.count())
+        .where(condition).group_by(counted.staff_group, counted.status),
+        select(literal(_TIERS), counted.tier, no_text, counted.status, no_int, func.count())
         .where(condition).group_by(counted.tier, counted.status),
-        select(literal(_MONTHS), counted.complete_month, cast(exempt_not_complete, String), no_text, func.count())
-        .where(condition).group_by(counted.complete_month, exempt_not_complete),
+        select(literal(_MONTHS), counted.complete_month, no_text, no_text, counted.exempt, func.count())
+        .where(condition).group_by(counted.complete_month, counted.exempt),
     ]
     tallies = {part: defaultdict(Tally) for part in (_TEAMS, _GROUPS, _TIERS)}
     months = []
-    for part, number, words, status, n in db.session.connection().execute(union_all(*parts)).all():
+    for part, number, words, status, exempt, n in db.session.connection().execute(union_all(*parts)).all():
         if part == _MONTHS:
             months.append(_Counted(0, EVERYONE, n))
-            if words == "1":
+            if exempt == 1 and number is None:
                 months.append(_Counted(0, EXEMPT_NOT_COMPLETE, n))
             if number is not None:
                 months.append(_Counted(0, int(number), n))
