@@ -48,7 +48,7 @@ def upgrade():
     from tracker.figures import upkeep
 
     session = Session(bind=op.get_bind())
-    upkeep.rebuild_all(session, counted_too=False)
+    upkeep.rebuild_all(session, counted_too=False, lines_too=False)
     session.close()
 
 

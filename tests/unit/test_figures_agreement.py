@@ -190,3 +190,22 @@ def test_organisation_report_from_the_counted_rows_equals_the_one_deciding_every
             assert _report_figures(counted) == _report_figures(deciding), (year, narrowed)
             assert counted.tally.total > 0
     assert db.session.scalar(select(db.func.count()).select_from(CountedYear)) == len(demo)
+
+
+def test_coverage_from_the_kept_lines_equals_coverage_from_the_activities(demo):
+    """Behaviour coverage reads each person's kept evidenced lines (tracker.figures.kept_lines);
+    read from the activities it is the same, for every year, the organisation and by directorate."""
+    from tracker.figures.coverage import coverage_query
+    from tracker.figures.verify import line_differences
+    from tracker.models import PersonYearLine
+
+    directorates = [d.id for d in db.session.scalars(select(OrganisationUnit)
+                                                      .where(OrganisationUnit.kind == UnitKind.DIRECTORATE))]
+    for year in demo:
+        assert line_differences(year) == []
+        for units in (None, directorates):
+            kept = db.session.execute(coverage_query(everyone(year), year, TODAY, group_units=units)).all()
+            fresh = db.session.execute(coverage_query(everyone(year), year, TODAY, group_units=units,
+                                                      from_scratch=True)).all()
+            assert sorted(kept) == sorted(fresh) and any(row.evidenced for row in kept), (year, units)
+    assert db.session.scalar(select(db.func.count()).select_from(PersonYearLine)) > 0

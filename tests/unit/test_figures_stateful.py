@@ -203,7 +203,12 @@ def test_kept_figures_equal_the_rule_whatever_happens(db_session, ref, clock):
         @invariant()
         def kept_figures_equal_the_rule(self):
             db.session.flush()
-            assert verify.differences(YEAR) == []
+            # While a rule change waits for its rebuild the kept months of completion may be those
+            # of the old rule (pages then read the year from the activities); every other figure holds.
+            rebuilding = figures.being_rebuilt(YEAR)
+            assert [d for d in verify.differences(YEAR)
+                    if not (rebuilding and d.figure.startswith("complete_month_"))] == []
+            assert verify.line_differences(YEAR) == []  # rules do not change which lines were evidenced
             rules = compliance.load_rules(YEAR)
             read = db.session.execute(compliance.status_query(_everyone(YEAR), YEAR, TODAY)
                                       .order_by("person_id")).all()

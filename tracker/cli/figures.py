@@ -23,14 +23,14 @@ def _years(year: int | None) -> list[AppraisalYear]:
 @click.option("--year", type=int, default=None, help="Only the appraisal year starting in this calendar year.")
 @with_appcontext
 def verify_command(year: int | None) -> None:
-    """Compare every kept figure with the rule computed from the activities, and every counted row
-    with the people counted afresh; exit 1 on any difference."""
+    """Compare every kept figure and evidenced line with the activities, and every counted row with
+    the people counted afresh; exit 1 on any difference."""
     found = []
     for each in _years(year):
         people = db.session.scalar(checking.count_people(each))
         with click.progressbar(length=people, label=f"Checking {each.label}") as bar:
             found += checking.differences(each, progress=bar.update)
-        found += checking.counted_differences(each)
+        found += checking.line_differences(each) + checking.counted_differences(each)
     for d in found:
         click.echo(f"person {d.person_id}, year {d.start_year}: {d.figure} kept {d.kept!r}, rule gives {d.computed!r}")
     if found:

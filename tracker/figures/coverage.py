@@ -17,6 +17,8 @@ from tracker import compliance
 from tracker.appraisal_year import AppraisalYear, current_year
 from tracker.counting import exempt_on, live_in_year
 from tracker.extensions import db
+from tracker.figures.kept_lines import kept_pairs
+from tracker.figures.kept_progress import being_rebuilt
 from tracker.roster import Roster
 from tracker.framework_years import evidenced_behaviour, framework_id_of, framework_of, lines_in
 from tracker.models import (
@@ -56,7 +58,7 @@ class Coverage:
 
 
 def coverage_query(people: Select, year: AppraisalYear, today: date, group_units=None,
-                   activity_type_id: int | None = None) -> Select:
+                   activity_type_id: int | None = None, from_scratch: bool = False) -> Select:
     """Per behaviour (and per unit of `group_units`, if given): people expected and people who
     evidenced it in a signed-off experiential activity this year. Exempt people are left out."""
     framework_id = framework_id_of(year)
@@ -82,7 +84,12 @@ def coverage_query(people: Select, year: AppraisalYear, today: date, group_units
                            ActivityType.experiential.is_(True)]
     if activity_type_id is not None:
         evidence_conditions.append(Activity.type_id == activity_type_id)
-    # Evidence under any version counts as the year's behaviour of its line, once per person.
+    # Evidence under any version counts as the year's behaviour of its line, once per person: kept
+    # per person and year (kept_lines), read from the activities for one activity type or while the
+    # year's kept figures wait for a rebuild.
+    if activity_type_id is None and not from_scratch and not being_rebuilt(year):
+        return _coverage(persons, kept_pairs(year, select(persons.c.person_id)).subquery("pairs"),
+                         expected, framework_id)
     evidenced_behaviour_ = evidenced_behaviour()
     pairs = (
         select(Activity.owner_id.label("person_id"), evidenced_behaviour_.lineage_id.label("line"))
@@ -94,6 +101,11 @@ def coverage_query(people: Select, year: AppraisalYear, today: date, group_units
         .distinct()
         .subquery("pairs")
     )
+    return _coverage(persons, pairs, expected, framework_id)
+
+
+def _coverage(persons, pairs, expected, framework_id: int) -> Select:
+    """Per behaviour (and unit): people expected and people with a (person_id, line) pair of it."""
     counted = aliased(Behaviour, name="counted")
     evidenced = (
         select(persons.c.unit_id, counted.id.label("behaviour_id"), func.count().label("n"))

@@ -40,10 +40,11 @@ from tracker import compliance
 from tracker.appraisal_year import AppraisalYear, year_containing
 from tracker.counting import live_in_year
 from tracker.framework_years import framework_id_in_force
-from tracker.figures import counted
+from tracker.figures import counted, kept_lines
 from tracker.figures.kept_progress import forget_marks
 from tracker.figures.monthly import MonthsSince, _monthly_increments
-from tracker.models import (TIERS, Activity, ActivityStatus, ActivityType, FiguresRebuild, PersonYearFigures)
+from tracker.models import (TIERS, Activity, ActivityStatus, ActivityType, CountedYear, FiguresRebuild, PersonYearFigures,
+                            PersonYearLine)
 
 KEPT_TIERS = (1, 2, 3)  # person.tier's CHECK constraint: one completion month column each
 FIGURES = ("logged", "pending_activities", "s_activities", "s_minutes", "s_behaviours", "s_leadership",
@@ -151,6 +152,7 @@ def refresh(person_id: int, day: date, session: Session | None = None) -> None:
     counted.lock_person(session, person_id, year.start_year)  # computed after any other change to them has committed
     session.connection().execute(_one_person_upsert(session, year, framework_id, rules), {"person_id": int(person_id)},
                                  execution_options={_PREPARED: True})
+    kept_lines.refresh(session, person_id, year, framework_id, {_PREPARED: True})
     counted.recount_person(person_id, year, session, rules=rules, locked=True)
 
 
@@ -177,10 +179,12 @@ def refresh_person(person_id: int) -> None:
         refresh(person_id, AppraisalYear(start_year, _start_month()).starts_on)
 
 
-def rebuild_year(year: AppraisalYear, session: Session | None = None, counted_too: bool = True) -> int:
-    """Recompute every person's figures for `year` from the activities: one DELETE and one
-    INSERT … SELECT over everyone with an activity counted in it, and drop the year's counted rows
-    (migration 0033 runs before their table exists: counted_too=False). Returns the rows kept."""
+def rebuild_year(year: AppraisalYear, session: Session | None = None, counted_too: bool = True,
+                 lines_too: bool = True) -> int:
+    """Recompute every person's figures and evidenced lines for `year` from the activities: a
+    DELETE and an INSERT … SELECT each over everyone with an activity counted in it, and drop the
+    year's counted rows (migration 0033 runs before those tables exist: counted_too=False,
+    lines_too=False). Returns the rows kept."""
     from tracker.extensions import db
 
     session = session or db.session
@@ -191,6 +195,8 @@ def rebuild_year(year: AppraisalYear, session: Session | None = None, counted_to
     connection.execute(delete(PersonYearFigures).where(PersonYearFigures.start_year == year.start_year))
     with _hash_joins(connection):
         connection.execute(_upsert(session, figures_select(owners, year, framework_id, rules)))
+        if lines_too:
+            kept_lines.rebuild_year(connection, year, framework_id, owners)
     connection.execute(delete(FiguresRebuild).where(FiguresRebuild.start_year == year.start_year))
     if counted_too:
         counted.forget_year(year.start_year, session)  # counted again from these figures at the next read
@@ -231,15 +237,18 @@ def years_with_activities(session: Session | None = None, start_month: int | Non
     return [AppraisalYear(y, start.start_month) for y in range(start.start_year, end.start_year + 1)]
 
 
-def rebuild_all(session: Session | None = None, start_month: int | None = None, counted_too: bool = True) -> int:
+def rebuild_all(session: Session | None = None, start_month: int | None = None, counted_too: bool = True,
+                lines_too: bool = True) -> int:
     """Every year's figures from the activities (after a bulk load or migration)."""
     from tracker.extensions import db
 
     session = session or db.session
     session.connection().execute(delete(PersonYearFigures))
+    if lines_too:
+        session.connection().execute(delete(PersonYearLine))
     if counted_too:
         counted.forget_year(None, session)
-    return sum(rebuild_year(year, session, counted_too) for year in years_with_activities(session, start_month))
+    return sum(rebuild_year(year, session, counted_too, lines_too) for year in years_with_activities(session, start_month))
 
 
 # --- rule and framework changes ---------------------------------------------------------
@@ -265,6 +274,8 @@ def years_from(start_year: int, session: Session | None = None) -> list[int]:
 
     session = session or db.session
     kept = set(session.scalars(select(PersonYearFigures.start_year).distinct()))
+    # A counted year's statuses follow the rules even when nobody has figures kept in it yet.
+    kept |= set(session.scalars(select(CountedYear.start_year)))
     return sorted(year for year in kept if year >= start_year)
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, union
 from tracker.appraisal_year import AppraisalYear
 from tracker.counting import live_in_year
 from tracker.extensions import db
-from tracker.figures import counted, upkeep
-from tracker.models import Activity, ActivityStatus, CountedPerson, CountedYear, PersonYearFigures
+from tracker.figures import counted, kept_lines, upkeep
+from tracker.models import Activity, ActivityStatus, CountedPerson, CountedYear, PersonYearFigures, PersonYearLine
 
 ZERO = {name: 0 for name in upkeep.FIGURES} | {"last_activity_on": None} | {
     f"complete_month_{tier}": None for tier in upkeep.KEPT_TIERS}
@@ -87,3 +87,16 @@ def counted_differences(year: AppraisalYear) -> list[Difference]:
             if have != should:
                 found.append(Difference(person_id, year.start_year, f"counted {name}", have, should))
     return found
+
+
+def line_differences(year: AppraisalYear) -> list[Difference]:
+    """Kept evidenced lines of `year` (tracker.figures.kept_lines) that differ from those read
+    afresh from the activities: a line kept but not evidenced, or evidenced but not kept."""
+    framework_id, _ = upkeep._inputs(db.session, year)
+    owners = select(Activity.owner_id).where(live_in_year(year)).distinct()
+    fresh = {(row.person_id, row.line) for row in db.session.execute(
+        kept_lines.lines_select(owners, year, framework_id))}
+    kept = {(row.person_id, row.line) for row in db.session.execute(
+        select(PersonYearLine.person_id, PersonYearLine.line).where(PersonYearLine.start_year == year.start_year))}
+    return ([Difference(p, year.start_year, f"line {line}", "kept", "not evidenced") for p, line in sorted(kept - fresh)]
+            + [Difference(p, year.start_year, f"line {line}", "not kept", "evidenced") for p, line in sorted(fresh - kept)])

@@ -102,3 +102,15 @@ class CountedYear(db.Model):
 
     start_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     reference_day: Mapped[date] = mapped_column(Date)
+
+
+class PersonYearLine(db.Model):
+    """A behaviour line (lineage) one person evidenced in a signed-off experiential activity of the
+    year, among the lines of the year's framework: what behaviour coverage counts, kept with the
+    person's figures (tracker.figures.upkeep) so coverage reads these rows, not the activities."""
+
+    __tablename__ = "person_year_line"
+
+    start_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True, autoincrement=False)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
