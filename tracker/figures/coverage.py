@@ -72,7 +72,10 @@ def coverage_query(people: Select, year: AppraisalYear, today: date, group_units
             closure.c.ancestor_id.in_(list(group_units))).add_columns(closure.c.ancestor_id.label("unit_id"))
     else:
         scope = scope.add_columns(literal(0).label("unit_id"))
-    persons = scope.subquery("persons")
+    # Read three times below (expected, evidence, the join). SQLite works it out once as a CTE
+    # (105 against 192 ms at 10,551 people); PostgreSQL plans it far better inlined (107 ms, and
+    # 1.9 s materialised, its row count unknown to the joins after it).
+    persons = scope.cte("persons").prefix_with("NOT MATERIALIZED", dialect="postgresql")
 
     expected = (
         select(persons.c.unit_id, BehaviourTier.behaviour_id, func.count().label("n"))
