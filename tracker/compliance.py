@@ -330,10 +330,14 @@ def status_query(people: Select, year: AppraisalYear, today: date, rules: dict[i
 
 def compliance_percent(counts: dict[Status, int]) -> float | None:
     """complete / (people - exempt), or None when nobody is expected to do anything."""
-    denominator = sum(counts.values()) - counts[Status.EXEMPT]
-    if denominator <= 0:
+    return percent_of(counts[Status.COMPLETE], sum(counts.values()) - counts[Status.EXEMPT])
+
+
+def percent_of(complete: int, expected: int) -> float | None:
+    """The compliance figure of `complete` people among `expected` (compliance_percent)."""
+    if expected <= 0:
         return None
-    return round(100 * counts[Status.COMPLETE] / denominator, 1)
+    return round(100 * complete / expected, 1)
 
 
 def rag(percent: float | None, target: int) -> str:

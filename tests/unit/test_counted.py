@@ -12,8 +12,9 @@ from tests.factories import make_person, make_tree
 from tracker import compliance, figures, staff_history
 from tracker.appraisal_year import AppraisalYear
 from tracker.extensions import db
-from tracker.figures import counted, verify
-from tracker.models import CountedYear, Exemption, ExemptionReason, Role
+from tracker.compliance import Status
+from tracker.figures import counted, counted_tally, verify
+from tracker.models import CountedPerson, CountedTally, CountedYear, Exemption, ExemptionReason, Role
 from tracker.roster import Roster
 
 DAY = date(2026, 1, 10)
@@ -73,3 +74,49 @@ def test_a_year_is_counted_again_after_its_figures_are_rebuilt(db_session, clock
     upkeep.rebuild_year(YEAR)
     assert db.session.scalar(select(CountedYear.start_year)) is None
     assert _counted_by_team(DAY) == _statuses_by_team(DAY)
+    assert verify.tally_differences(YEAR) == []
+
+
+def _counters_as_kept():
+    """The counters as the database holds them, none of this session's waiting deltas written."""
+    return Counter({tuple(row[:-1]): row[-1] for row in db.session.execute(
+        select(CountedTally.start_year, CountedTally.part, CountedTally.stripe, CountedTally.number,
+               CountedTally.staff_group, CountedTally.status, CountedTally.exempt, CountedTally.n)
+        .where(CountedTally.n != 0))})
+
+
+def _counters_from_rows():
+    rows = db.session.execute(select(*(CountedPerson.__table__.c[name] for name in counted_tally.RETURNED)))
+    return Counter(key for row in rows for key in counted_tally.keys_of(*row))
+
+
+def test_the_counters_follow_each_commit_and_forget_a_rollback(db_session, clock):
+    clock.move_to(DAY)
+    tree = make_tree()
+    manager = make_person(tree["ward7"], scope=[tree["ward7"]], tier=3, roles=[Role.MANAGER])
+    staff = [make_person(tree["ward7"], tier=1, line_manager=manager) for _ in range(3)]
+    db.session.commit()
+    figures.organisation_tallies(YEAR, DAY, [], every_team_up_to=60, lowest=10)  # counts the year
+    db.session.commit()
+    before = _counters_as_kept()
+    assert before == _counters_from_rows() and before
+
+    # Exempt one person: the hook recounts them; the counters move only when the transaction commits.
+    exemption = Exemption(person_id=staff[0].id, reason=ExemptionReason.PARENTAL_LEAVE, reason_detail="",
+                          starts_on=DAY - timedelta(days=1), recorded_by_id=manager.id)
+    db.session.add(exemption)
+    db.session.flush()
+    assert _counters_as_kept() == before  # waiting for the commit
+    db.session.commit()
+    after = _counters_as_kept()
+    assert after == _counters_from_rows() and after != before
+    assert figures.organisation_tallies(YEAR, DAY, [], every_team_up_to=60, lowest=10).overall[Status.EXEMPT] == 1
+
+    # A change rolled back takes its deltas with it: the next commit writes nothing of it.
+    db.session.delete(db.session.get(Exemption, exemption.id))
+    db.session.flush()
+    db.session.rollback()
+    staff_history.leave(staff[1], DAY)
+    db.session.commit()
+    assert _counters_as_kept() == _counters_from_rows()
+    assert figures.organisation_tallies(YEAR, DAY, [], every_team_up_to=60, lowest=10).overall[Status.EXEMPT] == 1

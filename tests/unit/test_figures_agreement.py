@@ -164,15 +164,19 @@ def months_of_everyone(year):
 
 def _report_figures(report):
     return (report.tally.counts, [(u.unit.id, u.tally.counts) for u in report.units],
-            [(u.unit.id, u.tally.counts) for u in report.teams], report.teams_total,
+            [(u.unit.id, u.tally.counts) for u in report.teams], report.teams_total, report.teams_listed,
             [(g, t.counts) for g, t in report.by_staff_group], [(t, c.counts) for t, c in report.by_tier],
             report.months)
 
 
-def test_organisation_report_from_the_counted_rows_equals_the_one_deciding_every_status(demo):
-    """An organisation-wide report reads the counted rows (tracker.figures.counted); the same report
-    deciding each person's status from the kept figures gives the same figures, for every year
-    (closed ones included), the whole organisation, a directorate, a staff group and a tier."""
+@pytest.mark.parametrize("teams_in_full", [60, 3])
+def test_organisation_report_from_the_counted_rows_equals_the_one_deciding_every_status(demo, teams_in_full,
+                                                                                       monkeypatch):
+    """An organisation-wide report reads the counters of the whole organisation
+    (tracker.figures.counted_tally) or, narrowed, the counted rows (tracker.figures.counted); the
+    same report deciding each person's status from the kept figures gives the same figures, for
+    every year (closed ones included), the whole organisation, a directorate, a staff group and a
+    tier, with every team listed or only the lowest."""
     from tracker.models import CountedYear, StaffGroup
     from tracker.reports import pages
     from tracker.scope_filters import Filters
@@ -180,6 +184,7 @@ def test_organisation_report_from_the_counted_rows_equals_the_one_deciding_every
     def reporting(roster):
         return roster.people()
 
+    monkeypatch.setattr(pages, "TEAMS_SHOWN_IN_FULL", teams_in_full)
     directorate = db.session.scalar(select(OrganisationUnit).where(OrganisationUnit.kind == UnitKind.DIRECTORATE)
                                     .order_by(OrganisationUnit.id))
     for year in demo:
@@ -189,6 +194,10 @@ def test_organisation_report_from_the_counted_rows_equals_the_one_deciding_every
             deciding = pages.organisation_report(reporting, filters, TODAY, 85, everyone=False)
             assert _report_figures(counted) == _report_figures(deciding), (year, narrowed)
             assert counted.tally.total > 0
+            if not narrowed:
+                assert counted.teams_complete_list == (counted.teams_total <= teams_in_full)
+                total = counted.teams_total
+                assert len(counted.teams) == (total if total <= teams_in_full else pages.LOWEST_TEAMS)
     assert db.session.scalar(select(db.func.count()).select_from(CountedYear)) == len(demo)
 
 

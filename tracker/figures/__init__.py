@@ -10,6 +10,7 @@ status of My year. Python only rolls up already-grouped rows (a few per team), n
   monthly.py   cumulative compliance month by month
   one_pass.py  an open year's cube and months from one read of the kept figures
   counted.py   where each person is counted in a year, kept (counted_read.py groups it for reports)
+  counted_tally.py  counters of those rows by team, staff group, tier and month, for the whole organisation
   uptake.py    training uptake: courses used, by staff group and directorate
   units.py     the organisation units figures are grouped by
   upkeep.py    each person's figures per year, kept up to date as activities change (read by
@@ -36,7 +37,7 @@ from tracker.figures.coverage import (
 from tracker.figures.monthly import MonthPoint, month_starts, monthly_compliance_years
 from tracker.figures.kept import monthly_keeping_closed_years
 from tracker.figures.kept_progress import being_rebuilt
-from tracker.figures.counted_read import CountedTallies, counted_tallies
+from tracker.figures.counted_read import CountedTallies, OrganisationTallies, counted_tallies, organisation_tallies
 from tracker.figures.one_pass import status_cube_and_months
 from tracker.figures.people import PEOPLE_SORTS, STATUS_ORDER, people_query
 from tracker.figures.status import (
@@ -54,7 +55,7 @@ from tracker.figures.uptake import course_activity_conditions, course_behaviours
 __all__ = [
     "PEOPLE_SORTS", "RARE_BEHAVIOUR_PERCENT", "RARELY_EVIDENCED_SHOWN", "STATUS_ORDER", "Coverage",
     "RarelyEvidenced", "rarely_evidenced", "CubeRow", "MonthPoint", "Tally",
-    "UnitFigures", "by_team", "CountedTallies", "counted_tallies", "behaviour_coverage", "behaviour_coverage_by_unit",
+    "UnitFigures", "by_team", "CountedTallies", "counted_tallies", "OrganisationTallies", "organisation_tallies", "behaviour_coverage", "behaviour_coverage_by_unit",
     "course_activity_conditions", "course_behaviours", "course_uptake", "course_uptake_by",
     "courses_for_behaviours", "framework_behaviours", "lowest_first", "month_starts",
     "monthly_compliance_years", "monthly_keeping_closed_years", "status_cube_and_months", "being_rebuilt", "people_query", "ranked_units", "roll_up", "status_cube", "tallies_by_unit",

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, attributes
 
 from tracker import compliance
 from tracker.appraisal_year import AppraisalYear
+from tracker.figures import counted_tally
 from tracker.figures.kept_progress import kept_progress_query
 from tracker.models import CountedPerson, CountedYear, Exemption, PersonPeriod
 from tracker.roster import Roster, reference_day
@@ -69,6 +70,22 @@ def _insert(rows):
     return CountedPerson.__table__.insert().from_select(_COLUMNS, rows)
 
 
+def _returned():
+    return [CountedPerson.__table__.c[name] for name in counted_tally.RETURNED]
+
+
+def _replace(session: Session, start_year: int, person_ids, insert, parameters=None, options=None) -> None:
+    """Delete these people's counted rows of the year and run `insert` (which writes them again),
+    telling the counters (tracker.figures.counted_tally) what went and what came."""
+    connection = session.connection()
+    who = (CountedPerson.person_id == person_ids if isinstance(person_ids, int)
+           else CountedPerson.person_id.in_(person_ids))
+    before = connection.execute(delete(CountedPerson).where(CountedPerson.start_year == start_year, who)
+                                .returning(*_returned())).all()
+    after = connection.execute(insert, parameters, execution_options=options or {}).all()
+    counted_tally.note(session, before, after)
+
+
 # One person's recount runs with every save: compiled once per year, day and rules (see upkeep's _ONE_PERSON).
 _ONE_PERSON: dict[tuple, TextClause] = {}
 
@@ -80,7 +97,7 @@ def _one_person(session: Session, year: AppraisalYear, day: date, rules=None) ->
     if key not in _ONE_PERSON:
         if len(_ONE_PERSON) > 64:
             _ONE_PERSON.clear()
-        statement = _insert(_rows(year, day, person_id=literal_column(":person_id")))
+        statement = _insert(_rows(year, day, person_id=literal_column(":person_id"))).returning(*_returned())
         _ONE_PERSON[key] = text(str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})))
     return _ONE_PERSON[key]
 
@@ -134,11 +151,8 @@ def recount_person(person_id: int, year: AppraisalYear | None = None, session: S
         if day is None:  # not counted (or its rows went with a rebuild): counted whole at its next read
             continue
         each = year or AppraisalYear(start_year, _start_month())
-        connection = session.connection()
-        connection.execute(delete(CountedPerson).where(CountedPerson.start_year == start_year,
-                                                       CountedPerson.person_id == person_id))
-        connection.execute(_one_person(session, each, day, rules if year else None), {"person_id": int(person_id)},
-                           execution_options={_PREPARED: True})
+        _replace(session, start_year, int(person_id), _one_person(session, each, day, rules if year else None),
+                 {"person_id": int(person_id)}, {_PREPARED: True})
 
 
 def recount_people(person_ids: Iterable[int], session: Session | None = None) -> None:
@@ -160,12 +174,9 @@ def recount_people(person_ids: Iterable[int], session: Session | None = None) ->
 
 
 def _recount(session: Session, year: AppraisalYear, day: date, ids: list[int]) -> None:
-    connection = session.connection()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
-        connection.execute(delete(CountedPerson).where(CountedPerson.start_year == year.start_year,
-                                                       CountedPerson.person_id.in_(chunk)))
-        connection.execute(_insert(_rows(year, day, chunk)))
+        _replace(session, year.start_year, chunk, _insert(_rows(year, day, chunk)).returning(*_returned()))
 
 
 def count_year(year: AppraisalYear, day: date, session: Session | None = None) -> None:
@@ -176,6 +187,7 @@ def count_year(year: AppraisalYear, day: date, session: Session | None = None) -
     connection.execute(delete(CountedYear).where(CountedYear.start_year == year.start_year))
     connection.execute(_insert(_rows(year, day)))
     connection.execute(CountedYear.__table__.insert().values(start_year=year.start_year, reference_day=day))
+    counted_tally.count_from_rows(session, year.start_year)
 
 
 def forget_year(start_year: int | None = None, session: Session | None = None) -> None:
@@ -188,6 +200,7 @@ def forget_year(start_year: int | None = None, session: Session | None = None) -
         years = years.where(CountedYear.start_year == start_year)
     connection.execute(people)
     connection.execute(years)
+    counted_tally.forget(session, start_year)
 
 
 def _changed_between(earlier: date, later: date):

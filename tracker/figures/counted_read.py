@@ -3,20 +3,22 @@ by team, staff group and tier, and the year's month-by-month series, from one gr
 narrow indexed table, with no status decided and no join to the roster, exemptions or figures."""
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, union_all
 
 from tracker.appraisal_year import AppraisalYear
-from tracker.compliance import Status
+from tracker.compliance import Status, percent_of
 from tracker.extensions import db
+from tracker.figures import counted_tally
 from tracker.figures.counted import bring_up_to_date
 from tracker.figures.monthly import EVERYONE, EXEMPT_NOT_COMPLETE, MonthPoint, _series
 from tracker.figures.one_pass import _Counted
 from tracker.figures.status import _STAFF_GROUPS, _STATUSES, Tally
-from tracker.models import CountedPerson, StaffGroup
+from tracker.models import CountedPerson, CountedTally, StaffGroup, UnitClosure, in_force
 from tracker.roster import Roster
 
 _TEAMS, _GROUPS, _TIERS, _MONTHS = 0, 1, 2, 3
@@ -86,3 +88,114 @@ def counted_tallies(year: AppraisalYear, today: date, *, unit_id: int | None = N
         tallies[part][key].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
     return CountedTallies(dict(tallies[_TEAMS]), dict(tallies[_GROUPS]), dict(tallies[_TIERS]),
                           _series(months, [year], today)[0])
+
+
+# --- the whole organisation, from the counters (tracker.figures.counted_tally) ---------------
+
+
+@dataclass
+class OrganisationTallies:
+    overall: Tally
+    by_unit: dict[int, Tally]  # each unit asked for: the sum of the teams beneath it
+    teams: dict[int, Tally]  # every team with people when few, else the lowest
+    teams_total: int  # teams with people
+    teams_above_another: set[int]  # of `teams`, those with a team with people beneath them
+    by_staff_group: dict[StaffGroup, Tally]
+    by_tier: dict[int, Tally]
+    months: list[MonthPoint]
+
+
+def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], *, every_team_up_to: int,
+                         lowest: int) -> OrganisationTallies:
+    """Everyone on the year's roster, from the counters: a fixed number of reads of a few thousand
+    rows, whatever the size of the organisation. Teams are listed in full up to `every_team_up_to`;
+    above that only the `lowest` by compliance (as sorting them all by percent, then name, would).
+    Brings the counts up to date first (which may write: the caller commits). Not for a year marked
+    for a rebuild."""
+    bring_up_to_date(year, today)
+    counted_tally.settle(db.session)  # this transaction's own recounts first
+    roster = Roster.of(year, today)
+    t = CountedTally
+    this_year = t.start_year == year.start_year
+    connection = db.session.connection()
+
+    groups, tiers, months, overall = defaultdict(Tally), defaultdict(Tally), [], Tally()
+    for part, number, group, status, exempt, n in connection.execute(
+            select(t.part, t.number, t.staff_group, t.status, t.exempt, func.sum(t.n))
+            .where(this_year, t.part != counted_tally.TEAMS)
+            .group_by(t.part, t.number, t.staff_group, t.status, t.exempt).having(func.sum(t.n) != 0)):
+        if part == counted_tally.MONTHS:
+            month = None if number == counted_tally.NO_MONTH else number
+            months.append(_Counted(0, EVERYONE, n))
+            if exempt == 1 and month is None:
+                months.append(_Counted(0, EXEMPT_NOT_COMPLETE, n))
+            if month is not None:
+                months.append(_Counted(0, month, n))
+            continue
+        status = overdue_once_ended(_STATUSES[status], year, today)
+        if part == counted_tally.STAFF_GROUPS:
+            groups[_STAFF_GROUPS[group]].counts[status] += n
+            overall.counts[status] += n
+        else:
+            tiers[number].counts[status] += n
+
+    by_unit = {unit_id: Tally() for unit_id in unit_ids}
+    if unit_ids:
+        closure = UnitClosure
+        for unit_id, status, n in connection.execute(
+                select(closure.ancestor_id, t.status, func.sum(t.n))
+                .join(closure, closure.descendant_id == t.number)
+                .where(this_year, t.part == counted_tally.TEAMS, closure.ancestor_id.in_(unit_ids),
+                       in_force(closure, roster.day))
+                .group_by(closure.ancestor_id, t.status)):
+            by_unit[unit_id].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
+
+    teams, total = _teams_shown(year, today, roster, every_team_up_to, lowest)
+    return OrganisationTallies(overall, by_unit, teams, total, _above_another(year, roster, list(teams)),
+                               dict(groups), dict(tiers), _series(months, [year], today)[0])
+
+
+def _team_counters(year: AppraisalYear):
+    t = CountedTally
+    return (t.start_year == year.start_year, t.part == counted_tally.TEAMS)
+
+
+def _teams_shown(year, today, roster: Roster, every_team_up_to: int, lowest: int) -> tuple[dict[int, Tally], int]:
+    """The teams listed (every team with people when few, else the lowest), and how many have people."""
+    t = CountedTally
+    names = roster.unit_names()
+    # One row a team: its people, those complete and those exempt (what its percent is made of).
+    teams = db.session.connection().execute(
+        select(t.number, names.c.name, func.sum(t.n),
+               func.sum(case((t.status == Status.COMPLETE.value, t.n), else_=0)),
+               func.sum(case((t.status == Status.EXEMPT.value, t.n), else_=0)))
+        .join(names, names.c.unit_id == t.number, isouter=True)
+        .where(*_team_counters(year)).group_by(t.number, names.c.name).having(func.sum(t.n) != 0)).all()
+    total = len(teams)
+    if total > every_team_up_to:
+        # Overdue or still to do, a team's percent is the same: complete among those not exempt.
+        teams = heapq.nsmallest(lowest, teams, key=lambda r: _by_percent(percent_of(r[3], r[2] - r[4]), r[1]))
+    shown: dict[int, Tally] = {team_id: Tally() for team_id, *_ in teams}
+    if shown:
+        for team_id, status, n in db.session.connection().execute(
+                select(t.number, t.status, func.sum(t.n)).where(*_team_counters(year), t.number.in_(list(shown)))
+                .group_by(t.number, t.status)):
+            shown[team_id].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
+    return shown, total
+
+
+def _by_percent(percent: float | None, name: str | None):
+    """The order of pages.sort_units by percent, lowest first (nobody expected last)."""
+    return (percent is None, percent or 0, (name or "").lower())
+
+
+def _above_another(year: AppraisalYear, roster: Roster, team_ids: list[int]) -> set[int]:
+    """Those of `team_ids` with a team with people beneath them on the day."""
+    if not team_ids:
+        return set()
+    t, closure = CountedTally, UnitClosure
+    with_people = select(t.number).where(*_team_counters(year)).group_by(t.number).having(func.sum(t.n) != 0)
+    return set(db.session.connection().scalars(
+        select(closure.ancestor_id).distinct()
+        .where(closure.ancestor_id.in_(team_ids), closure.depth > 0, in_force(closure, roster.day),
+               closure.descendant_id.in_(with_people))))

@@ -2,6 +2,7 @@
 stateful test): the kept table can never be trusted more than this comparison."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, union
@@ -9,8 +10,9 @@ from sqlalchemy import func, select, union
 from tracker.appraisal_year import AppraisalYear
 from tracker.counting import live_in_year
 from tracker.extensions import db
-from tracker.figures import counted, kept_lines, upkeep
-from tracker.models import Activity, ActivityStatus, CountedPerson, CountedYear, PersonYearFigures, PersonYearLine
+from tracker.figures import counted, counted_tally, kept_lines, upkeep
+from tracker.models import (Activity, ActivityStatus, CountedPerson, CountedTally, CountedYear, PersonYearFigures,
+                            PersonYearLine)
 
 ZERO = {name: 0 for name in upkeep.FIGURES} | {"last_activity_on": None} | {
     f"complete_month_{tier}": None for tier in upkeep.KEPT_TIERS}
@@ -86,7 +88,23 @@ def counted_differences(year: AppraisalYear) -> list[Difference]:
             should = _plain(fresh[person_id][name]) if person_id in fresh else None
             if have != should:
                 found.append(Difference(person_id, year.start_year, f"counted {name}", have, should))
-    return found
+    return found + tally_differences(year)
+
+
+def tally_differences(year: AppraisalYear) -> list[Difference]:
+    """Counters of `year` (tracker.figures.counted_tally) that differ from the counted rows
+    (counted_differences above checks those rows). A counter belongs to nobody: person 0."""
+    counted_tally.settle(db.session)
+    fresh: Counter = Counter()
+    for row in db.session.execute(select(*(CountedPerson.__table__.c[name] for name in counted_tally.RETURNED))
+                                  .where(CountedPerson.start_year == year.start_year)):
+        fresh.update(counted_tally.keys_of(*row))
+    t = CountedTally
+    kept = {tuple(row[:-1]): row[-1] for row in db.session.execute(
+        select(t.start_year, t.part, t.stripe, t.number, t.staff_group, t.status, t.exempt, t.n)
+        .where(t.start_year == year.start_year, t.n != 0))}
+    return [Difference(0, year.start_year, f"counter {key[1:]}", kept.get(key, 0), fresh.get(key, 0))
+            for key in sorted(set(fresh) | set(kept)) if kept.get(key, 0) != fresh.get(key, 0)]
 
 
 def line_differences(year: AppraisalYear) -> list[Difference]:

@@ -114,3 +114,25 @@ class PersonYearLine(db.Model):
     start_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True, autoincrement=False)
     line: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class CountedTally(db.Model):
+    """How many counted people (CountedPerson) share one key of one grouping of a year, kept by
+    tracker.figures.counted_tally from the changes to the counted rows, so the whole organisation's
+    report adds up a few thousand rows instead of grouping one per person.
+
+    `part` says which grouping: 0 team and status (`number` the team), 1 staff group and status,
+    2 tier (`number`) and status, 3 month of completion (`number`, -1 for none) and exemption.
+    The organisation-wide groupings (1 to 3) are split into `stripe`s by person, so that saves
+    across the organisation do not queue for one row each; readers add the stripes up."""
+
+    __tablename__ = "counted_tally"
+
+    start_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    part: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stripe: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    staff_group: Mapped[str] = mapped_column(String(60), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    exempt: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer)

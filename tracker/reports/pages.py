@@ -90,33 +90,43 @@ def organisation_report(scope: Scope, filters: Filters, today: date, target: int
     rules = compliance.load_rules(filters.year)
     roster = filters.roster_of()
     rebuilding = figures.being_rebuilt(filters.year)
-    this_year = None
-    if everyone and filters.status is None and not rebuilding:
-        counted = figures.counted_tallies(filters.year, today, unit_id=filters.unit.id if filters.unit else None,
-                                          staff_group=filters.staff_group, tier=filters.tier)
-        by_team, groups, tiers, this_year = counted.by_team, counted.by_staff_group, counted.by_tier, counted.months
-        tally = counted.overall
-    else:
-        # An open year's months come from the cube's own read of the kept figures (figures/one_pass.py);
-        # a closed year's are kept once computed, and a status filter chooses people by the cube.
-        if filters.status is None and not is_closed(filters.year, today) and not rebuilding:
-            cube, this_year = figures.status_cube_and_months(filters.people(scope), filters.year, today, rules)
-        else:
-            cube = figures.status_cube(filters.people(scope), filters.year, today, rules)
-        by_team, tally = figures.by_team(cube), figures.roll_up(cube)
-        groups, tiers = figures.roll_up(cube, lambda r: r.staff_group), figures.roll_up(cube, lambda r: r.tier)
     unit = roster.as_it_was(filters.unit or organisation_root())
-
     children = roster.children(unit.id) if unit else []
-    units = sort_units(figures.ranked_units(by_team, children, roster), sort, descending)
-
-    team_units = roster.units(list(by_team)) if by_team else []
-    teams = [figures.UnitFigures(u, by_team[u.id]) for u in team_units]
+    this_year = None
+    whole = filters.unit is None and filters.staff_group is None and filters.tier is None
+    if everyone and whole and filters.status is None and not rebuilding:
+        # Everyone, unfiltered: the counters answer (a cost of units, not of people).
+        kept = figures.organisation_tallies(filters.year, today, [u.id for u in children],
+                                            every_team_up_to=TEAMS_SHOWN_IN_FULL, lowest=LOWEST_TEAMS)
+        tally, groups, tiers, this_year = kept.overall, kept.by_staff_group, kept.by_tier, kept.months
+        units = sort_units([figures.UnitFigures(u, kept.by_unit[u.id]) for u in children], sort, descending)
+        team_units = roster.units(list(kept.teams))
+        teams = [figures.UnitFigures(u, kept.teams[u.id]) for u in team_units]
+        teams_total, teams_above_another = kept.teams_total, kept.teams_above_another
+    else:
+        if everyone and filters.status is None and not rebuilding:
+            counted = figures.counted_tallies(filters.year, today, unit_id=filters.unit.id if filters.unit else None,
+                                              staff_group=filters.staff_group, tier=filters.tier)
+            by_team, groups, tiers, this_year = counted.by_team, counted.by_staff_group, counted.by_tier, counted.months
+            tally = counted.overall
+        else:
+            # An open year's months come from the cube's own read of the kept figures (figures/one_pass.py);
+            # a closed year's are kept once computed, and a status filter chooses people by the cube.
+            if filters.status is None and not is_closed(filters.year, today) and not rebuilding:
+                cube, this_year = figures.status_cube_and_months(filters.people(scope), filters.year, today, rules)
+            else:
+                cube = figures.status_cube(filters.people(scope), filters.year, today, rules)
+            by_team, tally = figures.by_team(cube), figures.roll_up(cube)
+            groups, tiers = figures.roll_up(cube, lambda r: r.staff_group), figures.roll_up(cube, lambda r: r.tier)
+        units = sort_units(figures.ranked_units(by_team, children, roster), sort, descending)
+        team_units = roster.units(list(by_team)) if by_team else []
+        teams = [figures.UnitFigures(u, by_team[u.id]) for u in team_units]
+        teams_total, teams_above_another = len(team_units), roster.above_another([u.id for u in team_units])
+    complete_list = teams_total <= TEAMS_SHOWN_IN_FULL
+    teams = sort_units(teams, sort, descending) if complete_list else sort_units(teams, "percent", False)[:LOWEST_TEAMS]
     # A team row's people are listed by the unit filter (everyone beneath it) only when nobody sits
     # in a unit below it: true of every team of an ordinary tree, not of a directorate holding people.
-    teams_listed = {u.id for u in team_units} - roster.above_another([u.id for u in team_units])
-    complete_list = len(teams) <= TEAMS_SHOWN_IN_FULL
-    teams = sort_units(teams, sort, descending) if complete_list else sort_units(teams, "percent", False)[:LOWEST_TEAMS]
+    teams_listed = {u.unit.id for u in teams} - teams_above_another
 
     years = [filters.year]
     for _ in range(max(0, min(earlier_years, EARLIER_YEARS_MAX))):
@@ -134,7 +144,7 @@ def organisation_report(scope: Scope, filters: Filters, today: date, target: int
 
     return OrganisationReport(
         filters=filters, target=target, unit=unit, trail=ancestors(filters.unit), tally=tally, units=units,
-        teams=teams, teams_total=len(team_units), teams_complete_list=complete_list, teams_listed=teams_listed,
+        teams=teams, teams_total=teams_total, teams_complete_list=complete_list, teams_listed=teams_listed,
         by_staff_group=[(g, groups[g]) for g in StaffGroup if g in groups],
         by_tier=[(t, tiers[t]) for t in TIERS if t in tiers], years=years, months=months,
     )
