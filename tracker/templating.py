@@ -39,5 +39,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(long_date=long_date, hours_text=durations.hours_text,
                                  duration_text=durations.duration_text, service_page_links=footer_links,
                                  plural=plural, noun=noun, date_example=date_example,
-                                 kept=kept_macros.kept)
+                                 kept=kept_macros.kept, kept_unit_select=kept_macros.kept_unit_select)
     app.jinja_env.filters["month_short"] = lambda day: MONTH_SHORT[day.month - 1]

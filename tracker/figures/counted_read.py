@@ -145,8 +145,7 @@ def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], 
         for unit_id, status, n in connection.execute(
                 select(closure.ancestor_id, t.status, func.sum(t.n))
                 .join(closure, closure.descendant_id == t.number)
-                .where(this_year, t.part == counted_tally.TEAMS, closure.ancestor_id.in_(unit_ids),
-                       in_force(closure, roster.day))
+                .where(*_team_counters(year), closure.ancestor_id.in_(unit_ids), in_force(closure, roster.day))
                 .group_by(closure.ancestor_id, t.status)):
             by_unit[unit_id].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
 
@@ -156,8 +155,9 @@ def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], 
 
 
 def _team_counters(year: AppraisalYear):
+    """A year's team counters (never striped: the stripe in the condition lets the key's index serve)."""
     t = CountedTally
-    return (t.start_year == year.start_year, t.part == counted_tally.TEAMS)
+    return (t.start_year == year.start_year, t.part == counted_tally.TEAMS, t.stripe == 0)
 
 
 def _teams_shown(year, today, roster: Roster, every_team_up_to: int, lowest: int) -> tuple[dict[int, Tally], int]:
@@ -194,8 +194,8 @@ def _above_another(year: AppraisalYear, roster: Roster, team_ids: list[int]) -> 
     if not team_ids:
         return set()
     t, closure = CountedTally, UnitClosure
-    with_people = select(t.number).where(*_team_counters(year)).group_by(t.number).having(func.sum(t.n) != 0)
+    with_people = select(t.number).where(*_team_counters(year), t.number == closure.descendant_id, t.n != 0)
     return set(db.session.connection().scalars(
         select(closure.ancestor_id).distinct()
         .where(closure.ancestor_id.in_(team_ids), closure.depth > 0, in_force(closure, roster.day),
-               closure.descendant_id.in_(with_people))))
+               with_people.exists())))

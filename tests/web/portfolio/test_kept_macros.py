@@ -67,3 +67,26 @@ def test_what_a_person_typed_is_never_kept(client, as_nurse, post_form, ref):
     kept_html = "".join(kept_macros._kept.values())
     assert kept_html  # the form's empty and reference fields were kept
     assert all(words not in kept_html for words in GIBBS.values())
+
+
+def test_kept_unit_select_reads_as_the_macro_with_the_chosen_option_selected(app):
+    from tracker.models import UnitKind
+    from tracker.roster import UnitOfTheDay
+
+    units = [UnitOfTheDay(7, "Acute & <emergency> medicine", UnitKind.DIRECTORATE, 1),
+             UnitOfTheDay(12, "Ward 7", UnitKind.TEAM, 7), UnitOfTheDay(127, "Ward 12", UnitKind.TEAM, 7)]
+    select_macro = app.jinja_env.get_template("nhsuk/components/select/macro.jinja").module.select
+    params = {"id": "filter-unit", "name": "unit", "label": {"text": "Team or unit"}}
+
+    def fresh(chosen):
+        items = [{"value": "", "text": "All teams", "selected": chosen is None}]
+        items += [{"value": str(u.id), "text": u.name + (" (directorate)" if u.id == 7 else ""),
+                   "selected": u.id == chosen} for u in units]
+        return str(select_macro(dict(params, items=items)))
+
+    kept_macros.forget()
+    for chosen in (None, 12, 127, 7, None):
+        kept = str(kept_macros.kept_unit_select(select_macro, params, units, chosen, "All teams"))
+        assert kept == fresh(chosen), chosen
+        assert kept.count(" selected") == 1
+    assert "Acute &amp; &lt;emergency&gt; medicine (directorate)" in kept
