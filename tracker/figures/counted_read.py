@@ -3,7 +3,6 @@ by team, staff group and tier, and the year's month-by-month series, from one gr
 narrow indexed table, with no status decided and no join to the roster, exemptions or figures."""
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +10,7 @@ from datetime import date
 from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, union_all
 
 from tracker.appraisal_year import AppraisalYear
-from tracker.compliance import Status, percent_of
+from tracker.compliance import Status, percent_tenths_sql
 from tracker.extensions import db
 from tracker.figures import counted_tally
 from tracker.figures.counted import bring_up_to_date
@@ -107,22 +106,20 @@ class OrganisationTallies:
 
 def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], *, every_team_up_to: int,
                          lowest: int) -> OrganisationTallies:
-    """Everyone on the year's roster, from the counters: a fixed number of reads of a few thousand
-    rows, whatever the size of the organisation. Teams are listed in full up to `every_team_up_to`;
-    above that only the `lowest` by compliance (as sorting them all by percent, then name, would).
-    Brings the counts up to date first (which may write: the caller commits). Not for a year marked
-    for a rebuild."""
+    """Everyone on the year's roster, from the counters: five reads whatever the size of the
+    organisation, the largest grouping one counter per team and status. Teams are listed in full up to `every_team_up_to`; above that only
+    the `lowest` by compliance (as sorting them all by percent, then name, would). Brings the counts
+    up to date first (which may write: the caller commits). Not for a year marked for a rebuild."""
     bring_up_to_date(year, today)
     counted_tally.settle(db.session)  # this transaction's own recounts first
     roster = Roster.of(year, today)
     t = CountedTally
-    this_year = t.start_year == year.start_year
     connection = db.session.connection()
 
     groups, tiers, months, overall = defaultdict(Tally), defaultdict(Tally), [], Tally()
     for part, number, group, status, exempt, n in connection.execute(
             select(t.part, t.number, t.staff_group, t.status, t.exempt, func.sum(t.n))
-            .where(this_year, t.part != counted_tally.TEAMS)
+            .where(t.start_year == year.start_year, t.part != counted_tally.TEAMS)
             .group_by(t.part, t.number, t.staff_group, t.status, t.exempt).having(func.sum(t.n) != 0)):
         if part == counted_tally.MONTHS:
             month = None if number == counted_tally.NO_MONTH else number
@@ -142,15 +139,18 @@ def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], 
     by_unit = {unit_id: Tally() for unit_id in unit_ids}
     if unit_ids:
         closure = UnitClosure
+        # From the units down: a LEFT JOIN keeps SQLite from starting at every team's counters.
         for unit_id, status, n in connection.execute(
-                select(closure.ancestor_id, t.status, func.sum(t.n))
-                .join(closure, closure.descendant_id == t.number)
-                .where(*_team_counters(year), closure.ancestor_id.in_(unit_ids), in_force(closure, roster.day))
+                select(closure.ancestor_id, t.status, func.sum(t.n)).select_from(closure)
+                .join(t, and_(t.number == closure.descendant_id, *_team_counters(year)), isouter=True)
+                .where(closure.ancestor_id.in_(unit_ids), in_force(closure, roster.day))
                 .group_by(closure.ancestor_id, t.status)):
-            by_unit[unit_id].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
+            if status is not None:
+                by_unit[unit_id].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
 
-    teams, total = _teams_shown(year, today, roster, every_team_up_to, lowest)
-    return OrganisationTallies(overall, by_unit, teams, total, _above_another(year, roster, list(teams)),
+    shown, total = _teams_shown(year, roster, every_team_up_to, lowest)
+    teams = _team_tallies(year, today, shown)
+    return OrganisationTallies(overall, by_unit, teams, total, _above_another(year, roster, shown),
                                dict(groups), dict(tiers), _series(months, [year], today)[0])
 
 
@@ -160,33 +160,38 @@ def _team_counters(year: AppraisalYear):
     return (t.start_year == year.start_year, t.part == counted_tally.TEAMS, t.stripe == 0)
 
 
-def _teams_shown(year, today, roster: Roster, every_team_up_to: int, lowest: int) -> tuple[dict[int, Tally], int]:
-    """The teams listed (every team with people when few, else the lowest), and how many have people."""
+def _teams_shown(year: AppraisalYear, roster: Roster, every_team_up_to: int, lowest: int) -> tuple[list[int], int]:
+    """The teams listed (every team with people when there are few, else the `lowest` by percent,
+    then name, as pages.sort_units orders them), and how many teams have people."""
     t = CountedTally
+    teams = (select(t.number.label("team_id"), func.sum(t.n).label("people"),
+                    func.sum(case((t.status == Status.COMPLETE.value, t.n), else_=0)).label("complete"),
+                    func.sum(case((t.status == Status.EXEMPT.value, t.n), else_=0)).label("exempt"))
+             .where(*_team_counters(year)).group_by(t.number).having(func.sum(t.n) != 0).subquery("teams"))
     names = roster.unit_names()
-    # One row a team: its people, those complete and those exempt (what its percent is made of).
-    teams = db.session.connection().execute(
-        select(t.number, names.c.name, func.sum(t.n),
-               func.sum(case((t.status == Status.COMPLETE.value, t.n), else_=0)),
-               func.sum(case((t.status == Status.EXEMPT.value, t.n), else_=0)))
-        .join(names, names.c.unit_id == t.number, isouter=True)
-        .where(*_team_counters(year)).group_by(t.number, names.c.name).having(func.sum(t.n) != 0)).all()
-    total = len(teams)
-    if total > every_team_up_to:
-        # Overdue or still to do, a team's percent is the same: complete among those not exempt.
-        teams = heapq.nsmallest(lowest, teams, key=lambda r: _by_percent(percent_of(r[3], r[2] - r[4]), r[1]))
-    shown: dict[int, Tally] = {team_id: Tally() for team_id, *_ in teams}
-    if shown:
+    expected = teams.c.people - teams.c.exempt
+    name = func.lower(names.c.name)
+    if db.session.get_bind().dialect.name == "postgresql":
+        name = name.collate("C")  # Python's order of strings; SQLite's own is already
+    rows = db.session.connection().execute(
+        select(teams.c.team_id, func.count().over())
+        .join(names, names.c.unit_id == teams.c.team_id, isouter=True)
+        .order_by(expected <= 0, percent_tenths_sql(teams.c.complete, expected), name)
+        .limit(max(every_team_up_to + 1, lowest))).all()
+    total = rows[0][1] if rows else 0
+    return [team_id for team_id, _ in rows[:every_team_up_to if total <= every_team_up_to else lowest]], total
+
+
+def _team_tallies(year: AppraisalYear, today: date, team_ids: list[int]) -> dict[int, Tally]:
+    """The tallies of these teams, in this order."""
+    t = CountedTally
+    tallies = {team_id: Tally() for team_id in team_ids}
+    if team_ids:
         for team_id, status, n in db.session.connection().execute(
-                select(t.number, t.status, func.sum(t.n)).where(*_team_counters(year), t.number.in_(list(shown)))
+                select(t.number, t.status, func.sum(t.n)).where(*_team_counters(year), t.number.in_(team_ids))
                 .group_by(t.number, t.status)):
-            shown[team_id].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
-    return shown, total
-
-
-def _by_percent(percent: float | None, name: str | None):
-    """The order of pages.sort_units by percent, lowest first (nobody expected last)."""
-    return (percent is None, percent or 0, (name or "").lower())
+            tallies[team_id].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
+    return tallies
 
 
 def _above_another(year: AppraisalYear, roster: Roster, team_ids: list[int]) -> set[int]:

@@ -39,7 +39,7 @@ class MonthPoint:
 
     @property
     def percent(self) -> float | None:
-        return round(100 * self.complete / self.expected, 1) if self.expected else None
+        return compliance.percent_of(self.complete, self.expected)
 
 
 class MonthsSince(FunctionElement):
