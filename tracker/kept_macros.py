@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from jinja2 import Undefined
 from markupsafe import Markup
+from sqlalchemy import Row
 
 from tracker.models import UnitKind
 
@@ -62,15 +63,17 @@ def kept_unit_select(select_macro, params: dict, units, chosen_id: int | None, a
     after one for all of them), kept per list of units with nothing chosen; the chosen option is
     marked on each page. A system has thousands of units: building and freezing their options in
     the template cost 60 ms of the organisation report at 100,000 staff."""
-    units = tuple(units)  # rows (id, name, kind), or units of a day: hashed whole, not attribute by attribute
+    units = tuple(units)
+    if units and not isinstance(units[0], Row):  # ORM units hash by identity: key them by what shows
+        units = tuple((unit.id, unit.name, unit.kind) for unit in units)
+    # Rows of (id, name, kind) are hashed whole, not attribute by attribute (thousands in a system).
     key = ("unit select", _frozen(params), all_units_label, units)
 
     def render():
         items = [{"value": "", "text": all_units_label}]
-        for unit in units:
-            kind = UnitKind(unit.kind)
-            items.append({"value": str(unit.id),
-                          "text": unit.name if kind == UnitKind.TEAM else f"{unit.name} ({kind.label.lower()})"})
+        for unit_id, name, kind in units:
+            kind = UnitKind(kind)
+            items.append({"value": str(unit_id), "text": name if kind == UnitKind.TEAM else f"{name} ({kind.label.lower()})"})
         return select_macro(dict(params, items=items))
     html = _keep(key, render)
     chosen = "" if chosen_id is None else str(int(chosen_id))

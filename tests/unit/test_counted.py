@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import make_person, make_tree
 from tracker import compliance, figures, staff_history
@@ -120,3 +120,16 @@ def test_the_counters_follow_each_commit_and_forget_a_rollback(db_session, clock
     db.session.commit()
     assert _counters_as_kept() == _counters_from_rows()
     assert figures.organisation_tallies(YEAR, DAY, [], every_team_up_to=60, lowest=10).overall[Status.EXEMPT] == 1
+
+
+def test_thousands_of_changed_counters_are_written_in_statements_each_databases_takes(db_session):
+    """A staff import can move thousands of people between teams at once: more counters than one
+    statement may carry parameters for (SQLite 32,766, PostgreSQL 65,535; 8 a counter)."""
+    rows = [(YEAR.start_year, person_id, 100_000 + person_id, "Administrative and clerical", 1 + person_id % 3,
+             "in_progress", 0, None) for person_id in range(1, 9_001)]
+    counted_tally.note(db.session, [], rows)
+    counted_tally.settle(db.session)
+    teams = db.session.scalar(select(func.count()).select_from(CountedTally)
+                              .where(CountedTally.part == counted_tally.TEAMS, CountedTally.n == 1))
+    assert teams == 9_000
+    assert db.session.scalar(select(func.sum(CountedTally.n)).where(CountedTally.part == counted_tally.MONTHS)) == 9_000

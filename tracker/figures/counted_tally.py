@@ -34,6 +34,9 @@ NO_MONTH = -1
 RETURNED = ("start_year", "person_id", "team_id", "staff_group", "tier", "status", "exempt", "complete_month")
 _KEY = ("start_year", "part", "stripe", "number", "staff_group", "status", "exempt")
 _PENDING = "counted_tally_deltas"
+# An import recounting thousands of people changes thousands of counters: 8 parameters a row, kept
+# under SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
+_ROWS_PER_STATEMENT = 1_000
 
 
 def keys_of(start_year, person_id, team_id, staff_group, tier, status, exempt, complete_month):
@@ -77,10 +80,11 @@ def settle(session: Session) -> None:
         return
     dialect = session.get_bind().dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(CountedTally)
-    statement = insert.values(rows)
-    statement = statement.on_conflict_do_update(index_elements=list(_KEY),
-                                                set_={"n": CountedTally.n + statement.excluded.n})
-    session.connection().execute(statement)
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):  # in key order still, chunk after chunk
+        statement = insert.values(rows[start:start + _ROWS_PER_STATEMENT])
+        statement = statement.on_conflict_do_update(index_elements=list(_KEY),
+                                                    set_={"n": CountedTally.n + statement.excluded.n})
+        session.connection().execute(statement)
 
 
 def count_from_rows(session: Session, start_year: int) -> None:

@@ -90,3 +90,14 @@ def test_kept_unit_select_reads_as_the_macro_with_the_chosen_option_selected(app
         assert kept == fresh(chosen), chosen
         assert kept.count(" selected") == 1
     assert "Acute &amp; &lt;emergency&gt; medicine (directorate)" in kept
+
+    # Units loaded afresh on each page (the ORM's hash by identity) share one kept rendering.
+    class Loaded:
+        def __init__(self, unit):
+            self.id, self.name, self.kind = unit.id, unit.name, unit.kind
+
+    kept_macros.forget()
+    for chosen in (12, 7):
+        assert str(kept_macros.kept_unit_select(select_macro, params, [Loaded(u) for u in units], chosen,
+                                                "All teams")) == fresh(chosen)
+    assert len(kept_macros._kept) == 1
