@@ -44,7 +44,10 @@ def provision(server, env: dict, state_path: Path, database_url: str, counts: di
     if state_path.exists():
         state = json.loads(state_path.read_text())
         if state["database"] == database_url and state["counts"] == counts:
-            return [people.Account(**a) for a in state["accounts"]]
+            accounts = [people.Account(**a) for a in state["accounts"]]
+            with connect(database_url) as conn:  # a database made afresh since holds none of them
+                if conn.execute("SELECT count(*) FROM person WHERE email = %s", (accounts[0].email,)).fetchone()[0]:
+                    return accounts
     token, password = secrets.token_hex(3), secrets.token_urlsafe(18)
     managers = counts["manager"] + counts["senior manager"]
     wards, directorate = pick_units(database_url, counts["manager"])
