@@ -162,6 +162,32 @@ def months_of_everyone(year):
     return figures.status_cube_and_months(everyone(year), year, TODAY)[1]
 
 
+def test_each_managers_dashboard_from_the_counted_rows_equals_the_one_deciding_every_status(demo):
+    """A manager's dashboard reads its tallies and this year's months from the counted rows
+    (tracker.figures.counted); deciding each status from the kept figures gives the same, for every
+    manager and year."""
+    from tracker.scope_filters import Filters
+    from tracker.team import dashboard
+
+    managers = db.session.scalars(select(Person).where(Person.scopes.any()).order_by(Person.id)).all()
+    assert len(managers) > 3
+    counted = 0
+    for year in demo:
+        rules = compliance.load_rules(year)
+        for manager in managers:
+            filters = Filters(year=year, today=TODAY)
+            board = dashboard.build(manager, filters, TODAY, 85)
+            roster = filters.roster_of(year)
+            cube = figures.status_cube(filters.narrow(access.managed_staff(manager, roster), roster), year, TODAY, rules)
+            assert board.tally.counts == figures.roll_up(cube).counts, (year, manager.email)
+            units = dashboard.units_to_rank(manager, None, roster)
+            deciding = figures.ranked_units(figures.by_team(cube), units, roster) if units else []
+            assert [(u.unit.id, u.tally.counts) for u in board.ranked] == [(u.unit.id, u.tally.counts) for u in deciding]
+            assert board.months == dashboard.monthly_rows(manager, filters, year, TODAY), (year, manager.email)
+            counted += board.tally.total
+    assert counted > 0
+
+
 def _report_figures(report):
     return (report.tally.counts, [(u.unit.id, u.tally.counts) for u in report.units],
             [(u.unit.id, u.tally.counts) for u in report.teams], report.teams_total, report.teams_listed,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, Select, String, and_, case, cast, func, literal, null, select, union_all
 
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status, percent_tenths_sql
@@ -18,7 +18,7 @@ from tracker.figures.monthly import EVERYONE, EXEMPT_NOT_COMPLETE, MonthPoint, _
 from tracker.figures.one_pass import _Counted
 from tracker.figures.status import _STAFF_GROUPS, _STATUSES, Tally
 from tracker.models import CountedPerson, CountedTally, StaffGroup, UnitClosure, in_force
-from tracker.roster import Roster
+from tracker.roster import Roster, ids_of
 
 _TEAMS, _GROUPS, _TIERS, _MONTHS = 0, 1, 2, 3
 _STILL_TO_DO = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.AWAITING_SIGN_OFF)
@@ -47,13 +47,17 @@ def overdue_once_ended(status: Status, year: AppraisalYear, today: date) -> Stat
 
 
 def counted_tallies(year: AppraisalYear, today: date, *, unit_id: int | None = None,
-                    staff_group: StaffGroup | None = None, tier: int | None = None) -> CountedTallies:
-    """Everyone on the year's roster (under `unit_id`, in `staff_group`, at `tier` when given),
-    counted by team, staff group and tier, and the year's months. Brings the counts up to date first
-    (which may write: the caller commits). Not for a year marked for a rebuild."""
+                    staff_group: StaffGroup | None = None, tier: int | None = None,
+                    people: Select | None = None) -> CountedTallies:
+    """Everyone on the year's roster (under `unit_id`, in `staff_group`, at `tier`, among `people`
+    when given: a people selection of the year's roster, such as a manager's scope), counted by
+    team, staff group and tier, and the year's months. Brings the counts up to date first (which
+    may write: the caller commits). Not for a year marked for a rebuild."""
     bring_up_to_date(year, today)
     counted = CountedPerson
     where = [counted.start_year == year.start_year]
+    if people is not None:
+        where.append(counted.person_id.in_(ids_of(people)))
     if unit_id is not None:
         where.append(counted.team_id.in_(Roster.of(year, today).units_under([unit_id])))
     if staff_group is not None:

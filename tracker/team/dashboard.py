@@ -99,10 +99,16 @@ def managed(viewer: Person):
     return lambda roster: access.managed_staff(viewer, roster)
 
 
-def monthly_rows(viewer: Person, filters: Filters, year: AppraisalYear, today: date) -> list[MonthRow]:
-    """This year against last, month by month, each year measured by its own rules and people."""
-    this_year, last_year = figures.monthly_compliance_years(
-        lambda y: filters.people(managed(viewer), y), [year, year.previous()], today)
+def monthly_rows(viewer: Person, filters: Filters, year: AppraisalYear, today: date,
+                 this_year: list | None = None) -> list[MonthRow]:
+    """This year against last, month by month, each year measured by its own rules and people
+    (this year's points given when the counted rows had them; a closed last year's are kept)."""
+    def people_of(each):
+        return filters.people(managed(viewer), each)
+    if this_year is None:
+        this_year, last_year = figures.monthly_compliance_years(people_of, [year, year.previous()], today)
+    else:
+        last_year = figures.monthly_keeping_closed_years(people_of, [year.previous()], today)[0]
     rows = []
     for i, start in enumerate(figures.month_starts(year)):
         this = this_year[i].percent if i < len(this_year) else None
@@ -133,11 +139,18 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
     rules = compliance.load_rules(year)
     roster = filters.roster_of(year)
     people = filters.narrow(access.managed_staff(viewer, roster), roster)
-    cube = figures.status_cube(people, year, today, rules)
-    tally = figures.roll_up(cube)
+    this_year = None
+    if filters.status is None and not figures.being_rebuilt(year):
+        # Each person's status on the year's reference day is counted and kept (tracker.figures.counted):
+        # the scope's tallies and months come from one read of those rows, deciding nobody's status.
+        counted = figures.counted_tallies(year, today, people=people)
+        by_team, tally, this_year = counted.by_team, counted.overall, counted.months
+    else:
+        cube = figures.status_cube(people, year, today, rules)
+        by_team, tally = figures.by_team(cube), figures.roll_up(cube)
 
     units = units_to_rank(viewer, filters.unit, roster)
-    ranked = figures.ranked_units(figures.by_team(cube), units, roster) if units else []
+    ranked = figures.ranked_units(by_team, units, roster) if units else []
 
     statuses = [filters.status] if filters.status else None
     people_total = tally[filters.status] if filters.status else tally.total
@@ -151,7 +164,7 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
     dashboard = Dashboard(
         year=year, filters=filters, target=target, rules=rules, tally=tally, units=scope_units(viewer),
         ranked=ranked, people=rows, people_total=people_total, page=shown.number, pages=shown.count, coverage=coverage,
-        months=monthly_rows(viewer, filters, year, today), actions=actions, protected_hours=protected_hours,
+        months=monthly_rows(viewer, filters, year, today, this_year), actions=actions, protected_hours=protected_hours,
         open_ended=team_exemptions.open_ended_count(viewer),
         observed=observation_counts.signed_off_observed(people, year),
     )

@@ -55,13 +55,17 @@ def dashboard():
     target = compliance.load_target(filters.year, current_app.config["COMPLIANCE_TARGET"])
     board = team_dashboard.build(current_user, filters, _today(), target,
                                  sort=sort, descending=descending, page=page)
-    return render_template(
+    page_html = render_template(
         "team/dashboard.html", board=board, filters=filters, sort=sort, descending=descending,
         years=scope_filters.years_offered(), form=ReminderForm(), statuses=team_dashboard.STATUS_CHOICES,
         staff_groups=scope_filters.STAFF_GROUPS, Status=Status,
         # Reminders ask people to log into the year: not offered once it has closed.
         closed=closed_message(board.year) if is_closed(board.year, _today()) else None,
     )
+    # The year's counted rows brought up to date and a closed year's months kept; after drawing the
+    # page, whose units a commit would expire (and load again one by one).
+    db.session.commit()
+    return page_html
 
 
 @bp.route("/reminders", methods=["POST"])
