@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Select, String, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, Select, String, and_, case, cast, func, literal, null, select, true, union_all
 
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status, percent_tenths_sql
@@ -57,14 +57,19 @@ def counted_tallies(year: AppraisalYear, today: date, *, unit_id: int | None = N
     counted = CountedPerson
     where = [counted.start_year == year.start_year]
     if people is not None:
-        where.append(counted.person_id.in_(ids_of(people)))
+        # A scope's rows, found by key and read once: grouping the year's index four ways and
+        # testing each row against the scope read the whole year (a 40-person team: 228 ms of SQLite).
+        counted = (select(*CountedPerson.__table__.c)
+                   .where(CountedPerson.start_year == year.start_year, CountedPerson.person_id.in_(ids_of(people)))
+                   .cte("scoped").prefix_with("MATERIALIZED")).c
+        where = []
     if unit_id is not None:
         where.append(counted.team_id.in_(Roster.of(year, today).units_under([unit_id])))
     if staff_group is not None:
         where.append(counted.staff_group == staff_group)
     if tier is not None:
         where.append(counted.tier == tier)
-    condition = and_(*where)
+    condition = and_(true(), *where)
     no_int, no_text = cast(null(), Integer), cast(null(), String)
     # Each part groups by its index's own columns, so that SQLite reads it without sorting.
     parts = [
