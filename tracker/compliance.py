@@ -334,16 +334,13 @@ def compliance_percent(counts: dict[Status, int]) -> float | None:
 
 
 def percent_of(complete: int, expected: int) -> float | None:
-    """The compliance figure of `complete` people among `expected` (compliance_percent), to a tenth,
-    halves up: worked in whole numbers, so SQL ranks teams by the same figure (percent_tenths_sql)."""
-    if expected <= 0:
-        return None
-    return (2000 * complete + expected) // (2 * expected) / 10
+    """complete / expected to a tenth, halves up, in whole numbers: SQL ranks by the same (below)."""
+    return (2000 * complete + expected) // (2 * expected) / 10 if expected > 0 else None
 
 
 def percent_tenths_sql(complete, expected):
     """SQL: percent_of() in tenths (NULL when nobody is expected), from integer columns."""
-    return case((expected > 0, (2000 * complete + expected) / (2 * expected)), else_=None)
+    return case((expected > 0, (2000 * complete + expected) // (2 * expected)), else_=None)  # // : whole numbers
 
 
 def rag(percent: float | None, target: int) -> str:

@@ -133,3 +133,19 @@ def test_thousands_of_changed_counters_are_written_in_statements_each_databases_
                               .where(CountedTally.part == counted_tally.TEAMS, CountedTally.n == 1))
     assert teams == 9_000
     assert db.session.scalar(select(func.sum(CountedTally.n)).where(CountedTally.part == counted_tally.MONTHS)) == 9_000
+
+
+def test_the_percent_sql_ranks_by_is_the_one_python_shows(db_session):
+    """The lowest teams are ranked in SQL (compliance.percent_tenths_sql) and shown by Python
+    (compliance.percent_of): the same tenth for every count up to 80, halves up (1 of 16 is 6.3)."""
+    from sqlalchemy import literal, union_all
+
+    pairs = [(complete, expected) for expected in range(1, 81) for complete in range(expected + 1)]
+    tenths = []
+    for start in range(0, len(pairs), 400):  # SQLite takes up to 500 selects in one UNION
+        counts = union_all(*(select(literal(c).label("complete"), literal(e).label("expected"))
+                             for c, e in pairs[start:start + 400])).subquery("counts")
+        tenths += db.session.execute(select(counts.c.complete, counts.c.expected,
+                                            compliance.percent_tenths_sql(counts.c.complete, counts.c.expected))).all()
+    assert {(c, e): t / 10 for c, e, t in tenths} == {(c, e): compliance.percent_of(c, e) for c, e in pairs}
+    assert compliance.percent_of(1, 16) == 6.3 and compliance.percent_of(0, 0) is None
