@@ -40,6 +40,16 @@ class CountedTallies:
         return tally
 
 
+def _month_points(month: int | None, exempt: int, n: int) -> list[_Counted]:
+    """What `n` people completing in `month` (None: not complete) add to the monthly series."""
+    points = [_Counted(0, EVERYONE, n)]
+    if exempt == 1 and month is None:
+        points.append(_Counted(0, EXEMPT_NOT_COMPLETE, n))
+    if month is not None:
+        points.append(_Counted(0, month, n))
+    return points
+
+
 def overdue_once_ended(status: Status, year: AppraisalYear, today: date) -> Status:
     """A counted status read on `today`: once the year has ended, whoever is neither complete nor
     exempt is overdue (compliance.status_case decides the same)."""
@@ -86,11 +96,7 @@ def counted_tallies(year: AppraisalYear, today: date, *, unit_id: int | None = N
     months = []
     for part, number, words, status, exempt, n in db.session.connection().execute(union_all(*parts)).all():
         if part == _MONTHS:
-            months.append(_Counted(0, EVERYONE, n))
-            if exempt == 1 and number is None:
-                months.append(_Counted(0, EXEMPT_NOT_COMPLETE, n))
-            if number is not None:
-                months.append(_Counted(0, int(number), n))
+            months += _month_points(None if number is None else int(number), exempt, n)
             continue
         key = _STAFF_GROUPS[words] if part == _GROUPS else number
         tallies[part][key].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
@@ -131,12 +137,7 @@ def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], 
             .where(t.start_year == year.start_year, t.part != counted_tally.TEAMS)
             .group_by(t.part, t.number, t.staff_group, t.status, t.exempt).having(func.sum(t.n) != 0)):
         if part == counted_tally.MONTHS:
-            month = None if number == counted_tally.NO_MONTH else number
-            months.append(_Counted(0, EVERYONE, n))
-            if exempt == 1 and month is None:
-                months.append(_Counted(0, EXEMPT_NOT_COMPLETE, n))
-            if month is not None:
-                months.append(_Counted(0, month, n))
+            months += _month_points(None if number == counted_tally.NO_MONTH else number, exempt, n)
             continue
         status = overdue_once_ended(_STATUSES[status], year, today)
         if part == counted_tally.STAFF_GROUPS:
