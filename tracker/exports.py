@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 from xml.sax.saxutils import escape
@@ -165,8 +166,25 @@ class RowCounter:
     def __init__(self, rows: Iterable | Callable[[], Iterable], progress: Callable[[int], None] | None = None):
         self.rows, self.count, self.progress = rows, 0, progress
 
+    def add(self, count: int) -> None:
+        """Rows that went out without passing through this counter (a database's own writer);
+        progress in thousands, as __iter__ reports it, and the rest by finish()."""
+        before, self.count = self.count, self.count + count
+        if self.progress and self.count // 1000 > before // 1000:
+            self.progress((self.count // 1000 - before // 1000) * 1000)
+
+    def finish(self) -> None:
+        if self.progress:
+            self.progress(self.count % 1000)
+
     def __iter__(self):
         rows = self.rows() if callable(self.rows) else self.rows
+        if hasattr(rows, "partitions"):  # a query's result: counted a batch at a time
+            for batch in rows.partitions():
+                self.add(len(batch))
+                yield from batch
+            self.finish()
+            return
         for row in rows:
             self.count += 1
             if self.progress and self.count % 1000 == 0:
@@ -183,6 +201,15 @@ def csv_chunks(columns: list[Column], rows: Iterable, ready: frozenset[str] = fr
     buffer.write(CSV_BOM)
     writer.writerow([neutralise(c.heading) for c in columns])
     functions = _csv_cell_functions(columns, ready)
+    if not functions:  # every cell is written as it comes: the csv module takes a batch at once
+        rows = iter(rows)
+        while batch := list(islice(rows, CSV_FLUSH_ROWS)):
+            writer.writerows(batch)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+        return
     pending = 0
     for row in rows:
         if functions:

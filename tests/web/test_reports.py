@@ -190,7 +190,7 @@ def test_command_line_export_uses_the_same_rows_and_audit(app, org, tmp_path):
 def test_export_rows_are_read_inside_the_stream_not_in_the_view(org, count_queries):
     # The view's database session is closed before a streamed body is sent (and PostgreSQL's
     # server-side cursor with it), so the rows must be queried as the body starts.
-    from tracker.reports import exporting
+    from tracker.reports import copied_csv, exporting
     from tracker.scope_filters import Filters
 
     with count_queries() as before:
@@ -199,7 +199,9 @@ def test_export_rows_are_read_inside_the_stream_not_in_the_view(org, count_queri
     assert not any("FROM activity" in s for s in before.statements)
     with count_queries() as during:
         text = b"".join(prepared.body).decode("utf-8")
-    assert any("FROM activity" in s for s in during.statements) and text.count("\r\n") == 7
+    assert text.count("\r\n") == 7
+    if not copied_csv.available():  # PostgreSQL's COPY runs on the driver's cursor, unseen here
+        assert any("FROM activity" in s for s in during.statements)
 
 
 def test_activities_export_neutralises_formulas_in_csv_and_keeps_text_in_excel(client, sign_in, org):

@@ -32,6 +32,7 @@ from tracker.models import (
     activity_behaviour,
 )
 from tracker.organisation import organisation_root
+from tracker.reports import copied_csv
 from tracker.scope_filters import Filters
 
 YIELD_PER = 2000
@@ -128,6 +129,9 @@ class Export:
     rows: Callable  # (people: Select, filters, today, fmt) -> iterable of tuples in column order
     all_years: bool = False
     csv_ready: frozenset[str] = frozenset()  # columns its CSV query formats and neutralises itself
+    # (people, filters) -> a query writing every cell as the CSV holds it: PostgreSQL then writes
+    # the file itself (copied_csv).
+    csv_query: Callable | None = None
     # Its rows choose the status themselves: the status query once, rather than nested inside
     # itself (which SQLite's parser cannot take with a unit filter too).
     chooses_status: bool = False
@@ -207,16 +211,21 @@ def activities_query(people: Select, filters: Filters, for_csv: bool = False) ->
     # export's column kinds format either form the same way.
     raw = lambda column: type_coerce(column, String)  # noqa: E731
     text = exports.neutralised_sql if for_csv else (lambda column: column)
+    occurred_on = raw(Activity.occurred_on)
     status, hours = raw(Activity.status), Activity.duration_minutes
     decided_at = raw(case((signed, Activity.decided_at), else_=None))
     if for_csv:
         status = case({s.value: s.label for s in ActivityStatus}, value=status, else_=status)
         hours = _hours_sql(Activity.duration_minutes)
         decided_at = case((signed, _minute_text_sql(Activity.decided_at)), else_=None)
+        if db.session.get_bind().dialect.name == "postgresql":  # written by COPY (copied_csv)
+            occurred_on = func.to_char(Activity.occurred_on, "YYYY-MM-DD")  # whatever the server's DateStyle
+            # Empty text as NULL: COPY writes '' as "", the csv module writes both as nothing.
+            text = lambda column: func.nullif(exports.neutralised_sql(column), "")  # noqa: E731
     query = (
         select(
             Activity.id, text(Person.name), text(Person.employee_number), text(team.c.name),
-            raw(Activity.occurred_on), text(ActivityType.label), text(Course.title), hours,
+            occurred_on, text(ActivityType.label), text(Course.title), hours,
             text(codes.c.codes), status, text(case((signed, decider.c.name), else_=None)), decided_at,
         )
         .join(owners, owners.c.id == Activity.owner_id)
@@ -288,7 +297,8 @@ def uptake_breakdown_rows(people: Select, filters: Filters, today: date, fmt: st
 
 EXPORTS: dict[str, Export] = {export.key: export for export in (
     Export("people", "Compliance by person", PEOPLE_COLUMNS, people_rows, chooses_status=True),
-    Export("activities", "Activities", ACTIVITY_COLUMNS, activity_rows, all_years=True, csv_ready=ACTIVITY_CSV_READY),
+    Export("activities", "Activities", ACTIVITY_COLUMNS, activity_rows, all_years=True, csv_ready=ACTIVITY_CSV_READY,
+           csv_query=lambda people, filters: activities_query(people, filters, for_csv=True)),
     Export("coverage", "Behaviour coverage", COVERAGE_COLUMNS, coverage_rows),
     Export("uptake", "Training uptake", UPTAKE_COLUMNS, uptake_rows),
     Export("uptake-breakdown", "Training uptake by staff group and directorate", UPTAKE_BREAKDOWN_COLUMNS,
@@ -349,8 +359,11 @@ def prepare(key: str, fmt: str, *, actor: Person | None, scope: Callable, filter
     def body():
         completed = False
         try:
-            yield from exports.chunks(fmt, columns, counted, sheet_title=export.title, description=description,
-                                      csv_ready=export.csv_ready)
+            if fmt == "csv" and export.csv_query and copied_csv.available():
+                yield from copied_csv.csv_bytes(columns, lambda: export.csv_query(scoped, filters), counted)
+            else:
+                yield from exports.chunks(fmt, columns, counted, sheet_title=export.title,
+                                          description=description, csv_ready=export.csv_ready)
             completed = True
         finally:
             record(actor, "report.exported", export=key, format=fmt, source=source,
