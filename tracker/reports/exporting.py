@@ -15,7 +15,7 @@ from sqlalchemy import Float, Select, and_, String, case, cast, func, literal, l
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from tracker import compliance, exports, figures
+from tracker import compliance, exports, figures, low_priority
 from tracker.audit import record
 from tracker.compliance import Status
 from tracker.counting import counted_in_year, live_activity, out_of_drafts
@@ -356,14 +356,17 @@ def prepare(key: str, fmt: str, *, actor: Person | None, scope: Callable, filter
                    ("Contents", "Counts, statuses and behaviours only; never reflection text or evidence files.")]
     counted = exports.RowCounter(lambda: export.rows(scoped, filters, today, fmt), progress)
 
+    def chunks():
+        if fmt == "csv" and export.csv_query and copied_csv.available():
+            return copied_csv.csv_bytes(columns, lambda: export.csv_query(scoped, filters), counted)
+        return exports.chunks(fmt, columns, counted, sheet_title=export.title, description=description,
+                              csv_ready=export.csv_ready)
+
     def body():
         completed = False
         try:
-            if fmt == "csv" and export.csv_query and copied_csv.available():
-                yield from copied_csv.csv_bytes(columns, lambda: export.csv_query(scoped, filters), counted)
-            else:
-                yield from exports.chunks(fmt, columns, counted, sheet_title=export.title,
-                                          description=description, csv_ready=export.csv_ready)
+            # Written by a thread at a lower CPU priority, so the pages around it keep their pace.
+            yield from low_priority.produced_in_background(chunks)
             completed = True
         finally:
             record(actor, "report.exported", export=key, format=fmt, source=source,
