@@ -15,6 +15,7 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Progress, Status
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, Person, UnitKind
+from tracker.paging import PAGE_SIZE
 from tracker.roster import Roster, ids_of, reference_day
 
 TODAY = date(2026, 1, 20)  # late in a year, so every status occurs
@@ -171,7 +172,7 @@ def test_each_managers_dashboard_from_the_counted_rows_equals_the_one_deciding_e
 
     managers = db.session.scalars(select(Person).where(Person.scopes.any()).order_by(Person.id)).all()
     assert len(managers) > 3
-    counted = 0
+    counted = pages_compared = 0
     for year in demo:
         rules = compliance.load_rules(year)
         for manager in managers:
@@ -184,8 +185,16 @@ def test_each_managers_dashboard_from_the_counted_rows_equals_the_one_deciding_e
             deciding = figures.ranked_units(figures.by_team(cube), units, roster) if units else []
             assert [(u.unit.id, u.tally.counts) for u in board.ranked] == [(u.unit.id, u.tally.counts) for u in deciding]
             assert board.months == dashboard.monthly_rows(manager, filters, year, TODAY), (year, manager.email)
+            # Each page of people, in status order either way, is the page of the list deciding every status.
+            people = filters.narrow(access.managed_staff(manager, roster), roster)
+            for descending in (False, True):
+                deciding = db.session.execute(figures.people_query(people, year, TODAY, rules, descending=descending)).all()
+                for page in range(1, board.pages + 1):
+                    shown = dashboard.build(manager, filters, TODAY, 85, descending=descending, page=page).people
+                    assert shown == deciding[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], (year, manager.email, page)
+                    pages_compared += 1
             counted += board.tally.total
-    assert counted > 0
+    assert counted > 0 and pages_compared > 2 * len(managers) * len(demo)
 
 
 def _report_figures(report):

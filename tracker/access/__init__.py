@@ -178,7 +178,10 @@ def managed_staff(viewer: Person, roster: Roster) -> Select:
     people = roster.people()
     if Role.MANAGER not in viewer.roles:
         return people.where(False)
-    return roster.in_units(people, _managed_units(viewer))
+    # The units as values, not a subquery: PostgreSQL then estimates the closure beneath them from
+    # its statistics of those very units (318 teams under a directorate, where a subquery's
+    # average gave 3), and plans the dashboard's reads for 10,000 people rather than 150.
+    return roster.in_units(people, sorted(scope.unit_id for scope in viewer.scopes))
 
 
 def visible_people(viewer: Person) -> Select:

@@ -37,7 +37,13 @@ from tracker.figures.coverage import (
 from tracker.figures.monthly import MonthPoint, month_starts, monthly_compliance_years
 from tracker.figures.kept import monthly_keeping_closed_years
 from tracker.figures.kept_progress import being_rebuilt
-from tracker.figures.counted_read import CountedTallies, OrganisationTallies, counted_tallies, organisation_tallies
+from tracker.figures.counted_read import (
+    CountedTallies,
+    OrganisationTallies,
+    counted_tallies,
+    organisation_tallies,
+    people_page_in_status_order,
+)
 from tracker.figures.one_pass import status_cube_and_months
 from tracker.figures.people import PEOPLE_SORTS, STATUS_ORDER, people_query
 from tracker.figures.status import (

@@ -16,8 +16,10 @@ from tracker.figures import counted_tally
 from tracker.figures.counted import bring_up_to_date
 from tracker.figures.monthly import EVERYONE, EXEMPT_NOT_COMPLETE, MonthPoint, _series
 from tracker.figures.one_pass import _Counted
+from tracker.figures.people import STATUS_ORDER
 from tracker.figures.status import _STAFF_GROUPS, _STATUSES, Tally
-from tracker.models import CountedPerson, CountedTally, StaffGroup, UnitClosure, in_force
+from tracker.models import CountedPerson, CountedTally, Person, StaffGroup, UnitClosure, in_force
+from tracker.paging import Page
 from tracker.roster import Roster, ids_of
 
 _TEAMS, _GROUPS, _TIERS, _MONTHS = 0, 1, 2, 3
@@ -214,3 +216,24 @@ def _above_another(year: AppraisalYear, roster: Roster, team_ids: list[int]) -> 
         select(closure.ancestor_id).distinct()
         .where(closure.ancestor_id.in_(team_ids), closure.depth > 0, in_force(closure, roster.day),
                with_people.exists())))
+
+
+# --- a page of people in status order --------------------------------------------------------
+
+
+def people_page_in_status_order(people: Select, year: AppraisalYear, today: date, page: Page,
+                                descending: bool = False) -> Select:
+    """The ids of one page of `people` (a people selection of the year's roster) in the people
+    table's status order (figures.people, PEOPLE_SORTS["status"]), read from the counted rows: only
+    that page's people then have their figures worked out, not everyone in scope (a 10,551-person
+    directorate's list sorted every status it decided). Counted rows must be up to date
+    (counted_tallies brings them), and the year not marked for a rebuild."""
+    position = case(*[(CountedPerson.status == status.value,
+                       STATUS_ORDER.index(overdue_once_ended(status, year, today))) for status in Status],
+                    else_=len(STATUS_ORDER))
+    return page.rows(
+        select(CountedPerson.person_id)
+        .join(Person, Person.id == CountedPerson.person_id)
+        .where(CountedPerson.start_year == year.start_year, CountedPerson.person_id.in_(ids_of(people)))
+        .order_by(position.desc() if descending else position, Person.name, Person.id)
+    )

@@ -147,7 +147,11 @@ class Activity(db.Model):
                       Index("ix_activity_decided_by", "decided_by_id", "decided_at"),
                       Index("ix_activity_submitted", "owner_id", "occurred_on",
                             postgresql_where=text("status = 'submitted' AND deleted_at IS NULL"),
-                            sqlite_where=text("status = 'submitted' AND deleted_at IS NULL")))
+                            sqlite_where=text("status = 'submitted' AND deleted_at IS NULL")),
+                      # The dashboards' count of observed practice (migration 0040).
+                      Index("ix_activity_observed_signed_off", "owner_id", "occurred_on",
+                            postgresql_where=text("observed IS true AND status = 'signed_off' AND deleted_at IS NULL"),
+                            sqlite_where=text("observed IS 1 AND status = 'signed_off' AND deleted_at IS NULL")))
 
     @property
     def hours(self) -> Decimal:

@@ -140,11 +140,12 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
     roster = filters.roster_of(year)
     people = filters.narrow(access.managed_staff(viewer, roster), roster)
     this_year = None
-    if filters.status is None and not figures.being_rebuilt(year):
+    counted = filters.status is None and not figures.being_rebuilt(year)
+    if counted:
         # Each person's status on the year's reference day is counted and kept (tracker.figures.counted):
         # the scope's tallies and months come from one read of those rows, deciding nobody's status.
-        counted = figures.counted_tallies(year, today, people=people)
-        by_team, tally, this_year = counted.by_team, counted.overall, counted.months
+        tallies = figures.counted_tallies(year, today, people=people)
+        by_team, tally, this_year = tallies.by_team, tallies.overall, tallies.months
     else:
         cube = figures.status_cube(people, year, today, rules)
         by_team, tally = figures.by_team(cube), figures.roll_up(cube)
@@ -155,9 +156,14 @@ def build(viewer: Person, filters: Filters, today: date, target: int, sort: str 
     statuses = [filters.status] if filters.status else None
     people_total = tally[filters.status] if filters.status else tally.total
     shown = page_of(page, people_total)
-    rows = db.session.execute(shown.rows(
-        figures.people_query(people, year, today, rules, statuses=statuses, sort=sort, descending=descending)
-    )).all()
+    if counted and sort == "status":  # the page's people chosen from the counted rows first
+        on_page = people.where(people.selected_columns.id.in_(
+            figures.people_page_in_status_order(people, year, today, shown, descending)))
+        listed = figures.people_query(on_page, year, today, rules, sort=sort, descending=descending)
+    else:
+        listed = shown.rows(figures.people_query(people, year, today, rules, statuses=statuses, sort=sort,
+                                                 descending=descending))
+    rows = db.session.execute(listed).all()
 
     coverage = figures.behaviour_coverage(people, year, today)
     actions, protected_hours = leadership_actions(viewer, year)
