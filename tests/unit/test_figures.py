@@ -150,3 +150,13 @@ def test_courses_suggested_for_gaps(org):
     courses = figures.courses_for_behaviours([b["3.1"].id, b["3.2"].id])
     assert courses and courses[0].matches >= 1
     assert figures.courses_for_behaviours([]) == []
+
+
+def test_coverage_percent_rounds_as_compliance_does():
+    """Halves up, to a tenth, as every other percent (1 of 16 is 6.25: 6.3, where a float's
+    round() gave 6.2); nobody expected is no percent."""
+    def coverage(evidenced, expected):
+        return figures.Coverage(1, "1.1", "", "", [1], expected, evidenced)
+
+    assert coverage(1, 16).percent == 6.3 and coverage(3, 16).percent == 18.8
+    assert coverage(2, 3).percent == 66.7 and coverage(0, 0).percent is None

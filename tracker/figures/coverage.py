@@ -50,7 +50,8 @@ class Coverage:
 
     @property
     def percent(self) -> float | None:
-        return round(100 * self.evidenced / self.expected, 1) if self.expected else None
+        # The compliance figures' rule (to a tenth, halves up), so every percent rounds alike.
+        return compliance.percent_of(self.evidenced, self.expected)
 
     @property
     def is_gap(self) -> bool:
