@@ -22,7 +22,8 @@ from typing import Callable, Iterator
 
 from tracker.extensions import db
 
-# Nice 10: a CPU-bound thread then gets about a tenth of a core that a page also wants.
+# Nice 10 (config EXPORT_NICENESS): a CPU-bound thread then gets about a tenth of a core that a
+# page also wants.
 NICENESS = 10
 _HANDOFF_CHUNKS = 4
 _CHUNK, _END, _ERROR = "chunk", "end", "error"
@@ -36,8 +37,9 @@ def lower_this_thread(by: int = NICENESS) -> None:
         pass
 
 
-def produced_in_background(make_chunks: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
-    """What `make_chunks()` yields, produced by a lower-priority thread. An error there is raised
+def produced_in_background(make_chunks: Callable[[], Iterator[bytes]],
+                           niceness: int = NICENESS) -> Iterator[bytes]:
+    """What `make_chunks()` yields, produced by a thread `niceness` lower. An error there is raised
     here; a consumer that stops early (the browser went away) stops the producer and closes its
     generator, so its cursor and file are released."""
     handoff: queue.Queue = queue.Queue(maxsize=_HANDOFF_CHUNKS)
@@ -54,7 +56,8 @@ def produced_in_background(make_chunks: Callable[[], Iterator[bytes]]) -> Iterat
         return False
 
     def produce() -> None:
-        lower_this_thread()
+        if niceness:
+            lower_this_thread(niceness)
         db.session.registry.set(session)
         chunks = None
         try:

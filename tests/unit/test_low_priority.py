@@ -26,6 +26,9 @@ def test_chunks_arrive_in_order_from_a_thread_of_lower_priority(app):
         assert b"".join(produced_in_background(chunks)) == b"".join(str(n).encode() for n in range(50))
         assert seen["thread"] != threading.get_native_id()
         assert seen["niceness"] == min(19, before + NICENESS) and own_niceness() == before
+        # Niceness 0 (the test suite's EXPORT_NICENESS): the same thread of its own, not lowered.
+        assert b"".join(produced_in_background(chunks, 0)).startswith(b"012")
+        assert seen["thread"] != threading.get_native_id() and seen["niceness"] == before
 
 
 def test_an_error_while_producing_is_raised_to_the_reader(app):

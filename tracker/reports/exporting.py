@@ -366,7 +366,7 @@ def prepare(key: str, fmt: str, *, actor: Person | None, scope: Callable, filter
         completed = False
         try:
             # Written by a thread at a lower CPU priority, so the pages around it keep their pace.
-            yield from low_priority.produced_in_background(chunks)
+            yield from low_priority.produced_in_background(chunks, current_app.config["EXPORT_NICENESS"])
             completed = True
         finally:
             record(actor, "report.exported", export=key, format=fmt, source=source,
