@@ -190,8 +190,7 @@ class RowCounter:
             if self.progress and self.count % 1000 == 0:
                 self.progress(1000)
             yield row
-        if self.progress:
-            self.progress(self.count % 1000)
+        self.finish()
 
 
 def csv_chunks(columns: list[Column], rows: Iterable, ready: frozenset[str] = frozenset()) -> Iterator[str]:
@@ -201,29 +200,23 @@ def csv_chunks(columns: list[Column], rows: Iterable, ready: frozenset[str] = fr
     buffer.write(CSV_BOM)
     writer.writerow([neutralise(c.heading) for c in columns])
     functions = _csv_cell_functions(columns, ready)
-    if not functions:  # every cell is written as it comes: the csv module takes a batch at once
-        rows = iter(rows)
-        while batch := list(islice(rows, CSV_FLUSH_ROWS)):
-            writer.writerows(batch)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-        return
-    pending = 0
-    for row in rows:
+    rows = iter(rows)
+    # A thousand rows to the csv module at once; cells that need work are done first, row by row.
+    while batch := list(islice(rows, CSV_FLUSH_ROWS)):
         if functions:
-            row = list(row)
-            for index, function in functions:
-                row[index] = function(row[index])
-        writer.writerow(row)
-        pending += 1
-        if pending >= CSV_FLUSH_ROWS:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
+            batch = [_with_cells_done(row, functions) for row in batch]
+        writer.writerows(batch)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
+
+
+def _with_cells_done(row, functions: list[tuple[int, Callable]]) -> list:
+    row = list(row)
+    for index, function in functions:
+        row[index] = function(row[index])
+    return row
 
 
 _NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "number": "0.00"}

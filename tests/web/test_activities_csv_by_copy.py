@@ -28,7 +28,7 @@ def both_ways(year, day):
 
 def test_copy_writes_the_csv_module_s_bytes(known_org):
     if not copied_csv.available():
-        pytest.skip("COPY is PostgreSQL's")
+        pytest.skip("COPY is PostgreSQL's: this test runs on the PostgreSQL pass (TEST_DATABASE_URL=postgresql…)")
     p, course = known_org["people"], known_org["course"]
     p["clinic"].name = 'Gus "Gustav" Clinic,\nthe second'  # quotes, a comma and a line break
     p["done"].name = "=Ada"

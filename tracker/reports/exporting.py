@@ -218,7 +218,7 @@ def activities_query(people: Select, filters: Filters, for_csv: bool = False) ->
         status = case({s.value: s.label for s in ActivityStatus}, value=status, else_=status)
         hours = _hours_sql(Activity.duration_minutes)
         decided_at = case((signed, _minute_text_sql(Activity.decided_at)), else_=None)
-        if db.session.get_bind().dialect.name == "postgresql":  # written by COPY (copied_csv)
+        if copied_csv.available():  # PostgreSQL writes this CSV itself, by COPY
             occurred_on = func.to_char(Activity.occurred_on, "YYYY-MM-DD")  # whatever the server's DateStyle
             # Empty text as NULL: COPY writes '' as "", the csv module writes both as nothing.
             text = lambda column: func.nullif(exports.neutralised_sql(column), "")  # noqa: E731
