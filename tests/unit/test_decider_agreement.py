@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.factories import make_activity, make_activity_type, make_person, make_unit
 from tracker import access
 from tracker.extensions import db
-from tracker.models import Activity, ActivityStatus, Person, UnitKind
+from tracker.models import Activity, ActivityStatus, Person, PersonRole, Role, UnitKind
 
 DAY = date(2026, 5, 12)
 ROLE_MIXES = [(), (), (), ("manager",), ("manager",), ("education_lead",), ("admin",),
@@ -100,3 +100,34 @@ def test_managers_of_the_same_unit_go_by_lowest_id(db_session):
     activity = make_activity(author, make_activity_type(), occurred_on=DAY, status=ActivityStatus.SUBMITTED)
     assert access.decider_of(activity).id == first.id
     assert sql_deciders()[activity.id] == first.id
+
+
+def test_a_kept_queue_statement_follows_changes_to_the_manager_and_their_people(db_session):
+    """The queue's statements are kept per process by the viewer's id and the two facts of the rule
+    read from their row (access/decider.py): a change to either, or to the people, shows at once."""
+    trust = make_unit("Trust", UnitKind.ORGANISATION)
+    team = make_unit("Team", UnitKind.TEAM, trust)
+    manager = make_person(team, roles=["manager"], scope=[team])
+    report = make_person(team, line_manager=manager)
+    other = make_person(team)  # no line manager: the nearest scope manager decides
+    kind = make_activity_type()
+    waiting = {p.id: make_activity(p, kind, occurred_on=DAY, status=ActivityStatus.SUBMITTED).id
+               for p in (report, other)}
+
+    def queue() -> set[int]:
+        assert db.session.scalar(access.sign_off_queue_count(manager)) == len(ids(access.sign_off_queue(manager)))
+        return ids(access.sign_off_queue(manager))
+
+    assert queue() == set(waiting.values())
+    manager.role_grants = [PersonRole(role=Role.ADMIN)]  # organisation-wide only: decides for nobody
+    db.session.flush()
+    db.session.expire(manager)
+    assert queue() == set()
+    manager.role_grants = [PersonRole(role=Role.MANAGER)]
+    db.session.flush()
+    db.session.expire(manager)
+    assert queue() == set(waiting.values())
+    second = make_person(team, roles=["manager"])
+    report.line_manager_id = second.id  # the report's new line manager decides for them
+    db.session.flush()
+    assert queue() == {waiting[other.id]}

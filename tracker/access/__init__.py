@@ -380,8 +380,8 @@ def evidence_for(viewer: Person, evidence_id: int) -> EvidenceFile:
 from tracker.access.decider import (  # noqa: E402
     decided_activities, decider_for, decider_id, decider_of, deciders_of, decides_for_anyone, decides_for_line_reports,
     decision_activity_for, may_decide, may_decide_as_line_manager, own_decision_for, recent_decisions,
-    scope_units_by_manager, sign_off_activity_for, sign_off_queue, unmanaged_activities, waiting_by_decider,
-    waiting_in_scope, withdrawn_from)
+    scope_units_by_manager, sign_off_activity_for, sign_off_queue, sign_off_queue_count, unmanaged_activities,
+    waiting_by_decider, waiting_in_scope, withdrawn_from)
 # What is the viewer's alone: their sessions, their reminders, the exports prepared for them.
 from tracker.access.own import (  # noqa: E402
     own_notice_for, own_notices, own_prepared_export_for, own_prepared_exports, own_session_for, own_sessions)

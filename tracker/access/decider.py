@@ -7,6 +7,7 @@ queue, the decision page and the sign-off UPDATE all read it from here.
 """
 from __future__ import annotations
 
+import functools
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, union
 from sqlalchemy.orm import aliased
 
@@ -16,7 +17,7 @@ from tracker.access import (
     _one_or_404,
     _shown_to_others,
     is_organisation_wide,
-    scope_unit_ids,
+    units_under,
 )
 from tracker.counting import live_activity
 from tracker.extensions import db
@@ -96,29 +97,43 @@ def _people_decided_by(viewer: Person) -> Select:
     out for the viewer's reports and teams as sets rather than person by person (the sign-off
     queue's count is on every manager's page; per person it cost 47 ms of a 10,551-person
     directorate's dashboard on PostgreSQL). The agreement test holds the two equal."""
+    return _people_decided_by_id(viewer.id, may_decide_as_line_manager(viewer),
+                                 bool(viewer.active) and Role.MANAGER in viewer.roles)
+
+
+# Statements kept per process: what shapes them is all in the arguments (the viewer's id and the
+# two facts of the rule read from their row), and their values are read as the statement runs.
+# Building them again cost about 5 ms of CPU on every manager's page (the menu's queue count),
+# and a kept statement also keeps its cache key. A few hundred managers per worker at most.
+_KEPT = functools.lru_cache(maxsize=512)
+
+
+@_KEPT
+def _people_decided_by_id(viewer_id: int, as_line_manager: bool, as_scope_manager: bool) -> Select:
     parts = []
-    if may_decide_as_line_manager(viewer):  # the line manager decides first, whoever else holds scope
+    if as_line_manager:  # the line manager decides first, whoever else holds scope
         reports = aliased(Person, name="reports")
-        parts.append(select(reports.id).where(reports.line_manager_id == viewer.id, reports.id != viewer.id))
-    if viewer.active and Role.MANAGER in viewer.roles:
-        parts.append(_uncovered_people_decided_by(viewer))
+        parts.append(select(reports.id).where(reports.line_manager_id == viewer_id, reports.id != viewer_id))
+    if as_scope_manager:
+        parts.append(_uncovered_people_decided_by(viewer_id))
     if not parts:
         return select(Person.id).where(False)
     people = union(*parts).subquery("decided")
     return select(people.c.id)
 
 
-def _uncovered_people_decided_by(viewer: Person) -> Select:
+def _uncovered_people_decided_by(viewer_id: int) -> Select:
     """People in the viewer's teams whose line manager does not decide and for whom the viewer is
     the nearest scope manager. Nearness depends on the team alone, except that nobody decides
     their own activities: the viewer decides for a team they rank first on, and for the one
     person ranked first on a team where the viewer comes second."""
+    viewer_teams = units_under(select(ManagerScope.unit_id).where(ManagerScope.person_id == viewer_id))
     manager = aliased(Person, name="scope_manager")
     held = (select(UnitClosure.descendant_id.label("team_id"), ManagerScope.person_id.label("manager_id"),
                    func.min(UnitClosure.depth).label("depth"))
             .join(ManagerScope, ManagerScope.unit_id == UnitClosure.ancestor_id)
             .join(manager, manager.id == ManagerScope.person_id)
-            .where(UnitClosure.descendant_id.in_(scope_unit_ids(viewer)), UnitClosure.current(),
+            .where(UnitClosure.descendant_id.in_(viewer_teams), UnitClosure.current(),
                    manager.active.is_(True), _holds(manager, Role.MANAGER))
             .group_by(UnitClosure.descendant_id, ManagerScope.person_id).subquery("held"))
     ranked = select(held.c.team_id, held.c.manager_id, func.row_number().over(
@@ -128,7 +143,7 @@ def _uncovered_people_decided_by(viewer: Person) -> Select:
     # correlated EXISTS (SQLite would rank every team again for each person).
     teams = (select(ranked.c.team_id,
                     func.max(case((ranked.c.place == 1, ranked.c.manager_id))).label("first_id"),
-                    func.max(case((ranked.c.manager_id == viewer.id, ranked.c.place))).label("viewer_place"))
+                    func.max(case((ranked.c.manager_id == viewer_id, ranked.c.place))).label("viewer_place"))
              .where(ranked.c.place <= 2).group_by(ranked.c.team_id).subquery("teams"))
     author, line_manager = aliased(Person, name="author"), aliased(Person, name="line_manager")
     line_manager_decides = and_(
@@ -137,7 +152,7 @@ def _uncovered_people_decided_by(viewer: Person) -> Select:
     return (select(author.id)
             .join(teams, teams.c.team_id == author.team_id)
             .outerjoin(line_manager, line_manager.id == author.line_manager_id)
-            .where(author.id != viewer.id,
+            .where(author.id != viewer_id,
                    or_(teams.c.viewer_place == 1, and_(teams.c.viewer_place == 2, teams.c.first_id == author.id)),
                    or_(line_manager.id.is_(None), ~line_manager_decides)))
 
@@ -151,8 +166,9 @@ def decides_for_anyone(person: Person) -> bool:
     return bool(person.active) and bool(db.session.scalar(select(exists(_people_decided_by(person)))))
 
 
-def may_decide(viewer: Person, people: Select | None = None) -> ColumnElement[bool]:
-    """The WHERE clause a sign-off UPDATE carries, so the rule is re-checked as it writes."""
+def may_decide(viewer: Person | None, people: Select | None = None) -> ColumnElement[bool]:
+    """The WHERE clause a sign-off UPDATE carries, so the rule is re-checked as it writes (the
+    viewer's people, or `people` when given)."""
     people = _people_decided_by(viewer) if people is None else people
     return and_(Activity.owner_id.in_(people), _shown_to_others())
 
@@ -161,13 +177,33 @@ def decided_activities(viewer: Person) -> Select:
     """Activities (submitted or decided) the viewer is the decider for, the people read first:
     MATERIALIZED keeps PostgreSQL from testing every submitted activity of the organisation
     against the decider rule (half the queue count's time at 20,000 staff)."""
-    people = _people_decided_by(viewer).cte("decided_people").prefix_with("MATERIALIZED", dialect="postgresql")
-    return select(Activity).where(may_decide(viewer, select(people.c.id)))
+    return _decided_activities(_people_decided_by(viewer))
+
+
+@_KEPT
+def _decided_activities(people: Select) -> Select:
+    people = people.cte("decided_people").prefix_with("MATERIALIZED", dialect="postgresql")
+    return select(Activity).where(may_decide(None, select(people.c.id)))
 
 
 def sign_off_queue(viewer: Person) -> Select:
     """Activities waiting for the viewer's decision."""
-    return decided_activities(viewer).where(Activity.status == ActivityStatus.SUBMITTED)
+    return _waiting(_people_decided_by(viewer))
+
+
+@_KEPT
+def _waiting(people: Select) -> Select:
+    return _decided_activities(people).where(Activity.status == ActivityStatus.SUBMITTED)
+
+
+def sign_off_queue_count(viewer: Person) -> Select:
+    """sign_off_queue()'s COUNT (the menu's number on every manager's page)."""
+    return _waiting_count(_people_decided_by(viewer))
+
+
+@_KEPT
+def _waiting_count(people: Select) -> Select:
+    return _waiting(people).with_only_columns(func.count()).order_by(None)
 
 
 def waiting_by_decider() -> Select:
