@@ -20,6 +20,7 @@ from tracker.models import (
     Notice,
     Person,
 )
+from tracker.team import routes as team_routes
 from tracker.team.routes import ALREADY_DECIDED
 
 
@@ -91,6 +92,22 @@ def test_directorate_manager_sees_every_team_ranked_and_drills_down(client, sign
     drilled = text_of(client.get(f"/team/?unit={org['tree']['ward7'].id}"))
     assert "Nia Nurse" in drilled and "Cal Clinicnurse" not in drilled
     assert client.get(f"/team/?unit={org['tree']['theatres'].id}").status_code == 404
+
+
+def test_a_directorate_with_many_teams_lists_the_lowest_and_all_on_request(client, sign_in, org, monkeypatch):
+    monkeypatch.setattr(team_routes, "TEAMS_SHOWN", 1)  # the director's directorate has two teams
+    login(sign_in, "director@example.org")
+
+    def ranked_rows(html: str) -> int:
+        section = html[html.index('<section id="units"'):]
+        return section[:section.index("</section>")].count('<th scope="row"')
+
+    html = text_of(client.get("/team/"))
+    assert ranked_rows(html) == 1
+    assert "There are 2 teams here; these are the 1 with the lowest compliance." in html
+    assert "Show all 2 teams" in html
+    every = text_of(client.get("/team/?teams=all"))
+    assert ranked_rows(every) == 2 and "Show all 2 teams" not in every
 
 
 def test_person_moved_mid_year_follows_their_new_team(client, sign_in, org, post_form):

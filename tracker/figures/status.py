@@ -115,7 +115,7 @@ def ranked_units(by_team: dict[int, Tally], units: list, roster: Roster) -> list
     """Units with their figures (from team tallies), lowest compliance first (units with nobody expected last)."""
     tallies = tallies_by_unit(by_team, [u.id for u in units], roster)
     rows = [UnitFigures(u, tallies[u.id]) for u in units]
-    rows.sort(key=lambda r: (r.tally.percent is None, r.tally.percent or 0, r.unit.name))
+    rows.sort(key=lambda r: ((p := r.tally.percent) is None, p or 0, r.unit.name))
     return rows
 
 
