@@ -369,11 +369,12 @@ def progress_from_row(row, year: AppraisalYear, today: date) -> Progress:
 
 
 def progress_of(person: Person, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None) -> Progress:
-    """One person's figures and status for a year, decided in Python with the tier they had on the
-    year's reference day (Progress.tier)."""
-    rules = rules or load_rules(year)
-    row = db.session.execute(progress_query(Roster.of(year, today).person(person), year, today)).one()
-    progress = progress_from_row(row, year, today)
+    """One person's figures (kept, as the dashboards read them; from the activities while a rebuild
+    waits) and status for a year, decided in Python with their tier on the reference day."""
+    from tracker.figures import kept_progress  # the figures package reads this module
+    rules, person_then = rules or load_rules(year), Roster.of(year, today).person(person)
+    figures = kept_progress.kept_progress_query if kept_progress.kept_for(year) else progress_query
+    progress = progress_from_row(db.session.execute(figures(person_then, year, today)).one(), year, today)
     return Progress(**{**progress.__dict__, "status": decide_status(progress, rules[progress.tier])})
 
 

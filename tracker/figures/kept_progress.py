@@ -9,7 +9,7 @@ from datetime import date
 from flask import has_request_context, request
 from sqlalchemy import Select, and_, case, func, select
 
-from tracker.appraisal_year import AppraisalYear
+from tracker.appraisal_year import AppraisalYear, start_month
 from tracker.counting import exempt_on
 from tracker.extensions import db
 from tracker.models import FiguresRebuild, PersonYearFigures
@@ -44,6 +44,12 @@ def kept_progress_query(people: Select, year: AppraisalYear, today: date,
 def completion_month(kept, tier):
     """SQL: the kept month (0 the year's first) in which the person met the rule of `tier`."""
     return case(*[(tier == t, getattr(kept, f"complete_month_{t}")) for t in (1, 2, 3)])
+
+
+def kept_for(year: AppraisalYear) -> bool:
+    """Whether the kept figures hold `year`: they are kept for the organisation's appraisal years
+    (not a year drawn with another start month) and not while a rebuild waits."""
+    return year.start_month == start_month() and not being_rebuilt(year)
 
 
 def being_rebuilt(year: AppraisalYear) -> bool:
