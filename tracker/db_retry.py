@@ -26,15 +26,26 @@ def _locked(error: OperationalError) -> bool:
 def retry_if_locked(write: Callable[[], T], attempts: int = ATTEMPTS) -> T:
     """Run `write` (a service call) and commit; when the database is locked, roll back and run
     it again, a little later each time. Any other error is the caller's to handle."""
-    attempt = 1
+    def once() -> T:
+        result = write()
+        db.session.commit()
+        return result
+
+    return again_if_locked(once, attempts=attempts)
+
+
+def again_if_locked(attempt: Callable[[], T], undo: Callable[[], None] = lambda: None,
+                    attempts: int = ATTEMPTS) -> T:
+    """Call `attempt` (which commits); when the database is locked, roll back, `undo` what the
+    attempt left outside the database (files it stored), and call it again a little later."""
+    tried = 1
     while True:
         try:
-            result = write()
-            db.session.commit()
-            return result
+            return attempt()
         except OperationalError as error:
             db.session.rollback()
-            if attempt >= attempts or not _locked(error):
+            if tried >= attempts or not _locked(error):
                 raise
-            time.sleep(0.05 * attempt)
-            attempt += 1
+            undo()
+            time.sleep(0.05 * tried)
+            tried += 1

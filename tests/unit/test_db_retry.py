@@ -61,3 +61,18 @@ def test_a_refusal_is_the_callers_to_handle(db_session, no_waiting):
     with pytest.raises(Refused):
         retry_if_locked(write)
     assert no_waiting == []
+
+
+def test_a_locked_attempt_undoes_what_it_left_outside_the_database_before_the_next(db_session, no_waiting):
+    write, calls = failing(times=1)
+    undone = []
+    assert db_retry.again_if_locked(write, undo=lambda: undone.append(len(calls))) == "written"
+    assert undone == [1] and len(calls) == 2
+
+
+def test_the_last_locked_attempt_is_not_undone_here(db_session, no_waiting):
+    write, calls = failing(times=5)
+    undone = []
+    with pytest.raises(OperationalError):
+        db_retry.again_if_locked(write, undo=lambda: undone.append(1))
+    assert len(calls) == db_retry.ATTEMPTS and len(undone) == db_retry.ATTEMPTS - 1

@@ -27,6 +27,7 @@ from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from tracker import access, appraisal_year
 from tracker.compliance import Status
+from tracker.db_retry import again_if_locked
 from tracker.extensions import db
 from tracker.input_guard import record_id
 from tracker.models import ActivityStatus
@@ -167,6 +168,8 @@ def _save(form, activity=None):
     scan_refusals = []  # a virus found, or no verdict: a security event once the save is undone
 
     def write():
+        for upload in uploads:  # a second attempt (the database was locked) reads the files again
+            upload.stream.seek(0)
         try:
             saved = activities.save_activity(current_user, activity, form.to_input(uploads), submit=submit,
                                              today=today(), upload_folder=upload_folder(),
@@ -179,8 +182,13 @@ def _save(form, activity=None):
         _close_typed_copies(activity, saved.activity)
         return saved
 
+    def discard_stored():
+        evidence.discard(upload_folder(), stored_files)
+        stored_files.clear()
+
     try:
-        saved = commit_or_show_errors(form, write)
+        # SQLite refuses a second writer outright (the form's own typed copy, saved a moment before).
+        saved = again_if_locked(lambda: commit_or_show_errors(form, write), undo=discard_stored)
     except Exception as error:
         db.session.rollback()
         evidence.discard(upload_folder(), stored_files)

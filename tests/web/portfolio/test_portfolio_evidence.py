@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import zipfile
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from tests.factories import PASSWORD, make_person
 from tests.web.portfolio.builders import activity_count, activity_form, my_activity, only_activity
@@ -105,6 +107,27 @@ def test_files_written_for_a_save_that_does_not_commit_are_removed(client, as_nu
     monkeypatch.undo()
     assert response.status_code == 500
     assert stored(uploads) == [] and activity_count() == 0
+
+
+def test_a_save_that_meets_a_locked_database_is_made_again_with_its_files_once(client, as_nurse, ref, post_form,
+                                                                               uploads, monkeypatch):
+    """SQLite refuses a second writer outright (the form's own typed copy, saved a moment before):
+    the save is made again, reading the files again, and the first attempt's files are removed."""
+    real_commit, commits = db.session.commit, []
+
+    def locked_once():
+        commits.append(1)
+        if len(commits) == 1:
+            raise OperationalError("INSERT INTO activity", {}, sqlite3.OperationalError("database is locked"))
+        real_commit()
+
+    monkeypatch.setattr(db.session, "commit", locked_once)
+    response = post_with_files(post_form, ref, [(PDF, "feedback.pdf")])
+    monkeypatch.undo()
+    assert response.status_code == 302 and len(commits) >= 2
+    saved = only_activity().evidence_files
+    assert len(saved) == 1 and stored(uploads) == [saved[0].stored_name]
+    assert (uploads / saved[0].stored_name).read_bytes() == PDF
 
 
 def test_a_png_named_pdf_is_stored_as_a_png(client, as_nurse, ref, post_form, uploads):
