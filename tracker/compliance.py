@@ -316,12 +316,12 @@ def status_case(progress, rules: dict[int, Rule], year: AppraisalYear, today: da
 def status_query(people: Select, year: AppraisalYear, today: date, rules: dict[int, Rule] | None = None,
                  from_scratch: bool = False) -> Select:
     """Every figure of progress_query() plus a `status` column, one row per person: read from the
-    kept figures (tracker.figures.upkeep), or computed from the activities when asked or while the
-    year's kept figures wait for a rebuild."""
+    kept figures (tracker.figures.upkeep), or computed from the activities when asked, while the
+    year's kept figures wait for a rebuild, or for a year drawn with another start month."""
     from tracker.figures import kept_progress  # the figures package reads this module
 
     rules = rules or load_rules(year)
-    if from_scratch or kept_progress.being_rebuilt(year):
+    if from_scratch or not kept_progress.kept_for(year):
         progress = progress_query(people, year, today).subquery("progress")
     else:
         progress = kept_progress.kept_progress_query(people, year, today).subquery("progress")

@@ -386,3 +386,16 @@ def test_per_person_and_sql_answers_agree_for_many_people(world, today):
     for value in Status:
         assert counts[value] == sum(1 for owner in people if by_hand[owner.id].status == value), value
     assert len(seen) >= 3  # the random mix really exercised several statuses
+
+
+def test_a_year_drawn_with_another_start_month_is_decided_from_its_own_activities(world):
+    """The kept figures hold the organisation's April years: the status query of a March year must
+    not read them (2 March 2024 is in April 2023's year, not in March 2023's)."""
+    me = person(world, 1)
+    log(world, me, "1.1", "1.2", on=date(2024, 3, 2))
+    db.session.flush()
+    me_only = select(Person).where(Person.id == me.id)
+    march_year, april_year, today = AppraisalYear(2023, start_month=3), AppraisalYear(2023), date(2024, 3, 2)
+    by_query = lambda year: db.session.execute(status_query(me_only, year, today)).one().status  # noqa: E731
+    assert by_query(april_year) == status(me, april_year, today) == Status.COMPLETE
+    assert by_query(march_year) == status(me, march_year, today) == Status.OVERDUE  # ended 29 February
