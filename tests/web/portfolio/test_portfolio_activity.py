@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.support import csrf_token_from
 from tests.factories import PASSWORD
 from tests.web.portfolio.builders import GIBBS, activity_form, my_activity
+from tracker import appraisal_year
 from tracker.compliance import Status, progress_of
 from tracker.extensions import db
 from tracker.models import Activity, ActivityStatus, AuditEvent, ReflectionModel
@@ -75,7 +76,7 @@ def test_the_activity_page_shows_everything_about_it(client, as_nurse, ref):
 def test_a_signed_off_activity_is_read_only(client, as_nurse, org, ref, post_form):
     activity = my_activity(as_nurse, ref, status=SIGNED, title="Signed one")
     activity.decided_by_id = org["manager"].id
-    activity.decided_at = datetime.now(timezone.utc) - timedelta(hours=1)  # past the undo window: the author is told
+    activity.decided_at = appraisal_year.now() - timedelta(hours=1)  # past the undo window (by the app's clock)
     db.session.commit()
     html = client.get(f"/activities/{activity.id}").get_data(as_text=True)
     assert "Signed off by Wyn Wardmanager" in html
@@ -218,7 +219,7 @@ def test_delete_asks_first_then_soft_deletes_and_records_it(client, as_nurse, re
 def test_my_portfolio_prints_a_year_with_reflections_and_signatories(client, as_nurse, org, ref):
     signed = my_activity(as_nurse, ref, status=SIGNED, title="Signed observation", minutes=90)
     signed.decided_by_id = org["manager"].id
-    signed.decided_at = datetime.now(timezone.utc) - timedelta(hours=1)  # past the undo window
+    signed.decided_at = appraisal_year.now() - timedelta(hours=1)  # past the undo window (by the app's clock)
     signed.reflection_model = ReflectionModel.GIBBS
     signed.reflection = {key.split("__")[1]: text for key, text in GIBBS.items()}
     my_activity(as_nurse, ref, status=DRAFT, title="Unfinished draft")
