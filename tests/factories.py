@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import insert
 
+from tracker import activity_codes
 from tracker.auth.services import hash_password
 from tracker.extensions import db
 from tracker.figures import upkeep
@@ -125,6 +126,7 @@ def build_directorate(name: str, teams: int, people: int, email: str, trust, act
         {"activity_id": activity_ids[i], "behaviour_id": behaviours[(i + k) % len(behaviours)].id}
         for i in range(people) for k in range(3)
     ])
+    activity_codes.fill(activity_ids)
     upkeep.rebuild_year(upkeep.year_of(day))  # bulk writes bypass the session's upkeep, as the demo load's do
     return manager
 

@@ -691,3 +691,29 @@ def test_0036_indexes_activities_by_decider_on_a_database_holding_a_decision(emp
         assert "ix_activity_decided_by" not in indexes()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT title FROM activity")).scalars().all() == ["Talk"]
+
+
+def test_0041_fills_each_activitys_behaviour_codes_as_the_application_keeps_them(empty_database_url):
+    """The demo writes each activity's codes as tracker.activity_codes makes them; going back below
+    0041 and up again, the migration fills the same cells from the links (in the same order)."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from tracker.demo import load_demo
+
+    codes = "SELECT id, behaviour_codes FROM activity ORDER BY id"
+    with app_on(empty_database_url):
+        upgrade(directory=MIGRATIONS)
+        load_demo(staff=60, years=1, seed=41, today=date(2026, 11, 30))
+        db.session.commit()
+        with db.engine.connect() as conn:
+            kept = conn.execute(text(codes)).all()
+        assert sum(1 for _, cell in kept if cell and "; " in cell) > 10  # several codes, to be put in order
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="0040")
+        assert "behaviour_codes" not in {c["name"] for c in inspect(db.engine).get_columns("activity")}
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            assert conn.execute(text(codes)).all() == kept
+        db.session.remove()

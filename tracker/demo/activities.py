@@ -7,6 +7,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
+from tracker import activity_codes
 from tracker.appraisal_year import AppraisalYear
 from tracker.models import ActivityStatus
 from tracker.portfolio.reflection import MODELS as REFLECTION_MODELS
@@ -34,6 +35,7 @@ class ActivityWriter:
         self.next_activity_id = next_activity_id
         self.activities: list[dict] = []
         self.links: list[dict] = []
+        self.code_of = {behaviour_id: code for code, behaviour_id in reference.behaviour_by_code.items()}
 
     def write_in_batches(self, members: list[StaffMember], people_per_batch: int) -> Iterator[None]:
         """Makes the rows of `people_per_batch` people at a time into `activities` and `links`,
@@ -94,6 +96,7 @@ class ActivityWriter:
             "manager_may_read": rng.random() < 0.6, "status": plan.status, "submitted_at": submitted,
             "decided_by_id": decided_by, "decided_at": decided, "feedback": feedback, "deleted_at": None,
             "created_at": created, "updated_at": decided or submitted or created,
+            "behaviour_codes": activity_codes.codes_of(self.code_of[b] for b in plan.behaviours),
         })
         # The behaviours are the plan's own, so the person's status comes out as planned.
         for behaviour_id in plan.behaviours:

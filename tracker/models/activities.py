@@ -122,6 +122,8 @@ class Activity(db.Model):
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
     decided_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
     feedback: Mapped[Optional[str]] = mapped_column(Text)
+    # Its behaviours' codes in one cell, kept by tracker.activity_codes for the activities export.
+    behaviour_codes: Mapped[Optional[str]] = mapped_column(Text)
     deleted_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)

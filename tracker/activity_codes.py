@@ -1,0 +1,64 @@
+"""Each activity's behaviour codes in one cell ("1.1; 2.3"), kept on the activity itself.
+
+The activities export writes these codes on every row. Gathered from the link table as it ran, they
+were a third of the export's query on SQLite (0.3 s of 0.9 s for 110,000 activities): now the
+export reads a column. The codes follow the links in the same flush as any change to an
+activity's behaviours made through the session. Rows written in bulk carry their codes (the demo
+load makes them with `codes_of`) or are filled by `fill`; the migration that added the column
+filled it in SQL, in the same order. A behaviour's code never changes (a new
+framework version makes new behaviours), so the links are all the codes depend on.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, attributes
+
+from tracker.extensions import db
+from tracker.models import Activity, Behaviour, activity_behaviour
+
+SEPARATOR = "; "
+
+
+def codes_of(codes: Iterable[str]) -> str | None:
+    """The cell for these codes: sorted as Python sorts text, None when there are none (as the
+    export's outer join gave)."""
+    return SEPARATOR.join(sorted(codes)) or None
+
+
+def gathered(activity_ids: list[int]) -> dict[int, str | None]:
+    """Each activity's cell made from its links as they are now."""
+    codes: dict[int, list[str]] = {activity_id: [] for activity_id in activity_ids}
+    for start in range(0, len(activity_ids), 10_000):
+        for activity_id, code in db.session.execute(
+                select(activity_behaviour.c.activity_id, Behaviour.code)
+                .join(Behaviour, Behaviour.id == activity_behaviour.c.behaviour_id)
+                .where(activity_behaviour.c.activity_id.in_(activity_ids[start:start + 10_000]))):
+            codes[activity_id].append(code)
+    return {activity_id: codes_of(found) for activity_id, found in codes.items()}
+
+
+def fill(activity_ids: list[int]) -> None:
+    """Sets the codes of activities whose links were written in bulk."""
+    cells = gathered(activity_ids)
+    if cells:
+        db.session.execute(update(Activity), [{"id": activity_id, "behaviour_codes": cell}
+                                              for activity_id, cell in cells.items()])
+
+
+def _keep_codes(session: Session, flush_context, instances) -> None:
+    for activity in (*session.new, *session.dirty):
+        if not isinstance(activity, Activity):
+            continue
+        if activity in session.dirty and not attributes.instance_state(activity).attrs.behaviours.history.has_changes():
+            continue
+        codes = codes_of(b.code for b in activity.behaviours)
+        if activity.behaviour_codes != codes:
+            activity.behaviour_codes = codes
+
+
+def keep_up_to_date(session_class) -> None:
+    """Register the hook once on the application's session class."""
+    if not event.contains(session_class, "before_flush", _keep_codes):
+        event.listen(session_class, "before_flush", _keep_codes)
