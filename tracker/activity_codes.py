@@ -47,6 +47,33 @@ def fill(activity_ids: list[int]) -> None:
                                               for activity_id, cell in cells.items()])
 
 
+def differences(chunk: int = 10_000, progress=None) -> list[tuple[int, str | None, str | None]]:
+    """Activities whose kept codes differ from their links: (id, kept, from the links).
+    `progress(n)` is told of each chunk of activities done."""
+    ids = list(db.session.scalars(select(Activity.id).order_by(Activity.id)))
+    found = []
+    for start in range(0, len(ids), chunk):
+        batch = ids[start:start + chunk]
+        now = gathered(batch)
+        for activity_id, kept in db.session.execute(
+                select(Activity.id, Activity.behaviour_codes).where(Activity.id.in_(batch))):
+            if kept != now[activity_id]:
+                found.append((activity_id, kept, now[activity_id]))
+        if progress:
+            progress(len(batch))
+    return found
+
+
+def fill_all(chunk: int = 10_000, progress=None) -> int:
+    """Sets every activity's codes from its links; how many activities there were."""
+    ids = list(db.session.scalars(select(Activity.id).order_by(Activity.id)))
+    for start in range(0, len(ids), chunk):
+        fill(ids[start:start + chunk])
+        if progress:
+            progress(len(ids[start:start + chunk]))
+    return len(ids)
+
+
 def _keep_codes(session: Session, flush_context, instances) -> None:
     for activity in (*session.new, *session.dirty):
         if not isinstance(activity, Activity):

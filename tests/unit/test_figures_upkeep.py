@@ -3,7 +3,7 @@
 whose; rebuild puts it right."""
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tracker.extensions import db
 from tracker.models import PersonYearFigures
@@ -27,6 +27,25 @@ def test_verify_finds_a_drifted_figure_and_rebuild_puts_it_right(app, known_org,
 
     rebuilt = runner.invoke(args=["figures", "rebuild", "--year", "2025"])
     assert rebuilt.exit_code == 0 and "Rebuilt 1 year." in rebuilt.output
+    assert runner.invoke(args=["figures", "verify"]).exit_code == 0
+
+
+def test_verify_finds_drifted_behaviour_codes_and_the_whole_rebuild_sets_them_again(app, known_org, clock):
+    from tracker.models import Activity
+
+    clock.move_to(known_org["day"])
+    runner = app.test_cli_runner()
+    clean = runner.invoke(args=["figures", "verify"])
+    assert clean.exit_code == 0 and "Every activity's behaviour codes equal its behaviours." in clean.output
+    activity = db.session.scalars(select(Activity).where(Activity.behaviour_codes.is_not(None))
+                                  .order_by(Activity.id)).first()
+    right = activity.behaviour_codes
+    db.session.execute(update(Activity).where(Activity.id == activity.id).values(behaviour_codes="9.9"))
+    drifted = runner.invoke(args=["figures", "verify"])
+    assert drifted.exit_code == 1
+    assert f"activity {activity.id}: behaviour codes kept '9.9', its behaviours give {right!r}" in drifted.output
+    rebuilt = runner.invoke(args=["figures", "rebuild"])
+    assert rebuilt.exit_code == 0 and "Set the behaviour codes of" in rebuilt.output
     assert runner.invoke(args=["figures", "verify"]).exit_code == 0
 
 

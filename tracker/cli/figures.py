@@ -1,13 +1,18 @@
 """`flask figures verify` and `flask figures rebuild`: the kept figures (tracker.figures.upkeep)
-checked against, or rebuilt from, the activities."""
+checked against, or rebuilt from, the activities; and each activity's kept behaviour codes
+(tracker.activity_codes) against, or from, its behaviours."""
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
+from sqlalchemy import func, select
+
+from tracker import activity_codes
 from tracker.appraisal_year import AppraisalYear, start_month
 from tracker.extensions import db
 from tracker.figures import upkeep, verify as checking
+from tracker.models import Activity
 
 
 @click.group("figures", help="Each person's kept figures per appraisal year.")
@@ -33,9 +38,15 @@ def verify_command(year: int | None) -> None:
         found += checking.line_differences(each) + checking.counted_differences(each)
     for d in found:
         click.echo(f"person {d.person_id}, year {d.start_year}: {d.figure} kept {d.kept!r}, rule gives {d.computed!r}")
-    if found:
+    activities = db.session.scalar(select(func.count()).select_from(Activity))
+    with click.progressbar(length=activities, label="Checking behaviour codes") as bar:
+        codes = activity_codes.differences(progress=bar.update)
+    for activity_id, kept, linked in codes:
+        click.echo(f"activity {activity_id}: behaviour codes kept {kept!r}, its behaviours give {linked!r}")
+    if found or codes:
         raise SystemExit(1)
     click.echo("Every kept figure equals the rule, and every counted row the people counted afresh.")
+    click.echo("Every activity's behaviour codes equal its behaviours.")
 
 
 @figures_cli.command("rebuild")
@@ -50,3 +61,9 @@ def rebuild_command(year: int | None, marked: bool) -> None:
             upkeep.rebuild_year(each)
             db.session.commit()
     click.echo(f"Rebuilt {len(years)} {'year' if len(years) == 1 else 'years'}.")
+    if year is None and not marked:  # the codes are kept per activity, not per year: the whole rebuild sets them
+        activities = db.session.scalar(select(func.count()).select_from(Activity))
+        with click.progressbar(length=activities, label="Setting behaviour codes") as bar:
+            done = activity_codes.fill_all(progress=bar.update)
+        db.session.commit()
+        click.echo(f"Set the behaviour codes of {done:,} {'activity' if done == 1 else 'activities'}.")
