@@ -8,12 +8,13 @@ tests hold the two equal over the whole demo organisation.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, case, distinct, func, literal, or_, select
 
 from tracker.appraisal_year import AppraisalYear
 from tracker.counting import counted_in_year, exempt_on, live_in_year
@@ -21,17 +22,8 @@ from tracker.durations import minutes_to_hours, more_text
 from tracker.extensions import db
 from tracker.framework_years import (behaviour_of_line, evidenced_behaviour, framework_id_of, leadership_lines_in,
                                      lines_in)
-from tracker.models import (
-    DEFAULT_AMBER_BAND,
-    DEFAULT_RULES,
-    ComplianceTarget,
-    Activity,
-    ActivityStatus,
-    ActivityType,
-    Person,
-    RequirementRule,
-    activity_behaviour,
-)
+from tracker.models import (DEFAULT_AMBER_BAND, DEFAULT_RULES, Activity, ActivityStatus, ActivityType, ComplianceTarget,
+                            Person, RequirementRule, activity_behaviour)
 from tracker.models._types import LabelledEnum
 from tracker.plurals import noun, plural
 from tracker.roster import Roster, reference_day  # noqa: F401 (reference_day: the exemption day too)
@@ -259,26 +251,24 @@ def behaviour_evidence(person_id: int, year: AppraisalYear) -> dict[int, bool]:
     -> True once signed off, False while only awaiting sign-off. Same filters and joins as
     progress_query(), so its sizes equal that query's s_behaviours and p_behaviours (a test holds
     them equal)."""
-    signed = Activity.status.in_(_COUNTED)
     framework_id = framework_id_of(year)
-    evidenced = evidenced_behaviour()
-    rows = db.session.execute(
-        select(evidenced.lineage_id, func.max(case((signed, 1), else_=0)))
-        .select_from(activity_behaviour)
-        .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
-        .join(Activity, Activity.id == activity_behaviour.c.activity_id)
-        .join(ActivityType, ActivityType.id == Activity.type_id)
-        .where(
-            live_in_year(year),
-            ActivityType.experiential.is_(True),
-            Activity.status.in_(_COUNTED_WITH_PENDING),
-            Activity.owner_id == person_id,
-            evidenced.lineage_id.in_(lines_in(framework_id)),
-        )
-        .group_by(evidenced.lineage_id)
-    ).all()
+    rows = db.session.execute(_evidence_statement(year, framework_id), {"person_id": person_id}).all()
     behaviour_ids = behaviour_of_line(framework_id)
     return {behaviour_ids[line]: bool(signed_off) for line, signed_off in rows}
+
+
+@functools.lru_cache(maxsize=64)
+def _evidence_statement(year: AppraisalYear, framework_id: int) -> Select:
+    """Built once per year and framework, the person a parameter (building it cost My year 2 ms)."""
+    evidenced = evidenced_behaviour()
+    return (select(evidenced.lineage_id, func.max(case((Activity.status.in_(_COUNTED), 1), else_=0)))
+            .select_from(activity_behaviour)
+            .join(evidenced, evidenced.id == activity_behaviour.c.behaviour_id)
+            .join(Activity, Activity.id == activity_behaviour.c.activity_id)
+            .join(ActivityType, ActivityType.id == Activity.type_id)
+            .where(live_in_year(year), ActivityType.experiential.is_(True), Activity.status.in_(_COUNTED_WITH_PENDING),
+                   Activity.owner_id == bindparam("person_id"), evidenced.lineage_id.in_(lines_in(framework_id)))
+            .group_by(evidenced.lineage_id))
 
 
 def meets_sql(rule: Rule, cols, prefix: str):
@@ -372,9 +362,12 @@ def progress_of(person: Person, year: AppraisalYear, today: date, rules: dict[in
     """One person's figures (kept, as the dashboards read them; from the activities while a rebuild
     waits) and status for a year, decided in Python with their tier on the reference day."""
     from tracker.figures import kept_progress  # the figures package reads this module
-    rules, person_then = rules or load_rules(year), Roster.of(year, today).person(person)
-    figures = kept_progress.kept_progress_query if kept_progress.kept_for(year) else progress_query
-    progress = progress_from_row(db.session.execute(figures(person_then, year, today)).one(), year, today)
+    rules, kept = rules or load_rules(year), kept_progress.kept_for(year)
+    row = kept_progress.kept_row_of(person.id, year, today) if kept else None
+    if row is None:  # not kept, or not in post on the day (their own pages still show their year)
+        figures = kept_progress.kept_progress_query if kept else progress_query
+        row = db.session.execute(figures(Roster.of(year, today).person(person), year, today)).one()
+    progress = progress_from_row(row, year, today)
     return Progress(**{**progress.__dict__, "status": decide_status(progress, rules[progress.tier])})
 
 

@@ -1,10 +1,11 @@
 """The framework behaviours a person can evidence, and their grouping by subject on the pages."""
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from tracker.appraisal_year import AppraisalYear, current_year
@@ -17,15 +18,20 @@ def tier_behaviours(tier: int, year: AppraisalYear | None = None) -> list[Behavi
     """The behaviours of `year`'s framework (the current year's, which new activities are mapped
     to, when None) that apply to `tier`, in framework order."""
     framework_id = framework_id_of(year or current_year())
-    return list(db.session.scalars(
-        select(Behaviour)
-        .join(Behaviour.subject)
-        .join(Subject.domain)
-        .join(BehaviourTier, BehaviourTier.behaviour_id == Behaviour.id)
-        .where(Behaviour.framework_id == framework_id, BehaviourTier.tier == tier)
-        .options(contains_eager(Behaviour.subject).contains_eager(Subject.domain))
-        .order_by(Domain.position, Subject.position, Behaviour.position)
-    ).unique())
+    return list(db.session.scalars(_tier_behaviours_statement(),
+                                   {"framework_id": framework_id, "tier": tier}).unique())
+
+
+@functools.cache
+def _tier_behaviours_statement():
+    """Built once, the framework and tier its parameters: every portfolio page asks for them."""
+    return (select(Behaviour)
+            .join(Behaviour.subject)
+            .join(Subject.domain)
+            .join(BehaviourTier, BehaviourTier.behaviour_id == Behaviour.id)
+            .where(Behaviour.framework_id == bindparam("framework_id"), BehaviourTier.tier == bindparam("tier"))
+            .options(contains_eager(Behaviour.subject).contains_eager(Subject.domain))
+            .order_by(Domain.position, Subject.position, Behaviour.position))
 
 
 def allowed_behaviours(person: Person, activity: Activity | None = None) -> list[Behaviour]:

@@ -8,12 +8,13 @@ those behaviours (counted in SQL, no names), falling back to the vocabulary's ow
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import combinations
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import bindparam, distinct, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.appraisal_year import AppraisalYear
@@ -135,42 +136,53 @@ def suggest(tier_behaviours: list[Behaviour], evidenced_ids, year: AppraisalYear
         return Suggestions()
     missing_ids = {b.id for b in missing}
 
-    courses = db.session.scalars(
-        select(Course)
-        .where(
-            Course.retired.is_(False),
-            Course.experiential.is_(True),
-            Course.id.in_(select(course_behaviour.c.course_id).where(course_behaviour.c.behaviour_id.in_(missing_ids))),
-        )
-        .options(selectinload(Course.behaviours))
-    ).all()
+    courses_statement, types_statement = _statements(teamless=team_id is None)
+    values = {"missing": sorted(missing_ids), "team_id": team_id, "since": year.previous().starts_on, "today": today}
+    courses = db.session.scalars(courses_statement, values).all()
     by_id = {c.id: c for c in courses}
     options = [
         CourseOption(c.id, c.title, frozenset(b.id for b in c.behaviours), c.experiential, c.duration_hours)
         for c in courses
     ]
     ranked = [(by_id[s.course.id], s) for s in rank_courses(missing_ids, options)]
+    types = db.session.scalars(types_statement, values).all()
+    return Suggestions(missing=missing, courses=ranked, activity_types=list(types))
 
+
+@functools.lru_cache(maxsize=2)
+def _statements(teamless: bool):
+    """The courses and activity types statements of suggest(), built once (the missing behaviours,
+    team and dates their parameters): My year asks on every request."""
+    missing = bindparam("missing", expanding=True)
+    courses = (
+        select(Course)
+        .where(
+            Course.retired.is_(False),
+            Course.experiential.is_(True),
+            Course.id.in_(select(course_behaviour.c.course_id).where(course_behaviour.c.behaviour_id.in_(missing))),
+        )
+        .options(selectinload(Course.behaviours))
+    )
     # The team's signed-off activities over this year and last, counted per type. Kept to one
     # team so the count stays small at any organisation size (a whole trust took 0.2 s).
-    since = year.previous().starts_on
+    team = Person.team_id.is_(None) if teamless else Person.team_id == bindparam("team_id")
     uses = (
         select(Activity.type_id, func.count(distinct(Activity.id)).label("uses"))
         .join(activity_behaviour, activity_behaviour.c.activity_id == Activity.id)
         .where(
-            Activity.owner_id.in_(select(Person.id).where(Person.team_id == team_id)),
-            activity_behaviour.c.behaviour_id.in_(missing_ids),
+            Activity.owner_id.in_(select(Person.id).where(team)),
+            activity_behaviour.c.behaviour_id.in_(missing),
             Activity.status == ActivityStatus.SIGNED_OFF,
-            live_between(since, today),
+            live_between(bindparam("since"), bindparam("today")),
         )
         .group_by(Activity.type_id)
         .subquery()
     )
-    types = db.session.scalars(
+    types = (
         select(ActivityType)
         .outerjoin(uses, uses.c.type_id == ActivityType.id)
         .where(ActivityType.experiential.is_(True))
         .order_by(func.coalesce(uses.c.uses, 0).desc(), ActivityType.position, ActivityType.id)
         .limit(TYPES_SHOWN)
-    ).all()
-    return Suggestions(missing=missing, courses=ranked, activity_types=list(types))
+    )
+    return courses, types
