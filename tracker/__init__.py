@@ -43,13 +43,14 @@ def create_app(config_object=None) -> Flask:
     app.jinja_env.globals.update(figures.template_globals())
     from sqlalchemy.orm import Session
 
-    from tracker import activity_codes
+    from tracker import activity_codes, unit_list
     from tracker.figures import counted, counted_tally, upkeep
 
     upkeep.keep_up_to_date(Session)  # every session: the kept figures follow every activity change
     counted.keep_up_to_date(Session)  # and the counted rows every period and exemption change
     counted_tally.keep_up_to_date(Session)  # the counters of the counted rows, written at each commit
     activity_codes.keep_up_to_date(Session)  # each activity's behaviour codes, for the exports
+    unit_list.keep_up_to_date(Session)  # the token the report filter's list of units is kept by
     from tracker import cli
 
     cli.register(app)

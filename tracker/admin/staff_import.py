@@ -7,15 +7,15 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case, select
+from sqlalchemy import select
 from wtforms import SelectChoice
 
-from tracker import appraisal_year
+from tracker import appraisal_year, unit_list
 from tracker.admin.import_forms import ApplyForm, KeptFileForm, TiersForm, UploadForm, tier_field_name
 from tracker.admin.routes import bp
 from tracker.extensions import db
 from tracker.input_guard import record_id
-from tracker.models import AuditEvent, OrganisationUnit, Person, StaffGroup, UnitKind
+from tracker.models import AuditEvent, OrganisationUnit, Person, StaffGroup
 from tracker.refusal import Refused
 from tracker.staff_import import APPLIED, Options, StaffFileError, apply_plan, build
 from tracker.staff_import.headers import FIELDS, label, remember
@@ -28,9 +28,8 @@ SHOWN = 200  # rows of each list on the preview; the counts say how many in all
 
 
 def _units() -> list[SelectChoice]:
-    kind_order = case({kind: i for i, kind in enumerate(UnitKind)}, value=OrganisationUnit.kind)
     units = db.session.execute(select(OrganisationUnit.id, OrganisationUnit.name).where(OrganisationUnit.is_open())
-                               .order_by(kind_order, OrganisationUnit.name)).all()
+                               .order_by(unit_list.kind_order(), OrganisationUnit.name)).all()
     return [SelectChoice("", "Choose a unit")] + [SelectChoice(str(unit_id), name) for unit_id, name in units]
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, text, update
 
-from tracker import appraisal_year
+from tracker import appraisal_year, unit_list
 from tracker.appraisal_year import AppraisalYear
 from tracker.auth import mfa
 from tracker.auth.services import hash_password
@@ -98,6 +98,7 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
     organisation.build_people()
     writer = BulkWriter()
     writer.write(OrganisationUnit, organisation.units)
+    unit_list.changed(db.session)  # written in bulk, past the session's hook
     writer.write(Person, organisation.people)
     writer.write(PersonRole, organisation.roles)
     _enrol_demo_accounts(organisation)

@@ -1,5 +1,5 @@
 """All models, importable from one place (and all registered for Alembic)."""
-from tracker.models.org import OrganisationUnit, UnitClosure, UnitKind
+from tracker.models.org import OrganisationUnit, UnitClosure, UnitKind, UnitListVersion
 from tracker.models.people import ManagerScope, Person, PersonRole, Role, StaffGroup, TIERS
 from tracker.models.framework import Behaviour, BehaviourTier, Domain, Framework, Subject, YearFramework
 from tracker.models.activities import (
@@ -44,7 +44,7 @@ __all__ = [
     "Notice", "Notification", "NotificationPreference", "ObservationRequest", "ObservationStatus", "ObservedBehaviour", "PreparedExport",
     "OrganisationUnit", "Person", "PersonIdentity", "PersonPeriod", "PersonRole", "RecoveryCode",
     "ReflectionModel", "RequirementRule", "Resource", "Role", "SINCE_EVER", "SecondFactor", "SeenScale",
-    "SetPasswordLink", "StaffGroup", "Subject", "TIERS", "TypedCopy", "UnitClosure", "UnitKind", "UnitPeriod",
+    "SetPasswordLink", "StaffGroup", "Subject", "TIERS", "TypedCopy", "UnitClosure", "UnitKind", "UnitListVersion", "UnitPeriod",
     "UserSession", "YearFramework", "in_force",
     "activity_behaviour", "course_behaviour",
 ]

@@ -23,6 +23,17 @@ class UnitKind(LabelledEnum):
     TEAM = ("team", "Team")
 
 
+class UnitListVersion(db.Model):
+    """One row whose token changes (to a new random value: a rolled-back change never brings an
+    old token back) whenever a unit is added, renamed or removed (tracker.unit_list), so a process
+    may keep the list of every unit until it does."""
+
+    __tablename__ = "unit_list_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 class OrganisationUnit(db.Model):
     __tablename__ = "organisation_unit"
 
