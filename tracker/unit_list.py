@@ -6,7 +6,8 @@ The filter offers every unit, and a system has thousands: reading and ordering t
 from 20,000 to 100,000 staff. A unit changes rarely, so each change writes a new random token
 (`unit_list_version`, in the flush that changes the unit) and a page reads only the token. The
 token is random, never counted up: a rolled-back change's token never comes back, so a list kept
-under it is never taken for another.
+under it is never taken for another. Without the row (a database fresh from its migrations, before
+any unit changed) nothing is kept: the units are read every time.
 """
 from __future__ import annotations
 
