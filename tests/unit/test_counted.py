@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.factories import make_person, make_tree
 from tracker import compliance, figures, staff_history
 from tracker.appraisal_year import AppraisalYear
 from tracker.extensions import db
 from tracker.compliance import Status
-from tracker.figures import counted, counted_tally, verify
-from tracker.models import CountedPerson, CountedTally, CountedYear, Exemption, ExemptionReason, Role
+from tracker.figures import counted, counted_tally, team_place, verify
+from tracker.models import CountedPerson, CountedTally, CountedYear, Exemption, ExemptionReason, Role, TeamPlace
 from tracker.roster import Roster
 
 DAY = date(2026, 1, 10)
@@ -120,6 +120,41 @@ def test_the_counters_follow_each_commit_and_forget_a_rollback(db_session, clock
     db.session.commit()
     assert _counters_as_kept() == _counters_from_rows()
     assert figures.organisation_tallies(YEAR, DAY, [], every_team_up_to=60, lowest=10).overall[Status.EXEMPT] == 1
+
+
+def _places():
+    return dict(db.session.execute(select(TeamPlace.team_id, TeamPlace.place)
+                                   .where(TeamPlace.start_year == YEAR.start_year)).all())
+
+
+def test_each_teams_place_follows_its_counters_at_each_commit(db_session, clock):
+    """The lowest teams are read from kept places (tracker.figures.team_place): a team's place moves
+    with its counters in the same commit, a team whose last person goes is no longer placed, and
+    `flask figures verify` finds a place that has drifted."""
+    clock.move_to(DAY)
+    tree = make_tree()
+    manager = make_person(tree["ward7"], scope=[tree["cancer"]], tier=3, roles=[Role.MANAGER])
+    make_person(tree["ward7"], tier=1, line_manager=manager)
+    clinic = make_person(tree["clinic"], tier=1, line_manager=manager)
+    db.session.commit()
+    figures.organisation_tallies(YEAR, DAY, [], every_team_up_to=60, lowest=10)  # counts the year
+    db.session.commit()
+    assert _places() == {tree["ward7"].id: 0, tree["clinic"].id: 0}  # nobody complete yet
+
+    # Everyone in the clinic exempt: nobody is expected there, so it goes after every percent.
+    db.session.add(Exemption(person_id=clinic.id, reason=ExemptionReason.PARENTAL_LEAVE, reason_detail="",
+                             starts_on=DAY - timedelta(days=1), recorded_by_id=manager.id))
+    db.session.commit()
+    assert _places() == {tree["ward7"].id: 0, tree["clinic"].id: team_place.NOBODY_EXPECTED}
+
+    staff_history.leave(clinic, DAY - timedelta(days=1))
+    db.session.commit()
+    assert _places() == {tree["ward7"].id: 0}
+    assert verify.place_differences(YEAR) == []
+
+    db.session.execute(update(TeamPlace).values(place=500))
+    assert [(d.figure, d.kept, d.computed) for d in verify.place_differences(YEAR)] == [
+        (f"place of team {tree['ward7'].id}", 500, 0)]
 
 
 def test_thousands_of_changed_counters_are_written_in_statements_each_databases_takes(db_session):

@@ -717,3 +717,33 @@ def test_0041_fills_each_activitys_behaviour_codes_as_the_application_keeps_them
         with db.engine.connect() as conn:
             assert conn.execute(text(codes)).all() == kept
         db.session.remove()
+
+
+def test_0043_places_each_team_as_the_application_keeps_its_place(empty_database_url):
+    """The demo's counted year places its teams as tracker.figures.team_place keeps them; going back
+    below 0043 and up again, the migration places the same teams in the same places."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from tracker.appraisal_year import year_containing
+    from tracker.demo import load_demo
+    from tracker.figures import counted
+
+    today = date(2026, 11, 30)
+    places = "SELECT start_year, team_id, place FROM team_place ORDER BY start_year, team_id"
+    with app_on(empty_database_url):
+        upgrade(directory=MIGRATIONS)
+        load_demo(staff=120, years=1, seed=43, today=today)
+        counted.count_year(year_containing(today), today)
+        db.session.commit()
+        with db.engine.connect() as conn:
+            kept = conn.execute(text(places)).all()
+        assert len({place for _, _, place in kept}) > 3  # teams in several places, not one
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="0042")
+        assert "team_place" not in inspect(db.engine).get_table_names()
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            assert conn.execute(text(places)).all() == kept
+        db.session.remove()

@@ -10,15 +10,15 @@ from datetime import date
 from sqlalchemy import Integer, Select, String, and_, case, cast, func, literal, null, select, true, union_all
 
 from tracker.appraisal_year import AppraisalYear
-from tracker.compliance import Status, percent_tenths_sql
+from tracker.compliance import Status
 from tracker.extensions import db
-from tracker.figures import counted_tally
+from tracker.figures import counted_tally, team_place
 from tracker.figures.counted import bring_up_to_date
 from tracker.figures.monthly import EVERYONE, EXEMPT_NOT_COMPLETE, MonthPoint, _series
 from tracker.figures.one_pass import _Counted
 from tracker.figures.people import STATUS_ORDER
 from tracker.figures.status import _STAFF_GROUPS, _STATUSES, Tally
-from tracker.models import CountedPerson, CountedTally, Person, StaffGroup, UnitClosure, in_force
+from tracker.models import CountedPerson, CountedTally, Person, StaffGroup, TeamPlace, UnitClosure, in_force
 from tracker.models.kept import COUNTED_STATUSES
 from tracker.paging import Page
 from tracker.roster import Roster, ids_of
@@ -137,7 +137,7 @@ def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], 
     groups, tiers, months, overall = defaultdict(Tally), defaultdict(Tally), [], Tally()
     for part, number, group, status, exempt, n in connection.execute(
             select(t.part, t.number, t.staff_group, t.status, t.exempt, func.sum(t.n))
-            .where(t.start_year == year.start_year, t.part != counted_tally.TEAMS)
+            .where(t.start_year == year.start_year, t.part > counted_tally.TEAMS)  # a range of the key's index
             .group_by(t.part, t.number, t.staff_group, t.status, t.exempt).having(func.sum(t.n) != 0)):
         if part == counted_tally.MONTHS:
             months += _month_points(None if number == counted_tally.NO_MONTH else number, exempt, n)
@@ -173,43 +173,31 @@ def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], 
 
 
 def _team_counters(year: AppraisalYear):
-    """A year's team counters (never striped: the stripe in the condition lets the key's index serve)."""
-    t = CountedTally
-    return (t.start_year == year.start_year, t.part == counted_tally.TEAMS, t.stripe == 0)
+    return team_place.team_counters(year.start_year)
 
 
 def _teams_shown(year: AppraisalYear, roster: Roster, every_team_up_to: int, lowest: int) -> tuple[list[int], int]:
     """The teams listed (every team with people when there are few, else the `lowest` by percent,
-    then name, as pages.sort_units orders them), and how many teams have people."""
-    t = CountedTally
-    teams = (select(t.number.label("team_id"), func.sum(t.n).label("people"),
-                    func.sum(case((t.status == Status.COMPLETE.value, t.n), else_=0)).label("complete"),
-                    func.sum(case((t.status == Status.EXEMPT.value, t.n), else_=0)).label("exempt"))
-             .where(*_team_counters(year)).group_by(t.number).having(func.sum(t.n) != 0).cte("teams"))
-    expected = teams.c.people - teams.c.exempt
-    # One number in the list's order: the percent in tenths, and teams with nobody expected after
-    # every percent (at most 1,000 tenths).
-    place = case((expected <= 0, _NOBODY_EXPECTED), else_=percent_tenths_sql(teams.c.complete, expected))
+    then name, as pages.sort_units orders them), and how many teams have people. Reads the kept
+    places (tracker.figures.team_place) up to the last one listed: only those teams are named, for
+    the order among equal places."""
+    p = TeamPlace
+    year_places = p.start_year == year.start_year
     wanted = max(every_team_up_to + 1, lowest)
-    # The place of the last team listed: a team placed after it is never listed, so only those up
-    # to it are named (for the order among equal places). Naming every team from the year's units
-    # cost 6 ms at 100,000 staff (2,641 teams) on SQLite.
-    last_place = select(place).order_by(place).offset(wanted - 1).limit(1).scalar_subquery()
+    last_place = (select(p.place).where(year_places).order_by(p.place).offset(wanted - 1).limit(1)
+                  .scalar_subquery())
     names = roster.unit_names()
     name = func.lower(names.c.name)
     if db.session.get_bind().dialect.name == "postgresql":
         name = name.collate("C")  # Python's order of strings; SQLite's own is already
     rows = db.session.connection().execute(
-        select(teams.c.team_id, select(func.count()).select_from(teams).scalar_subquery())
-        .join(names, names.c.unit_id == teams.c.team_id, isouter=True)
-        .where(place <= func.coalesce(last_place, _NOBODY_EXPECTED))
-        .order_by(place, name)
+        select(p.team_id, select(func.count()).where(year_places).scalar_subquery())
+        .join(names, names.c.unit_id == p.team_id, isouter=True)
+        .where(year_places, p.place <= func.coalesce(last_place, team_place.NOBODY_EXPECTED))
+        .order_by(p.place, name)
         .limit(wanted)).all()
     total = rows[0][1] if rows else 0
     return [team_id for team_id, _ in rows[:every_team_up_to if total <= every_team_up_to else lowest]], total
-
-
-_NOBODY_EXPECTED = 10_000
 
 
 def _team_tallies(year: AppraisalYear, today: date, team_ids: list[int]) -> dict[int, Tally]:

@@ -11,23 +11,27 @@ How the counters follow the counted rows (tracker.figures.counted):
   the moment of the commit, not for the rest of a save.
 - Counting a whole year, or forgetting it, writes its counters from the rows themselves and drops
   the year's deltas still waiting: the rows already hold what they described.
+- Each team whose counters change is placed again among the lowest teams (tracker.figures.team_place)
+  in the same transaction, right after its counters are written.
 - A rollback drops the deltas with the changes they described. Inside a savepoint (which the
   application never uses around a recount) they are written at once, so a rolled-back savepoint
   takes them with it.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Iterable
 
 from sqlalchemy import delete, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
 
+from tracker.figures import team_place
+from tracker.figures.team_place import TEAMS
 from tracker.models import CountedPerson, CountedTally
 
 STRIPES = 8  # organisation-wide counters per key; a person always lands in stripe person_id % STRIPES
-TEAMS, STAFF_GROUPS, TIERS, MONTHS = 0, 1, 2, 3
+STAFF_GROUPS, TIERS, MONTHS = 1, 2, 3  # the parts after TEAMS (0)
 NO_MONTH = -1
 
 # What a recount's RETURNING gives, in this order.
@@ -78,13 +82,19 @@ def settle(session: Session) -> None:
     rows = [dict(zip(_KEY, key), n=n) for key, n in sorted(deltas.items()) if n] if deltas else []
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(CountedTally)
+    connection = session.connection()
+    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(CountedTally)
     for start in range(0, len(rows), _ROWS_PER_STATEMENT):  # in key order still, chunk after chunk
         statement = insert.values(rows[start:start + _ROWS_PER_STATEMENT])
         statement = statement.on_conflict_do_update(index_elements=list(_KEY),
                                                     set_={"n": CountedTally.n + statement.excluded.n})
-        session.connection().execute(statement)
+        connection.execute(statement)
+    teams_changed = defaultdict(set)
+    for row in rows:
+        if row["part"] == TEAMS:
+            teams_changed[row["start_year"]].add(row["number"])
+    for start_year in sorted(teams_changed):
+        team_place.refresh(connection, start_year, teams_changed[start_year])
 
 
 def count_from_rows(session: Session, start_year: int) -> None:
@@ -107,6 +117,7 @@ def count_from_rows(session: Session, start_year: int) -> None:
         .where(where).group_by(p.start_year, stripe, month, p.exempt),
     ]
     connection.execute(CountedTally.__table__.insert().from_select([*_KEY, "n"], union_all(*parts)))
+    team_place.place_year(connection, start_year)
 
 
 def forget(session: Session, start_year: int | None = None) -> None:
@@ -116,6 +127,7 @@ def forget(session: Session, start_year: int | None = None) -> None:
     if start_year is not None:
         statement = statement.where(CountedTally.start_year == start_year)
     session.connection().execute(statement)
+    team_place.forget(session.connection(), start_year)
 
 
 # --- written just before every commit ----------------------------------------------------------

@@ -136,3 +136,18 @@ class CountedTally(db.Model):
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     exempt: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class TeamPlace(db.Model):
+    """Each team's place in the organisation report's list of lowest teams, kept with the team
+    counters (tracker.figures.team_place): the percent complete in tenths, or after every percent
+    when nobody is expected. Listing the lowest teams reads the first few places of the index
+    instead of ranking every team. Only teams with people counted in the year have a row."""
+
+    __tablename__ = "team_place"
+
+    start_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    team_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    place: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_team_place_place", "start_year", "place", "team_id"),)
