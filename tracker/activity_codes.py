@@ -10,15 +10,17 @@ framework version makes new behaviours), so the links are all the codes depend o
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, attributes
 
+from tracker.batching import batches
 from tracker.extensions import db
 from tracker.models import Activity, Behaviour, activity_behaviour
 
 SEPARATOR = "; "
+_PER_STATEMENT = 10_000  # activity ids per IN list
 
 
 def codes_of(codes: Iterable[str]) -> str | None:
@@ -30,11 +32,11 @@ def codes_of(codes: Iterable[str]) -> str | None:
 def gathered(activity_ids: list[int]) -> dict[int, str | None]:
     """Each activity's cell made from its links as they are now."""
     codes: dict[int, list[str]] = {activity_id: [] for activity_id in activity_ids}
-    for start in range(0, len(activity_ids), 10_000):
+    for batch in batches(activity_ids, _PER_STATEMENT):
         for activity_id, code in db.session.execute(
                 select(activity_behaviour.c.activity_id, Behaviour.code)
                 .join(Behaviour, Behaviour.id == activity_behaviour.c.behaviour_id)
-                .where(activity_behaviour.c.activity_id.in_(activity_ids[start:start + 10_000]))):
+                .where(activity_behaviour.c.activity_id.in_(batch))):
             codes[activity_id].append(code)
     return {activity_id: codes_of(found) for activity_id, found in codes.items()}
 
@@ -47,31 +49,34 @@ def fill(activity_ids: list[int]) -> None:
                                               for activity_id, cell in cells.items()])
 
 
-def differences(chunk: int = 10_000, progress=None) -> list[tuple[int, str | None, str | None]]:
+def _every_activity(progress) -> Iterator[list[int]]:
+    """Every activity's id, a statement's worth at a time; `progress(n)` is told as each is done."""
+    for batch in batches(list(db.session.scalars(select(Activity.id).order_by(Activity.id))), _PER_STATEMENT):
+        yield batch
+        if progress:
+            progress(len(batch))
+
+
+def differences(progress=None) -> list[tuple[int, str | None, str | None]]:
     """Activities whose kept codes differ from their links: (id, kept, from the links).
-    `progress(n)` is told of each chunk of activities done."""
-    ids = list(db.session.scalars(select(Activity.id).order_by(Activity.id)))
+    `progress(n)` is told of each batch of activities done."""
     found = []
-    for start in range(0, len(ids), chunk):
-        batch = ids[start:start + chunk]
+    for batch in _every_activity(progress):
         now = gathered(batch)
         for activity_id, kept in db.session.execute(
                 select(Activity.id, Activity.behaviour_codes).where(Activity.id.in_(batch))):
             if kept != now[activity_id]:
                 found.append((activity_id, kept, now[activity_id]))
-        if progress:
-            progress(len(batch))
     return found
 
 
-def fill_all(chunk: int = 10_000, progress=None) -> int:
+def fill_all(progress=None) -> int:
     """Sets every activity's codes from its links; how many activities there were."""
-    ids = list(db.session.scalars(select(Activity.id).order_by(Activity.id)))
-    for start in range(0, len(ids), chunk):
-        fill(ids[start:start + chunk])
-        if progress:
-            progress(len(ids[start:start + chunk]))
-    return len(ids)
+    done = 0
+    for batch in _every_activity(progress):
+        fill(batch)
+        done += len(batch)
+    return done
 
 
 def _keep_codes(session: Session, flush_context, instances) -> None:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, insert, select, update
 
 from tracker import appraisal_year
+from tracker.batching import batches
 from tracker.extensions import db
 from tracker.figures import counted
 from tracker.models import SINCE_EVER, OrganisationUnit, Person, PersonPeriod, StaffGroup
@@ -122,10 +123,6 @@ def in_post_today(person: Person) -> PersonPeriod | None:
 _CHUNK = 500  # ids per IN list: well under every database's bound-parameter limit
 
 
-def _chunks(ids: list[int]):
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
-
 
 def start_many_in_post(people: list[dict], on: date) -> None:
     """start_in_post for many: each of `people` (person_id, team_id, tier, staff_group and optionally
@@ -143,7 +140,7 @@ def _periods_from(person_ids: list[int], on: date) -> list:
     """The periods (id, person_id, starts_on, ends_on and the dated values) of these people that
     hold on `on` or start after it."""
     found = []
-    for ids in _chunks(person_ids):
+    for ids in batches(person_ids, _CHUNK):
         found += db.session.execute(select(
             PersonPeriod.id, PersonPeriod.person_id, PersonPeriod.starts_on, PersonPeriod.ends_on,
             *[getattr(PersonPeriod, name) for name in _DATED]).where(
@@ -200,7 +197,7 @@ def leave_many(person_ids: list[int], on: date) -> None:
     db.session.flush()
     if ends:
         db.session.execute(update(PersonPeriod), ends)
-    for ids in _chunks(later):
+    for ids in batches(later, _CHUNK):
         db.session.execute(delete(PersonPeriod).where(PersonPeriod.id.in_(ids)))
     db.session.execute(update(Person), [{"id": person_id, "active": False, "session_token": new_session_token()}
                                         for person_id in person_ids])

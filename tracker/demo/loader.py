@@ -17,6 +17,7 @@ from tracker import appraisal_year, unit_list
 from tracker.appraisal_year import AppraisalYear
 from tracker.auth import mfa
 from tracker.auth.services import hash_password
+from tracker.batching import batches
 from tracker.extensions import db
 from tracker.figures import upkeep
 from tracker.models import (
@@ -137,8 +138,8 @@ def _load(rng: random.Random, staff: int, years: list[AppraisalYear], today: dat
 
 
 def _mark_observed(activity_ids: list[int]) -> None:
-    for start in range(0, len(activity_ids), 5000):
-        db.session.execute(update(Activity).where(Activity.id.in_(activity_ids[start:start + 5000])).values(observed=True))
+    for batch in batches(activity_ids, 5000):
+        db.session.execute(update(Activity).where(Activity.id.in_(batch)).values(observed=True))
 
 
 def fill_figures() -> None:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, attributes
 
 from tracker import compliance
 from tracker.appraisal_year import AppraisalYear
+from tracker.batching import batches
 from tracker.figures import counted_tally
 from tracker.figures.kept_progress import kept_progress_query
 from tracker.models import CountedPerson, CountedYear, Exemption, PersonPeriod
@@ -174,8 +175,7 @@ def recount_people(person_ids: Iterable[int], session: Session | None = None) ->
 
 
 def _recount(session: Session, year: AppraisalYear, day: date, ids: list[int]) -> None:
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+    for chunk in batches(ids, _CHUNK):
         _replace(session, year.start_year, chunk, _insert(_rows(year, day, chunk)).returning(*_returned()))
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
 
+from tracker.batching import batches
 from tracker.figures import team_place
 from tracker.figures.team_place import TEAMS
 from tracker.models import CountedPerson, CountedTally
@@ -84,8 +85,8 @@ def settle(session: Session) -> None:
         return
     connection = session.connection()
     insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(CountedTally)
-    for start in range(0, len(rows), _ROWS_PER_STATEMENT):  # in key order still, chunk after chunk
-        statement = insert.values(rows[start:start + _ROWS_PER_STATEMENT])
+    for chunk in batches(rows, _ROWS_PER_STATEMENT):  # in key order still, chunk after chunk
+        statement = insert.values(chunk)
         statement = statement.on_conflict_do_update(index_elements=list(_KEY),
                                                     set_={"n": CountedTally.n + statement.excluded.n})
         connection.execute(statement)

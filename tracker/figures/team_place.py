@@ -17,6 +17,7 @@ from typing import Iterable
 from sqlalchemy import Connection, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tracker.batching import batches
 from tracker.compliance import Status, percent_tenths_sql
 from tracker.models import CountedTally, TeamPlace
 
@@ -49,10 +50,8 @@ def places(start_year: int, team_ids: list[int] | None = None):
 
 def refresh(connection: Connection, start_year: int, team_ids: Iterable[int]) -> None:
     """Place these teams again from their counters, which the caller has just written."""
-    team_ids = sorted(set(team_ids))
     insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(TeamPlace)
-    for start in range(0, len(team_ids), _TEAMS_PER_STATEMENT):
-        chunk = team_ids[start:start + _TEAMS_PER_STATEMENT]
+    for chunk in batches(sorted(set(team_ids)), _TEAMS_PER_STATEMENT):
         statement = insert.from_select(["start_year", "team_id", "place"], places(start_year, chunk))
         connection.execute(statement.on_conflict_do_update(index_elements=["start_year", "team_id"],
                                                            set_={"place": statement.excluded.place}))

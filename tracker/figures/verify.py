@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, union
 
 from tracker.appraisal_year import AppraisalYear
+from tracker.batching import batches
 from tracker.counting import live_in_year
 from tracker.extensions import db
 from tracker.figures import counted, counted_tally, kept_lines, team_place, upkeep
@@ -44,8 +45,8 @@ def differences(year: AppraisalYear, chunk: int = 5000, progress=None) -> list[D
     owners = list(db.session.scalars(_owners(year)))
     framework_id, rules = upkeep._inputs(db.session, year)
     found = []
-    for start in range(0, len(owners), chunk):
-        ids = sorted(owners[start:start + chunk])
+    for ids in batches(owners, chunk):
+        ids = sorted(ids)
         computed = {row.person_id: row._mapping for row in db.session.execute(
             upkeep.figures_select(select(Activity.owner_id.distinct()).where(Activity.owner_id.in_(ids)).union(
                 select(PersonYearFigures.person_id).where(PersonYearFigures.person_id.in_(ids))),

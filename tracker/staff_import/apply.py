@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from tracker import audit
+from tracker.batching import batches
 from tracker.extensions import db
 from tracker.models import OrganisationUnit, Person, UnitKind
 from tracker.organisation import add_unit
@@ -43,7 +44,7 @@ def apply_plan(plan: Plan, actor=None, new_teams_parent: OrganisationUnit | None
         ids = _employee_ids() | ids  # line managers are named by employee number
     _update(plan, teams, ids, on)
     _managers_of_new_people(plan, ids, on)
-    for chunk in _chunks(plan.adopted):
+    for chunk in batches(plan.adopted, _CHUNK):
         db.session.execute(update(Person).where(Person.id.in_(chunk)).values(from_import=True))
     leave_many([leaver.person_id for leaver in plan.leavers], on)
     result = Applied(len(plan.creates), len(plan.updates), plan.unchanged, len(plan.leavers), len(teams),
@@ -52,10 +53,6 @@ def apply_plan(plan: Plan, actor=None, new_teams_parent: OrganisationUnit | None
                  **result.__dict__)
     return result
 
-
-def _chunks(items: list):
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
 
 
 def _new_team(key: tuple[str, str], parent: OrganisationUnit, on) -> OrganisationUnit:
@@ -75,7 +72,7 @@ def _create(plan: Plan, teams: dict, on) -> dict[str, int]:
         "active": True, "from_import": True,
     } for e in plan.creates])
     ids: dict[str, int] = {}
-    for chunk in _chunks([e.employee_number for e in plan.creates]):
+    for chunk in batches([e.employee_number for e in plan.creates], _CHUNK):
         ids.update(db.session.execute(select(Person.employee_number, Person.id)
                                       .where(Person.employee_number.in_(chunk))).all())
     start_many_in_post([{"person_id": ids[e.employee_number], "team_id": e.unit_id or teams.get(e.new_team),
@@ -140,7 +137,7 @@ def _same_keys(rows: list[dict]) -> list[list[dict]]:
 
 def _dated_now(person_ids: list[int]) -> dict[int, dict]:
     found = {}
-    for chunk in _chunks(person_ids):
+    for chunk in batches(person_ids, _CHUNK):
         for row in db.session.execute(select(Person.id, Person.team_id, Person.tier, Person.staff_group)
                                       .where(Person.id.in_(chunk))):
             found[row.id] = {"team_id": row.team_id, "tier": row.tier, "staff_group": row.staff_group}
