@@ -13,8 +13,8 @@ from tracker import compliance, figures, staff_history
 from tracker.appraisal_year import AppraisalYear
 from tracker.extensions import db
 from tracker.compliance import Status
-from tracker.figures import counted, counted_tally, team_place, verify
-from tracker.models import CountedPerson, CountedTally, CountedYear, Exemption, ExemptionReason, Role, TeamPlace
+from tracker.figures import counted, counted_tally, team_tally, verify
+from tracker.models import CountedPerson, CountedTally, CountedYear, Exemption, ExemptionReason, Role, TeamTally
 from tracker.roster import Roster
 
 DAY = date(2026, 1, 10)
@@ -122,15 +122,18 @@ def test_the_counters_follow_each_commit_and_forget_a_rollback(db_session, clock
     assert figures.organisation_tallies(YEAR, DAY, [], every_team_up_to=60, lowest=10).overall[Status.EXEMPT] == 1
 
 
-def _places():
-    return dict(db.session.execute(select(TeamPlace.team_id, TeamPlace.place)
-                                   .where(TeamPlace.start_year == YEAR.start_year)).all())
+def _teams():
+    """Each team's kept row: (not started, in progress, awaiting sign-off, complete, exempt, place)."""
+    t = TeamTally
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(
+        select(t.team_id, t.not_started, t.in_progress, t.awaiting_sign_off, t.complete, t.exempt, t.place)
+        .where(t.start_year == YEAR.start_year))}
 
 
-def test_each_teams_place_follows_its_counters_at_each_commit(db_session, clock):
-    """The lowest teams are read from kept places (tracker.figures.team_place): a team's place moves
-    with its counters in the same commit, a team whose last person goes is no longer placed, and
-    `flask figures verify` finds a place that has drifted."""
+def test_each_teams_tally_and_place_follow_its_counters_at_each_commit(db_session, clock):
+    """The lowest teams and the units' sums are read from kept team rows (tracker.figures.team_tally):
+    a team's row moves with its counters in the same commit, a team whose last person goes loses
+    its row, and `flask figures verify` finds a row that has drifted."""
     clock.move_to(DAY)
     tree = make_tree()
     manager = make_person(tree["ward7"], scope=[tree["cancer"]], tier=3, roles=[Role.MANAGER])
@@ -139,22 +142,23 @@ def test_each_teams_place_follows_its_counters_at_each_commit(db_session, clock)
     db.session.commit()
     figures.organisation_tallies(YEAR, DAY, [], every_team_up_to=60, lowest=10)  # counts the year
     db.session.commit()
-    assert _places() == {tree["ward7"].id: 0, tree["clinic"].id: 0}  # nobody complete yet
+    assert _teams() == {tree["ward7"].id: (2, 0, 0, 0, 0, 0), tree["clinic"].id: (1, 0, 0, 0, 0, 0)}
 
     # Everyone in the clinic exempt: nobody is expected there, so it goes after every percent.
     db.session.add(Exemption(person_id=clinic.id, reason=ExemptionReason.PARENTAL_LEAVE, reason_detail="",
                              starts_on=DAY - timedelta(days=1), recorded_by_id=manager.id))
     db.session.commit()
-    assert _places() == {tree["ward7"].id: 0, tree["clinic"].id: team_place.NOBODY_EXPECTED}
+    assert _teams() == {tree["ward7"].id: (2, 0, 0, 0, 0, 0),
+                        tree["clinic"].id: (0, 0, 0, 0, 1, team_tally.NOBODY_EXPECTED)}
 
     staff_history.leave(clinic, DAY - timedelta(days=1))
     db.session.commit()
-    assert _places() == {tree["ward7"].id: 0}
-    assert verify.place_differences(YEAR) == []
+    assert _teams() == {tree["ward7"].id: (2, 0, 0, 0, 0, 0)}
+    assert verify.team_differences(YEAR) == []
 
-    db.session.execute(update(TeamPlace).values(place=500))
-    assert [(d.figure, d.kept, d.computed) for d in verify.place_differences(YEAR)] == [
-        (f"place of team {tree['ward7'].id}", 500, 0)]
+    db.session.execute(update(TeamTally).values(place=500, in_progress=TeamTally.in_progress + 1))
+    assert [(d.figure, d.kept, d.computed) for d in verify.team_differences(YEAR)] == [
+        (f"team {tree['ward7'].id} in_progress", 1, 0), (f"team {tree['ward7'].id} place", 500, 0)]
 
 
 def test_thousands_of_changed_counters_are_written_in_statements_each_databases_takes(db_session):

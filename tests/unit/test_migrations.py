@@ -719,9 +719,9 @@ def test_0041_fills_each_activitys_behaviour_codes_as_the_application_keeps_them
         db.session.remove()
 
 
-def test_0043_places_each_team_as_the_application_keeps_its_place(empty_database_url):
-    """The demo's counted year places its teams as tracker.figures.team_place keeps them; going back
-    below 0043 and up again, the migration places the same teams in the same places."""
+def test_0043_tallies_each_team_as_the_application_keeps_it(empty_database_url):
+    """The demo's counted year tallies and places its teams as tracker.figures.team_tally keeps
+    them; going back below 0043 and up again, the migration fills the same rows."""
     from datetime import date
 
     from sqlalchemy import text
@@ -731,7 +731,8 @@ def test_0043_places_each_team_as_the_application_keeps_its_place(empty_database
     from tracker.figures import counted
 
     today = date(2026, 11, 30)
-    places = "SELECT start_year, team_id, place FROM team_place ORDER BY start_year, team_id"
+    places = ("SELECT start_year, team_id, place, not_started, in_progress, awaiting_sign_off, complete, exempt "
+              "FROM team_tally ORDER BY start_year, team_id")
     with app_on(empty_database_url):
         upgrade(directory=MIGRATIONS)
         load_demo(staff=120, years=1, seed=43, today=today)
@@ -739,10 +740,11 @@ def test_0043_places_each_team_as_the_application_keeps_its_place(empty_database
         db.session.commit()
         with db.engine.connect() as conn:
             kept = conn.execute(text(places)).all()
-        assert len({place for _, _, place in kept}) > 3  # teams in several places, not one
+        assert len({row.place for row in kept}) > 3  # teams in several places, not one
+        assert all(sum(row[3:]) for row in kept) and sum(row.complete for row in kept) > 10
         db.session.remove()
         downgrade(directory=MIGRATIONS, revision="0042")
-        assert "team_place" not in inspect(db.engine).get_table_names()
+        assert "team_tally" not in inspect(db.engine).get_table_names()
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as conn:
             assert conn.execute(text(places)).all() == kept

@@ -12,13 +12,13 @@ from sqlalchemy import Integer, Select, String, and_, case, cast, func, literal,
 from tracker.appraisal_year import AppraisalYear
 from tracker.compliance import Status
 from tracker.extensions import db
-from tracker.figures import counted_tally, team_place
+from tracker.figures import counted_tally, team_tally
 from tracker.figures.counted import bring_up_to_date
 from tracker.figures.monthly import EVERYONE, EXEMPT_NOT_COMPLETE, MonthPoint, _series
 from tracker.figures.one_pass import _Counted
 from tracker.figures.people import STATUS_ORDER
 from tracker.figures.status import _STAFF_GROUPS, _STATUSES, Tally
-from tracker.models import CountedPerson, CountedTally, Person, StaffGroup, TeamPlace, UnitClosure, in_force
+from tracker.models import CountedPerson, CountedTally, Person, StaffGroup, TeamTally, UnitClosure, in_force
 from tracker.models.kept import COUNTED_STATUSES
 from tracker.paging import Page
 from tracker.roster import Roster, ids_of
@@ -151,20 +151,18 @@ def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], 
 
     by_unit = {unit_id: Tally() for unit_id in unit_ids}
     if unit_ids:
-        closure = UnitClosure
-        # From the units down: a LEFT JOIN keeps SQLite from starting at every team's counters. One
-        # row per unit, a sum per status: the rows come in the units' order, so SQLite groups them
-        # without sorting every team's counters (9 → 7 ms at 100,000 staff).
+        closure, team = UnitClosure, TeamTally
+        # From the units down, one kept row per team beneath (tracker.figures.team_tally): summing
+        # the team counters instead read 4.5 rows a team (11 ms at 100,000 staff on PostgreSQL).
+        # The rows come in the units' order, so SQLite groups them without sorting.
         for unit_id, *sums in connection.execute(
-                select(closure.ancestor_id,
-                       *[func.sum(case((t.status == status, t.n), else_=None)) for status in COUNTED_STATUSES])
+                select(closure.ancestor_id, *[func.sum(team.__table__.c[status]) for status in COUNTED_STATUSES])
                 .select_from(closure)
-                .join(t, and_(t.number == closure.descendant_id, *_team_counters(year)), isouter=True)
+                .join(team, and_(team.team_id == closure.descendant_id, team.start_year == year.start_year),
+                      isouter=True)
                 .where(closure.ancestor_id.in_(unit_ids), in_force(closure, roster.day))
                 .group_by(closure.ancestor_id)):
-            for status, n in zip(COUNTED_STATUSES, sums):
-                if n:
-                    by_unit[unit_id].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
+            by_unit[unit_id] = _tally_of(sums, year, today)
 
     shown, total = _teams_shown(year, roster, every_team_up_to, lowest)
     teams = _team_tallies(year, today, shown)
@@ -172,16 +170,12 @@ def organisation_tallies(year: AppraisalYear, today: date, unit_ids: list[int], 
                                dict(groups), dict(tiers), _series(months, [year], today)[0])
 
 
-def _team_counters(year: AppraisalYear):
-    return team_place.team_counters(year.start_year)
-
-
 def _teams_shown(year: AppraisalYear, roster: Roster, every_team_up_to: int, lowest: int) -> tuple[list[int], int]:
     """The teams listed (every team with people when there are few, else the `lowest` by percent,
     then name, as pages.sort_units orders them), and how many teams have people. Reads the kept
-    places (tracker.figures.team_place) up to the last one listed: only those teams are named, for
+    places (tracker.figures.team_tally) up to the last one listed: only those teams are named, for
     the order among equal places."""
-    p = TeamPlace
+    p = TeamTally
     year_places = p.start_year == year.start_year
     wanted = max(every_team_up_to + 1, lowest)
     last_place = (select(p.place).where(year_places).order_by(p.place).offset(wanted - 1).limit(1)
@@ -193,31 +187,41 @@ def _teams_shown(year: AppraisalYear, roster: Roster, every_team_up_to: int, low
     rows = db.session.connection().execute(
         select(p.team_id, select(func.count()).where(year_places).scalar_subquery())
         .join(names, names.c.unit_id == p.team_id, isouter=True)
-        .where(year_places, p.place <= func.coalesce(last_place, team_place.NOBODY_EXPECTED))
+        .where(year_places, p.place <= func.coalesce(last_place, team_tally.NOBODY_EXPECTED))
         .order_by(p.place, name)
         .limit(wanted)).all()
     total = rows[0][1] if rows else 0
     return [team_id for team_id, _ in rows[:every_team_up_to if total <= every_team_up_to else lowest]], total
 
 
+def _tally_of(sums, year: AppraisalYear, today: date) -> Tally:
+    """A Tally from counts in COUNTED_STATUSES order (None for none)."""
+    tally = Tally()
+    for status, n in zip(COUNTED_STATUSES, sums):
+        if n:
+            tally.counts[overdue_once_ended(_STATUSES[status], year, today)] += n
+    return tally
+
+
 def _team_tallies(year: AppraisalYear, today: date, team_ids: list[int]) -> dict[int, Tally]:
     """The tallies of these teams, in this order."""
-    t = CountedTally
+    team = TeamTally
     tallies = {team_id: Tally() for team_id in team_ids}
     if team_ids:
-        for team_id, status, n in db.session.connection().execute(
-                select(t.number, t.status, func.sum(t.n)).where(*_team_counters(year), t.number.in_(team_ids))
-                .group_by(t.number, t.status)):
-            tallies[team_id].counts[overdue_once_ended(_STATUSES[status], year, today)] += n
+        for team_id, *counts in db.session.connection().execute(
+                select(team.team_id, *(team.__table__.c[status] for status in COUNTED_STATUSES))
+                .where(team.start_year == year.start_year, team.team_id.in_(team_ids))):
+            tallies[team_id] = _tally_of(counts, year, today)
     return tallies
 
 
 def _above_another(year: AppraisalYear, roster: Roster, team_ids: list[int]) -> set[int]:
-    """Those of `team_ids` with a team with people beneath them on the day."""
+    """Those of `team_ids` with a team with people beneath them on the day (a team has a kept
+    row only while it has people)."""
     if not team_ids:
         return set()
-    t, closure = CountedTally, UnitClosure
-    with_people = select(t.number).where(*_team_counters(year), t.number == closure.descendant_id, t.n != 0)
+    team, closure = TeamTally, UnitClosure
+    with_people = select(team.team_id).where(team.start_year == year.start_year, team.team_id == closure.descendant_id)
     return set(db.session.connection().scalars(
         select(closure.ancestor_id).distinct()
         .where(closure.ancestor_id.in_(team_ids), closure.depth > 0, in_force(closure, roster.day),

@@ -11,7 +11,7 @@ How the counters follow the counted rows (tracker.figures.counted):
   the moment of the commit, not for the rest of a save.
 - Counting a whole year, or forgetting it, writes its counters from the rows themselves and drops
   the year's deltas still waiting: the rows already hold what they described.
-- Each team whose counters change is placed again among the lowest teams (tracker.figures.team_place)
+- Each team whose counters change is tallied again, with its place among the lowest teams (tracker.figures.team_tally),
   in the same transaction, right after its counters are written.
 - A rollback drops the deltas with the changes they described. Inside a savepoint (which the
   application never uses around a recount) they are written at once, so a rolled-back savepoint
@@ -27,8 +27,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
 
 from tracker.batching import batches
-from tracker.figures import team_place
-from tracker.figures.team_place import TEAMS
+from tracker.figures import team_tally
+from tracker.figures.team_tally import TEAMS
 from tracker.models import CountedPerson, CountedTally
 
 STRIPES = 8  # organisation-wide counters per key; a person always lands in stripe person_id % STRIPES
@@ -95,7 +95,7 @@ def settle(session: Session) -> None:
         if row["part"] == TEAMS:
             teams_changed[row["start_year"]].add(row["number"])
     for start_year in sorted(teams_changed):
-        team_place.refresh(connection, start_year, teams_changed[start_year])
+        team_tally.refresh(connection, start_year, teams_changed[start_year])
 
 
 def count_from_rows(session: Session, start_year: int) -> None:
@@ -118,7 +118,7 @@ def count_from_rows(session: Session, start_year: int) -> None:
         .where(where).group_by(p.start_year, stripe, month, p.exempt),
     ]
     connection.execute(CountedTally.__table__.insert().from_select([*_KEY, "n"], union_all(*parts)))
-    team_place.place_year(connection, start_year)
+    team_tally.tally_year(connection, start_year)
 
 
 def forget(session: Session, start_year: int | None = None) -> None:
@@ -128,7 +128,7 @@ def forget(session: Session, start_year: int | None = None) -> None:
     if start_year is not None:
         statement = statement.where(CountedTally.start_year == start_year)
     session.connection().execute(statement)
-    team_place.forget(session.connection(), start_year)
+    team_tally.forget(session.connection(), start_year)
 
 
 # --- written just before every commit ----------------------------------------------------------

@@ -11,9 +11,9 @@ from tracker.appraisal_year import AppraisalYear
 from tracker.batching import batches
 from tracker.counting import live_in_year
 from tracker.extensions import db
-from tracker.figures import counted, counted_tally, kept_lines, team_place, upkeep
+from tracker.figures import counted, counted_tally, kept_lines, team_tally, upkeep
 from tracker.models import (Activity, ActivityStatus, CountedPerson, CountedTally, CountedYear, PersonYearFigures,
-                            PersonYearLine, TeamPlace)
+                            PersonYearLine, TeamTally)
 
 ZERO = {name: 0 for name in upkeep.FIGURES} | {"last_activity_on": None} | {
     f"complete_month_{tier}": None for tier in upkeep.KEPT_TIERS}
@@ -105,17 +105,24 @@ def tally_differences(year: AppraisalYear) -> list[Difference]:
         select(t.start_year, t.part, t.stripe, t.number, t.staff_group, t.status, t.exempt, t.n)
         .where(t.start_year == year.start_year, t.n != 0))}
     return [Difference(0, year.start_year, f"counter {key[1:]}", kept.get(key, 0), fresh.get(key, 0))
-            for key in sorted(set(fresh) | set(kept)) if kept.get(key, 0) != fresh.get(key, 0)] + place_differences(year)
+            for key in sorted(set(fresh) | set(kept)) if kept.get(key, 0) != fresh.get(key, 0)] + team_differences(year)
 
 
-def place_differences(year: AppraisalYear) -> list[Difference]:
-    """Teams of `year` whose kept place (tracker.figures.team_place) differs from the place their
-    counters give (tally_differences above checks the counters); None where a team has no place."""
-    fresh = {team_id: place for _, team_id, place in db.session.execute(team_place.places(year.start_year))}
-    kept = dict(db.session.execute(select(TeamPlace.team_id, TeamPlace.place)
-                                   .where(TeamPlace.start_year == year.start_year)).all())
-    return [Difference(0, year.start_year, f"place of team {team_id}", kept.get(team_id), fresh.get(team_id))
-            for team_id in sorted(set(fresh) | set(kept)) if kept.get(team_id) != fresh.get(team_id)]
+def team_differences(year: AppraisalYear) -> list[Difference]:
+    """Teams of `year` whose kept row (tracker.figures.team_tally: people by status and place)
+    differs from what their counters give (tally_differences above checks the counters); None
+    where a team has no row."""
+    columns = team_tally.COLUMNS[2:]
+    fresh = {row[1]: row[2:] for row in db.session.execute(team_tally.tallies(year.start_year))}
+    kept = {row[0]: row[1:] for row in db.session.execute(
+        select(TeamTally.team_id, *(TeamTally.__table__.c[name] for name in columns))
+        .where(TeamTally.start_year == year.start_year))}
+    found = []
+    for team_id in sorted(set(fresh) | set(kept)):
+        have, should = kept.get(team_id, (None,) * len(columns)), fresh.get(team_id, (None,) * len(columns))
+        found += [Difference(0, year.start_year, f"team {team_id} {name}", a, b)
+                  for name, a, b in zip(columns, have, should) if a != b]
+    return found
 
 
 def line_differences(year: AppraisalYear) -> list[Difference]:

@@ -26,7 +26,7 @@ from tracker.models.leadership import LeadershipAction, LeadershipActionKind, No
 from tracker.models.hub import HubSection, Resource
 from tracker.models.staff_import import ImportHeading, StaffGroupTier
 from tracker.models.kept import (CountedPerson, CountedTally, CountedYear, FiguresRebuild, KeptFigure, PersonYearFigures,
-                                 PersonYearLine, TeamPlace)
+                                 PersonYearLine, TeamTally)
 from tracker.models.history import SINCE_EVER, PersonPeriod, UnitPeriod, in_force
 from tracker.models.accounts import SetPasswordLink
 from tracker.models.sessions import UserSession
@@ -40,7 +40,7 @@ from tracker.models.prepared_exports import PreparedExport
 __all__ = [
     "Activity", "ActivityStatus", "ActivityType", "AuditEvent", "AuditSubject", "Behaviour", "BehaviourTier",
     "ComplianceTarget", "Course", "DEFAULT_AMBER_BAND", "DEFAULT_RULES", "FROM_THE_START", "Domain", "EvidenceFile", "Exemption", "ExemptionReason",
-    "Framework", "HubSection", "CountedPerson", "CountedTally", "CountedYear", "TeamPlace", "FiguresRebuild", "KeptFigure", "PersonYearFigures", "PersonYearLine", "ImportHeading", "StaffGroupTier", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
+    "Framework", "HubSection", "CountedPerson", "CountedTally", "CountedYear", "TeamTally", "FiguresRebuild", "KeptFigure", "PersonYearFigures", "PersonYearLine", "ImportHeading", "StaffGroupTier", "LeadershipAction", "LeadershipActionKind", "ManagerScope",
     "Notice", "Notification", "NotificationPreference", "ObservationRequest", "ObservationStatus", "ObservedBehaviour", "PreparedExport",
     "OrganisationUnit", "Person", "PersonIdentity", "PersonPeriod", "PersonRole", "RecoveryCode",
     "ReflectionModel", "RequirementRule", "Resource", "Role", "SINCE_EVER", "SecondFactor", "SeenScale",

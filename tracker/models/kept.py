@@ -138,16 +138,23 @@ class CountedTally(db.Model):
     n: Mapped[int] = mapped_column(Integer)
 
 
-class TeamPlace(db.Model):
-    """Each team's place in the organisation report's list of lowest teams, kept with the team
-    counters (tracker.figures.team_place): the percent complete in tenths, or after every percent
-    when nobody is expected. Listing the lowest teams reads the first few places of the index
-    instead of ranking every team. Only teams with people counted in the year have a row."""
+class TeamTally(db.Model):
+    """Each team's counted people by status in a year, and its place in the organisation report's
+    list of lowest teams, kept from the team counters (tracker.figures.team_tally). The place is
+    the percent complete in tenths, or after every percent when nobody is expected: listing the
+    lowest teams reads the first few places of its index instead of ranking every team, and a
+    unit's figures add up one row per team beneath it. Only teams with people counted have a row."""
 
-    __tablename__ = "team_place"
+    __tablename__ = "team_tally"
 
     start_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     team_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # One column per counted status (COUNTED_STATUSES), under the status's own name.
+    not_started: Mapped[int] = mapped_column(Integer)
+    in_progress: Mapped[int] = mapped_column(Integer)
+    awaiting_sign_off: Mapped[int] = mapped_column(Integer)
+    complete: Mapped[int] = mapped_column(Integer)
+    exempt: Mapped[int] = mapped_column(Integer)
     place: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_team_place_place", "start_year", "place", "team_id"),)
+    __table_args__ = (Index("ix_team_tally_place", "start_year", "place", "team_id"),)
