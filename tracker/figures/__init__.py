@@ -11,6 +11,7 @@ status of My year. Python only rolls up already-grouped rows (a few per team), n
   one_pass.py  an open year's cube and months from one read of the kept figures
   counted.py   where each person is counted in a year, kept (counted_read.py groups it for reports)
   counted_tally.py  counters of those rows by team, staff group, tier and month, for the whole organisation
+  team_tally.py  one row per team from those counters: its people by status and its place among the lowest
   uptake.py    training uptake: courses used, by staff group and directorate
   units.py     the organisation units figures are grouped by
   upkeep.py    each person's figures per year, kept up to date as activities change (read by
